@@ -117,19 +117,22 @@ class Keystore:
             kdf = KdfParams(**doc["kdf"])
             salt, nonce = _unb64(doc["salt"]), _unb64(doc["nonce"])
             sealed = _unb64(doc["sealed"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise KeystoreError(f"the keystore at {path} is damaged") from None
-        key = kdf.derive(passphrase, salt)
         try:
+            key = kdf.derive(passphrase, salt)
             table = json.loads(sm4_gcm_decrypt(key, nonce, sealed, FORMAT.encode()))
         except InvalidTag:
             raise KeystoreError(
                 "wrong keystore passphrase, or the keystore file was altered"
             ) from None
+        except (TypeError, ValueError):
+            # Out-of-range KDF costs, a nonce or sealed blob of impossible length.
+            raise KeystoreError(f"the keystore at {path} is damaged") from None
         return cls(path, {name: bytes.fromhex(v) for name, v in table.items()}, kdf)
 
     def save(self, passphrase: str) -> None:
-        """Seal the current keys under ``passphrase`` (fresh salt and nonce) and write atomically."""
+        """Seal the keys under ``passphrase`` (fresh salt and nonce); write atomically."""
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         key = self._kdf.derive(passphrase, salt)
         table = json.dumps({n: v.hex() for n, v in sorted(self._keys.items())}).encode()

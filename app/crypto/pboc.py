@@ -13,7 +13,7 @@ _BLOCK = 8
 
 
 def pad_80(data: bytes, block: int = _BLOCK) -> bytes:
-    """Pad with ``80`` then ``00`` to a multiple of ``block``; a full block is added when aligned."""
+    """Pad with ``80`` then ``00`` to a multiple of ``block`` (a full block when aligned)."""
     padded = data + b"\x80"
     return padded + bytes(-len(padded) % block)
 
@@ -37,7 +37,9 @@ def pboc_mac(key: bytes, data: bytes, icv: bytes = bytes(8)) -> bytes:
 
 def _diversification_input(serial: bytes) -> bytes:
     if len(serial) < 8:
-        raise ValueError(f"a card serial for diversification has at least 8 bytes, not {len(serial)}")
+        raise ValueError(
+            f"a card serial for diversification has at least 8 bytes, not {len(serial)}"
+        )
     return serial[-8:]
 
 

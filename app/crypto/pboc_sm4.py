@@ -37,7 +37,9 @@ def sm4_load_session_key(dlk: bytes, random: bytes, online_atc: int) -> bytes:
     return sm4_encrypt_ecb(dlk, block)
 
 
-def sm4_purchase_session_key(dpk: bytes, random: bytes, offline_atc: int, terminal_seq: int) -> bytes:
+def sm4_purchase_session_key(
+    dpk: bytes, random: bytes, offline_atc: int, terminal_seq: int
+) -> bytes:
     """Return the SM4 purchase session key ``SM4_DPK(random ‖ ATC ‖ termSeq[-2:] ‖ 00×8)``."""
     if len(random) != 4:
         raise ValueError("the card random of a purchase is 4 bytes")

@@ -19,8 +19,15 @@ class PurseAlgorithm(enum.IntEnum):
 class PurseCrypto(Protocol):
     """The card-key and session-key rules of one purse algorithm."""
 
-    algorithm: PurseAlgorithm
-    block_size: int
+    @property
+    def algorithm(self) -> PurseAlgorithm:
+        """The algId this implements."""
+        ...
+
+    @property
+    def block_size(self) -> int:
+        """The cipher block size in bytes."""
+        ...
 
     def diversify(self, master_key: bytes, serial: bytes) -> bytes:
         """Derive a card key from an issuer master key and the card serial."""

@@ -18,6 +18,9 @@ from app.crypto.sm3 import sm3_digest
 DEFAULT_USER_ID = b"1234567812345678"
 _CURVE = _gm.default_ecc_table
 _N = int(_CURVE["n"], 16)
+_P = int(_CURVE["p"], 16)
+_A = int(_CURVE["a"], 16)
+_B = int(_CURVE["b"], 16)
 PUBLIC_KEY_SIZE = 64  # x ‖ y, without the 04 prefix
 SIGNATURE_SIZE = 64  # r ‖ s
 
@@ -37,6 +40,11 @@ def _normalise_public(public_key: bytes) -> bytes:
         public_key = public_key[1:]
     if len(public_key) != PUBLIC_KEY_SIZE:
         raise Sm2Error(f"an SM2 public key is 64 bytes (x ‖ y), not {len(public_key)}")
+    # gmssl's point arithmetic fails with a TypeError on points off the curve; refuse them here.
+    x = int.from_bytes(public_key[:32], "big")
+    y = int.from_bytes(public_key[32:], "big")
+    if not (x < _P and y < _P and (y * y - x * x * x - _A * x - _B) % _P == 0):
+        raise Sm2Error("the SM2 public key is not a point on the curve")
     return public_key
 
 

@@ -1,0 +1,146 @@
+"""The PC/SC backend: the only module that imports pyscard.
+
+It lists readers, connects to the card on a reader (reconnecting after a reset or a stale
+context), turns pyscard's exceptions into the card layer's typed errors, and reports card
+insertion and removal from pyscard's card monitor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from smartcard.CardConnection import CardConnection
+from smartcard.CardMonitoring import CardMonitor, CardObserver
+from smartcard.Exceptions import (
+    CardConnectionException,
+    NoCardException,
+    SmartcardException,
+)
+from smartcard.System import readers as _pcsc_readers
+
+from app.card.errors import (
+    CardCommunicationError,
+    CardRemovedError,
+    ReaderUnavailableError,
+)
+
+log = logging.getLogger(__name__)
+
+_PROTOCOLS = CardConnection.T0_protocol | CardConnection.T1_protocol
+
+
+def list_readers() -> list[str]:
+    """Names of the PC/SC readers present; ReaderUnavailableError when pcscd cannot be reached."""
+    try:
+        return [str(r) for r in _pcsc_readers()]
+    except SmartcardException as exc:
+        raise ReaderUnavailableError(f"the smart-card service is not available: {exc}") from None
+
+
+def _find_reader(name: str) -> Any:
+    try:
+        found = [r for r in _pcsc_readers() if str(r) == name]
+    except SmartcardException as exc:
+        raise ReaderUnavailableError(f"the smart-card service is not available: {exc}") from None
+    if not found:
+        raise ReaderUnavailableError(f"reader {name!r} is not connected")
+    return found[0]
+
+
+class PcscTransport:
+    """A card on a PC/SC reader, as a :class:`app.card.transport.CardTransport`."""
+
+    def __init__(self, reader_name: str) -> None:
+        self.reader_name = reader_name
+        self._connection: Any = None
+        self.atr = b""
+        self.connect()
+
+    def connect(self) -> None:
+        """(Re)connect to the card on the reader; CardRemovedError when there is none."""
+        self.close()
+        connection = _find_reader(self.reader_name).createConnection()
+        try:
+            connection.connect(_PROTOCOLS)
+        except NoCardException:
+            raise CardRemovedError(f"no card on {self.reader_name}") from None
+        except CardConnectionException as exc:
+            raise CardCommunicationError(
+                f"cannot reach the card on {self.reader_name}: {exc}"
+            ) from None
+        self._connection = connection
+        self.atr = bytes(connection.getATR())
+        log.debug("connected to the card on %s", self.reader_name)
+
+    def transmit(self, apdu: bytes) -> bytes:
+        """Send one APDU; a card that is gone raises CardCommunicationError."""
+        if self._connection is None:
+            raise CardRemovedError(f"not connected to a card on {self.reader_name}")
+        try:
+            data, sw1, sw2 = self._connection.transmit(list(apdu))
+        except NoCardException:
+            raise CardRemovedError(f"the card left {self.reader_name}") from None
+        except CardConnectionException as exc:
+            raise CardCommunicationError(
+                f"the card on {self.reader_name} did not answer: {exc}"
+            ) from None
+        return bytes(data) + bytes((sw1, sw2))
+
+    def close(self) -> None:
+        """Disconnect from the card, ignoring a card that is already gone."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.disconnect()
+        except SmartcardException:
+            log.debug("disconnect from %s failed; the card is probably gone", self.reader_name)
+        with contextlib.suppress(SmartcardException, AttributeError):
+            connection.release()
+
+
+CardEvent = Callable[[str, bytes], None]  # (reader name, ATR; empty for a removal)
+
+
+class _Observer(CardObserver):  # type: ignore[misc]
+    def __init__(self, on_inserted: CardEvent, on_removed: CardEvent) -> None:
+        self._on_inserted = on_inserted
+        self._on_removed = on_removed
+
+    def update(self, observable: Any, handlers: Any) -> None:
+        added, removed = handlers
+        for card in removed:
+            self._on_removed(str(card.reader), bytes(card.atr))
+        for card in added:
+            self._on_inserted(str(card.reader), bytes(card.atr))
+
+
+class CardWatcher:
+    """Reports cards put on and taken off any reader, from pyscard's monitor thread.
+
+    The callbacks run on pyscard's thread: hand the event over (e.g. to the card thread's
+    queue), do not talk to the card from them.
+    """
+
+    def __init__(self, on_inserted: CardEvent, on_removed: CardEvent) -> None:
+        self._observer = _Observer(on_inserted, on_removed)
+        self._monitor: Any = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start reporting (the cards already present are reported as inserted)."""
+        with self._lock:
+            if self._monitor is None:
+                self._monitor = CardMonitor()
+                self._monitor.addObserver(self._observer)
+
+    def stop(self) -> None:
+        """Stop reporting."""
+        with self._lock:
+            if self._monitor is not None:
+                self._monitor.deleteObserver(self._observer)
+                self._monitor = None
