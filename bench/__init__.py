@@ -1,1 +1,1 @@
-"""Benchmarks run by ``make bench``. Each module ``bench_*.py`` has a ``run()`` that prints ratios."""
+"""Benchmarks run by ``make bench``: each ``bench_*.py`` has a ``run()`` printing ratios."""

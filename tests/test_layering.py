@@ -9,7 +9,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # package prefix -> prefixes it must not import
 FORBIDDEN = {
-    "app.domain": ["app.", "PySide6", "smartcard", "requests", "sqlalchemy", "cardsim", "clearing"],
+    "app.domain": [
+        "app.card",
+        "app.crypto",
+        "app.services",
+        "app.ui",
+        "app.journal",
+        "app.sync",
+        "PySide6",
+        "smartcard",
+        "requests",
+        "sqlalchemy",
+        "cardsim",
+        "clearing",
+    ],
     "app.crypto": [
         "app.card",
         "app.services",

@@ -66,7 +66,7 @@ def parse_public_data(raw: bytes, family: CardFamily) -> PublicData:
             serial=raw[12:20],
             start_date=bcd_date(raw[20:24]),
             expiry_date=bcd_date(raw[24:28]),
-            card_type=raw[29],
+            card_type=raw[28],
             raw=raw,
         )
     # T-Union: 8-byte issuer identifier (city code, GB/T 13497, in bytes 2-3), 10-byte serial.

@@ -13,7 +13,7 @@ from app.card.files import (
 from app.card.tlv import find_tag, parse_tlv
 from app.domain.card import CardFamily
 
-CU_15 = bytes.fromhex("010231000001000001023100310400000000123420240101203412310001")
+CU_15 = bytes.fromhex("010231000001000001023100310400000000123420240101203412310100")
 
 
 def test_cu_public_data_fields():

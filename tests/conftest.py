@@ -1,0 +1,48 @@
+"""Shared fixtures: Qt offscreen, virtual cards with a matching SAM."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from app.card.issuer_keys import IssuerKeySet
+from app.card.sam import SoftwareSam
+from app.crypto.purse import PurseAlgorithm
+from cardsim.card import VirtualCityCard
+from cardsim.faults import FaultyCard
+from cardsim.profile import HolderFields
+from tests.support.cards import Rig, make_profile
+
+
+@pytest.fixture
+def des_issuer() -> IssuerKeySet:
+    return IssuerKeySet.generate(PurseAlgorithm.DES, 1)
+
+
+@pytest.fixture
+def sm4_issuer() -> IssuerKeySet:
+    return IssuerKeySet.generate(PurseAlgorithm.SM4, 2)
+
+
+@pytest.fixture
+def make_rig(tmp_path, des_issuer, sm4_issuer):
+    counter = iter(range(1000))
+
+    def factory(issuer: IssuerKeySet | None = None, **kwargs: object) -> Rig:
+        issuer = issuer or des_issuer
+        profile = make_profile(issuer, **kwargs)  # type: ignore[arg-type]
+        path = tmp_path / f"card{next(counter)}.json"
+        profile.save(path)
+        card = VirtualCityCard.from_file(path)
+        sam = SoftwareSam({des_issuer.key_version: des_issuer, sm4_issuer.key_version: sm4_issuer})
+        return Rig(card, FaultyCard(card), sam, issuer, path)
+
+    return factory
+
+
+@pytest.fixture
+def rig(make_rig) -> Rig:
+    return make_rig(holder=HolderFields(1, 0, "张三", "330102199001011234", 0))
