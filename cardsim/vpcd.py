@@ -199,6 +199,10 @@ def _receive(sock: socket.socket) -> bytes | None:
 def _receive_exactly(sock: socket.socket, size: int) -> bytes | None:
     chunks = bytearray()
     while len(chunks) < size:
+        # vpcd writes the length and the APDU separately; acknowledging at once keeps Nagle on
+        # its side from holding the APDU for our delayed ACK (~40 ms per exchange).
+        if hasattr(socket, "TCP_QUICKACK"):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         chunk = sock.recv(size - len(chunks))
         if not chunk:
             return None

@@ -46,3 +46,22 @@ def make_rig(tmp_path, des_issuer, sm4_issuer):
 @pytest.fixture
 def rig(make_rig) -> Rig:
     return make_rig(holder=HolderFields(1, 0, "张三", "330102199001011234", 0))
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    """A running pcscd whose vpcd listens; started for the session when none runs.
+
+    Skips only when pcscd/vpcd are not installed (``make test`` installs them); installed but
+    not working is a failure.
+    """
+    from cardsim.pcscd import PcscdError, ensure_pcscd, vpcd_installed  # noqa: PLC0415
+
+    if not vpcd_installed():
+        pytest.skip("pcscd with the vsmartcard vpcd driver is not installed")
+    try:
+        handle = ensure_pcscd()
+    except PcscdError as exc:
+        pytest.fail(str(exc))
+    yield handle
+    handle.stop()

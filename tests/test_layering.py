@@ -61,7 +61,11 @@ FORBIDDEN = {
     "cardsim": ["app.services", "app.ui", "app.journal", "app.sync", "PySide6", "requests"],
 }
 # only these modules may import the binding
-SOLE_OWNERS = {"smartcard": ["app.card.pcsc", "tests.", "bench."]}
+SOLE_OWNERS = {
+    "smartcard": ["app.card.pcsc", "tests.", "bench."],
+    "cardsim": ["app.demo", "cardsim", "tests.", "bench."],
+    "PySide6": ["app.ui", "app.demo", "tests.", "bench."],
+}
 
 
 def _modules():

@@ -22,7 +22,7 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(central)
         layout.addWidget(self.card_panel, 3)
         if side_panel is not None:
-            layout.addWidget(side_panel, 1)
+            layout.addWidget(side_panel, 2)
         self.setCentralWidget(central)
         self._reader = QLabel(self.tr("Reader: {0}").format(reader_name))
         self.statusBar().addPermanentWidget(self._reader)

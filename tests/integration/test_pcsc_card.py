@@ -1,0 +1,111 @@
+"""The counter's card layer through the real PC/SC stack: pyscard → pcscd → vpcd → virtual card."""
+
+import threading
+import time
+from datetime import datetime
+
+import pytest
+
+from app.card.apdu import Ins
+from app.card.errors import CardCommunicationError, CardRemovedError
+from app.card.operations import RecoveryOutcome, load, recover_load
+from app.card.pcsc import CardWatcher, PcscTransport, list_readers
+from app.card.session import CityCard, Sfi
+from cardsim.vpcd import VpcdBridge
+from tests.support.cards import TERMINAL
+
+pytestmark = pytest.mark.pcsc
+
+WHEN = datetime(2026, 11, 21, 15, 0, 0)
+SLOT = 0
+READER = "Virtual PCD 00 00"
+
+
+def _wait(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _connect(timeout=10.0) -> PcscTransport:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return PcscTransport(READER)
+        except CardRemovedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_readers_are_listed(pcscd):
+    assert READER in list_readers()
+
+
+def test_top_up_through_pcscd_verifies_mac1_mac2_tac(pcscd, rig):
+    with VpcdBridge(rig.faulty, slot=SLOT):
+        transport = _connect()
+        try:
+            card = CityCard.open(transport)
+            snap = card.read_snapshot()
+            assert snap.serial == rig.card.profile.serial
+            before = card.channel.exchanges
+            result = load(card, rig.sam, 1_234, TERMINAL, WHEN)
+            assert card.channel.exchanges - before == 2
+            assert result.tac == rig.sam.load_tac(result.authorization)
+            assert card.get_balance() == 5_000 + 1_234
+            assert card.read_records(Sfi.LOADS)[0].amount_fen == 1_234
+        finally:
+            transport.close()
+    assert rig.reload().profile.balance_fen == 6_234
+
+
+def test_card_pulled_during_credit_then_recovered_through_pcscd(pcscd, rig):
+    bridge = VpcdBridge(rig.faulty, slot=SLOT)
+    bridge.insert()
+    saved = []
+    transport = _connect()
+    try:
+        card = CityCard.open(transport)
+        rig.faulty.tear_after(ins=Ins.CREDIT_FOR_LOAD)
+        with pytest.raises(CardCommunicationError):
+            load(card, rig.sam, 700, TERMINAL, WHEN, before_credit=lambda a, m: saved.append(a))
+    finally:
+        transport.close()
+        bridge.remove()
+    assert saved and rig.reload().profile.balance_fen == 5_700
+
+    rig.faulty.reinsert()
+    with VpcdBridge(rig.faulty, slot=SLOT):
+        transport = _connect()
+        try:
+            rec = recover_load(CityCard.open(transport), rig.sam, saved[0])
+        finally:
+            transport.close()
+    assert rec.outcome is RecoveryOutcome.DONE
+    assert rec.tac == rig.sam.load_tac(saved[0])
+
+
+def test_watcher_reports_insert_and_remove(pcscd, rig):
+    events: list[tuple[str, str]] = []
+    seen = threading.Condition()
+
+    def on(kind):
+        def handler(reader, _atr):
+            with seen:
+                events.append((kind, reader))
+                seen.notify_all()
+
+        return handler
+
+    watcher = CardWatcher(on("in"), on("out"))
+    watcher.start()
+    try:
+        with VpcdBridge(rig.faulty, slot=SLOT):
+            assert _wait(lambda: ("in", READER) in events)
+        assert _wait(lambda: ("out", READER) in events)
+    finally:
+        watcher.stop()
