@@ -24,6 +24,14 @@ from cardsim.faults import ApduCard, CardGone
 _log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
+# pcscd polls a vpcd reader about every 0.4 s; a card back sooner than that may go unnoticed as
+# removed, and pcscd then never powers the "new" card up. A real card is out at least that long.
+MIN_ABSENCE_SECONDS = 1.0
+
+# When a card last left each vpcd address, across bridge instances (a new bridge for the same
+# slot must also respect the minimum absence).
+_last_removal: dict[tuple[str, int], float] = {}
+_last_removal_lock = threading.Lock()
 DEFAULT_PORT = 35963
 
 CTRL_POWER_OFF = 0x00
@@ -54,11 +62,13 @@ class VpcdBridge:
         port: int | None = None,
         host: str = DEFAULT_HOST,
         connect_timeout: float = 5.0,
+        min_absence: float = MIN_ABSENCE_SECONDS,
     ) -> None:
         self._card = card
         self._host = host
         self._port = port if port is not None else vpcd_port(slot)
         self._connect_timeout = connect_timeout
+        self._min_absence = min_absence
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._removed = threading.Event()
@@ -80,11 +90,19 @@ class VpcdBridge:
         """Connect to vpcd (the card enters the reader) and start serving.
 
         Retries while vpcd is not listening yet, up to ``connect_timeout`` seconds; raises
-        :class:`VpcdError` after that. Inserting an inserted card does nothing.
+        :class:`VpcdError` after that. Inserting an inserted card does nothing. A card removed
+        less than ``min_absence`` seconds ago waits out the rest first, so pcscd notices that it
+        was gone.
         """
         with self._lock:
             if self.inserted:
                 return
+            with _last_removal_lock:
+                removed_at = _last_removal.get(self.address)
+            if removed_at is not None:
+                rest = removed_at + self._min_absence - time.monotonic()
+                if rest > 0:
+                    time.sleep(rest)
             sock = self._connect()
             self._sock = sock
             self.removal_reason = None
@@ -146,6 +164,8 @@ class VpcdBridge:
             sock.close()
             if self.removal_reason is None:
                 self.removal_reason = reason
+            with _last_removal_lock:
+                _last_removal[self.address] = time.monotonic()
         self._removed.set()
 
     def _serve(self, sock: socket.socket) -> None:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from smartcard import scard
 from smartcard.CardConnection import CardConnection
 from smartcard.CardMonitoring import CardMonitor, CardObserver
 from smartcard.Exceptions import (
@@ -31,6 +32,7 @@ from app.card.errors import (
 log = logging.getLogger(__name__)
 
 _PROTOCOLS = CardConnection.T0_protocol | CardConnection.T1_protocol
+_POWER_UP_GRACE_S = 1.5
 
 
 def list_readers() -> list[str]:
@@ -39,6 +41,22 @@ def list_readers() -> list[str]:
         return [str(r) for r in _pcsc_readers()]
     except SmartcardException as exc:
         raise ReaderUnavailableError(f"the smart-card service is not available: {exc}") from None
+
+
+def card_present(reader_name: str) -> bool:
+    """Whether pcscd sees a card on ``reader_name`` (no connection is made)."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        raise ReaderUnavailableError("the smart-card service is not available")
+    try:
+        hresult, states = scard.SCardGetStatusChange(
+            context, 0, [(reader_name, scard.SCARD_STATE_UNAWARE)]
+        )
+        if hresult != scard.SCARD_S_SUCCESS:
+            raise ReaderUnavailableError(f"reader {reader_name!r} is not available")
+        return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
+    finally:
+        scard.SCardReleaseContext(context)
 
 
 def _find_reader(name: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from cardsim_support import DATE, TERMINAL, TIME, make_profile
+from smartcard import scard
 from smartcard.CardConnection import CardConnection
 from smartcard.Exceptions import CardConnectionException, NoCardException
 from smartcard.System import readers
@@ -130,8 +132,25 @@ def reader_name(slot: int) -> str:
     return f"Virtual PCD 00 {slot:02d}"
 
 
+def reader_present(slot: int) -> bool:
+    """pcscd's own view of the slot (no connection, no command to the card)."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    assert hresult == scard.SCARD_S_SUCCESS
+    try:
+        hresult, states = scard.SCardGetStatusChange(
+            context, 0, [(reader_name(slot), scard.SCARD_STATE_UNAWARE)]
+        )
+        assert hresult == scard.SCARD_S_SUCCESS
+        return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
+    finally:
+        scard.SCardReleaseContext(context)
+
+
 def connect_when_present(slot: int, timeout: float = 10.0) -> CardConnection:
-    """Connect with pyscard once pcscd sees the card in the vpcd slot."""
+    """Connect with pyscard once pcscd has powered the card in the vpcd slot.
+
+    The probe (SELECT MF) catches the window where pcscd still resets a freshly inserted card.
+    """
     deadline = time.monotonic() + timeout
     while True:
         reader = next((r for r in readers() if str(r) == reader_name(slot)), None)
@@ -139,12 +158,35 @@ def connect_when_present(slot: int, timeout: float = 10.0) -> CardConnection:
             pytest.fail(f"pcscd does not list {reader_name(slot)}")
         connection = reader.createConnection()
         try:
-            connection.connect()
-            return connection
+            if reader_present(slot):
+                connection.connect()
+                transmit(connection, "00A40000023F00")
+                return connection
         except (NoCardException, CardConnectionException):
+            with contextlib.suppress(CardConnectionException):
+                connection.disconnect()
+        if time.monotonic() > deadline:
+            pytest.fail(f"no card appeared in {reader_name(slot)} within {timeout} s")
+        time.sleep(0.1)
+
+
+def exchange(slot: int, apdus: list[str], timeout: float = 10.0) -> list[tuple[bytes, int]]:
+    """Run side-effect-free APDUs on a fresh connection, starting over if pcscd resets the card.
+
+    Right after an insertion pcscd may still reset the card under a new connection ("Card was
+    reset"); a host reconnects then, and so does this helper.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        connection = connect_when_present(slot, timeout)
+        try:
+            answers = [transmit(connection, apdu) for apdu in apdus]
+            connection.disconnect()
+            return answers
+        except CardConnectionException:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.1)
+            time.sleep(0.2)
 
 
 def wait_until_absent(slot: int, timeout: float = 10.0) -> None:
@@ -233,11 +275,9 @@ def test_tear_during_credit_through_pcscd(pcscd: list[str], vpcd_slot: int, tmp_
         # The card comes back: GET TRANSACTION PROVE gives the proof of the torn load.
         faulty.reinsert()
         bridge.insert()
-        connection = connect_when_present(vpcd_slot)
-        transmit(connection, "00A4040009A00000000386980701")
-        proof, status = transmit(connection, "805A000202000008")
+        answers = exchange(vpcd_slot, ["00A4040009A00000000386980701", "805A000202000008"])
+        proof, status = answers[1]
         assert status == 0x9000 and proof[:4] == mac2
-        connection.disconnect()
     finally:
         bridge.remove()
     wait_until_absent(vpcd_slot)

@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 
 from app.card.apdu import Ins
-from app.card.errors import CardCommunicationError, CardRemovedError
+from app.card.errors import CardCommunicationError
 from app.card.operations import RecoveryOutcome, load, recover_load
-from app.card.pcsc import CardWatcher, PcscTransport, list_readers
+from app.card.pcsc import CardWatcher, PcscTransport, card_present, list_readers
 from app.card.session import CityCard, Sfi
 from cardsim.vpcd import VpcdBridge
 from tests.support.cards import TERMINAL
@@ -31,14 +31,13 @@ def _wait(predicate, timeout=10.0):
 
 
 def _connect(timeout=10.0) -> PcscTransport:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return PcscTransport(READER)
-        except CardRemovedError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+    """Connect once pcscd reports the card present (as a clerk's tap would be noticed)."""
+    assert _wait(lambda: card_present(READER), timeout), "the card never appeared in the reader"
+    return PcscTransport(READER)
+
+
+def _gone(timeout=10.0) -> None:
+    assert _wait(lambda: not card_present(READER), timeout), "the card never left the reader"
 
 
 def test_readers_are_listed(pcscd):
@@ -60,6 +59,7 @@ def test_top_up_through_pcscd_verifies_mac1_mac2_tac(pcscd, rig):
             assert card.read_records(Sfi.LOADS)[0].amount_fen == 1_234
         finally:
             transport.close()
+    _gone()
     assert rig.reload().profile.balance_fen == 6_234
 
 
@@ -76,6 +76,7 @@ def test_card_pulled_during_credit_then_recovered_through_pcscd(pcscd, rig):
     finally:
         transport.close()
         bridge.remove()
+    _gone()
     assert saved and rig.reload().profile.balance_fen == 5_700
 
     rig.faulty.reinsert()
@@ -85,6 +86,7 @@ def test_card_pulled_during_credit_then_recovered_through_pcscd(pcscd, rig):
             rec = recover_load(CityCard.open(transport), rig.sam, saved[0])
         finally:
             transport.close()
+    _gone()
     assert rec.outcome is RecoveryOutcome.DONE
     assert rec.tac == rig.sam.load_tac(saved[0])
 
