@@ -34,6 +34,17 @@ class KdfParams:
     iterations: int = 3
     lanes: int = 4
 
+    def within_limits(self) -> bool:
+        """Whether the cost is sane (a damaged file must not make us allocate gigabytes)."""
+        return (
+            isinstance(self.memory_kib, int)
+            and isinstance(self.iterations, int)
+            and isinstance(self.lanes, int)
+            and 8 <= self.memory_kib <= 1024 * 1024
+            and 1 <= self.iterations <= 64
+            and 1 <= self.lanes <= 64
+        )
+
     def derive(self, passphrase: str, salt: bytes) -> bytes:
         """Derive the 16-byte SM4 key that seals the key table."""
         kdf = Argon2id(
@@ -115,6 +126,8 @@ class Keystore:
             raise KeystoreError(f"{path} is not a keystore this version understands")
         try:
             kdf = KdfParams(**doc["kdf"])
+            if not kdf.within_limits():
+                raise KeystoreError(f"the keystore at {path} asks for an absurd KDF cost; damaged?")
             salt, nonce = _unb64(doc["salt"]), _unb64(doc["nonce"])
             sealed = _unb64(doc["sealed"])
         except (KeyError, TypeError, ValueError, AttributeError):

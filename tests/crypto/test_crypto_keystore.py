@@ -269,3 +269,13 @@ def test_create_failure_leaves_no_file(store_path: Path, monkeypatch: pytest.Mon
     monkeypatch.undo()
     assert not store_path.exists()
     assert _leftovers(store_path.parent) == []
+
+
+def test_absurd_kdf_cost_in_a_damaged_file_is_refused_before_deriving(tmp_path):
+    path = tmp_path / "ks.json"
+    Keystore.create(path, "pw", {"k": b"\x01" * 16}, KdfParams(memory_kib=1024, iterations=1))
+    doc = json.loads(path.read_text())
+    doc["kdf"]["memory_kib"] = 64 * 1024 * 1024  # 64 GiB
+    path.write_text(json.dumps(doc))
+    with pytest.raises(KeystoreError, match="absurd"):
+        Keystore.open(path, "pw")
