@@ -104,15 +104,7 @@ def main() -> int:
             vpcd.insert()
             current.append(vpcd)
 
-        def inserted(reader: str, _atr: bytes) -> None:
-            if reader == READER:
-                bridge.card_presented()
-
-        def removed(reader: str, _atr: bytes) -> None:
-            if reader == READER:
-                bridge.card_taken_away()
-
-        watcher = CardWatcher(inserted, removed)
+        watcher = CardWatcher.for_reader(READER, bridge.card_presented, bridge.card_taken_away)
         watcher.start()
         cleanup += [watcher.stop, remove]
         note = "Reader: pcscd + vpcd, “Virtual PCD 00 00”."

@@ -46,15 +46,7 @@ def _run_gui(reader: str | None) -> int:
     card_thread = CardThread()
     bridge = ReaderBridge(card_thread, CardReadingService(lambda: PcscTransport(reader_name)))
 
-    def inserted(name: str, _atr: bytes) -> None:
-        if name == reader_name:
-            bridge.card_presented()
-
-    def removed(name: str, _atr: bytes) -> None:
-        if name == reader_name:
-            bridge.card_taken_away()
-
-    watcher = CardWatcher(inserted, removed)
+    watcher = CardWatcher.for_reader(reader_name, bridge.card_presented, bridge.card_taken_away)
     window = MainWindow(bridge, reader_name)
     window.show()
     watcher.start()

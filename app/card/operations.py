@@ -102,7 +102,6 @@ def recover_load(
             f"card {card.serial.hex().upper()} is not card {auth.serial.hex().upper()}"
         )
     probe = card.initialize_for_load(0, auth.terminal_id, key_index)
-    expected_tac = sam.load_tac(auth)
     if probe.online_atc == auth.online_atc:
         if probe.balance_fen != auth.balance_fen:
             return LoadRecovery(
@@ -130,12 +129,11 @@ def recover_load(
             probe.online_atc,
             "the card moved on and shows no record of this load",
         )
-    tac = expected_tac
     try:
         proof = card.get_transaction_prove(TransactionType.EP_LOAD, auth.online_atc)
-    except MacNotAvailableError:
-        proof = None
-    if proof is not None:
+    except MacNotAvailableError:  # the card's proof moved on: the SAM recomputes the TAC
+        tac = sam.load_tac(auth)
+    else:
         verify_load_tac(sam, auth, proof.tac)
         tac = proof.tac
     return LoadRecovery(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -82,14 +83,21 @@ class PcscTransport:
         """(Re)connect to the card on the reader; CardRemovedError when there is none."""
         self.close()
         connection = _find_reader(self.reader_name).createConnection()
-        try:
-            connection.connect(_PROTOCOLS)
-        except NoCardException:
-            raise CardRemovedError(f"no card on {self.reader_name}") from None
-        except CardConnectionException as exc:
-            raise CardCommunicationError(
-                f"cannot reach the card on {self.reader_name}: {exc}"
-            ) from None
+        deadline = time.monotonic() + _POWER_UP_GRACE_S
+        while True:
+            try:
+                connection.connect(_PROTOCOLS)
+                break
+            except NoCardException:
+                raise CardRemovedError(f"no card on {self.reader_name}") from None
+            except CardConnectionException as exc:
+                # Right after a tap pcscd may still be powering or resetting the card
+                # ("card is unpowered", "card was reset"): give it a moment, then give up.
+                if time.monotonic() > deadline:
+                    raise CardCommunicationError(
+                        f"cannot reach the card on {self.reader_name}: {exc}"
+                    ) from None
+                time.sleep(0.05)
         self._connection = connection
         self.atr = bytes(connection.getATR())
         log.debug("connected to the card on %s", self.reader_name)
@@ -148,6 +156,22 @@ class CardWatcher:
         self._observer = _Observer(on_inserted, on_removed)
         self._monitor: Any = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def for_reader(
+        cls, reader_name: str, on_present: Callable[[], None], on_absent: Callable[[], None]
+    ) -> CardWatcher:
+        """A watcher that reports only ``reader_name``'s card arriving and leaving."""
+
+        def inserted(reader: str, _atr: bytes) -> None:
+            if reader == reader_name:
+                on_present()
+
+        def removed(reader: str, _atr: bytes) -> None:
+            if reader == reader_name:
+                on_absent()
+
+        return cls(inserted, removed)
 
     def start(self) -> None:
         """Start reporting (the cards already present are reported as inserted)."""

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from cardsim_support import DATE, TERMINAL, TIME, make_profile
-from smartcard import scard
 from smartcard.CardConnection import CardConnection
 from smartcard.Exceptions import CardConnectionException, NoCardException
 from smartcard.System import readers
 
+from app.card.pcsc import card_present
 from app.crypto import pboc
 from app.domain.card import CardKeyKind
 from cardsim.card import VirtualCityCard
@@ -134,16 +134,7 @@ def reader_name(slot: int) -> str:
 
 def reader_present(slot: int) -> bool:
     """pcscd's own view of the slot (no connection, no command to the card)."""
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    assert hresult == scard.SCARD_S_SUCCESS
-    try:
-        hresult, states = scard.SCardGetStatusChange(
-            context, 0, [(reader_name(slot), scard.SCARD_STATE_UNAWARE)]
-        )
-        assert hresult == scard.SCARD_S_SUCCESS
-        return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
-    finally:
-        scard.SCardReleaseContext(context)
+    return card_present(reader_name(slot))
 
 
 def connect_when_present(slot: int, timeout: float = 10.0) -> CardConnection:

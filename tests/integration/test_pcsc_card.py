@@ -1,6 +1,5 @@
 """The counter's card layer through the real PC/SC stack: pyscard → pcscd → vpcd → virtual card."""
 
-import threading
 import time
 from datetime import datetime
 
@@ -91,23 +90,20 @@ def test_card_pulled_during_credit_then_recovered_through_pcscd(pcscd, rig):
     assert rec.tac == rig.sam.load_tac(saved[0])
 
 
-def test_watcher_reports_insert_and_remove(pcscd, rig):
-    events: list[tuple[str, str]] = []
-    seen = threading.Condition()
-
-    def on(kind):
-        def handler(reader, _atr):
-            with seen:
-                events.append((kind, reader))
-                seen.notify_all()
-
-        return handler
-
-    watcher = CardWatcher(on("in"), on("out"))
+def test_watcher_reports_only_its_readers_card(pcscd, rig, make_rig):
+    events: list[str] = []
+    watcher = CardWatcher.for_reader(
+        READER, lambda: events.append("present"), lambda: events.append("absent")
+    )
     watcher.start()
     try:
+        other = make_rig(serial=bytes.fromhex("3104000000007777"))
+        with VpcdBridge(other.faulty, slot=1):
+            assert _wait(lambda: card_present("Virtual PCD 00 01"))
+            time.sleep(1.0)  # the watcher polls; give it time to (wrongly) report slot 1
+        assert events == []
         with VpcdBridge(rig.faulty, slot=SLOT):
-            assert _wait(lambda: ("in", READER) in events)
-        assert _wait(lambda: ("out", READER) in events)
+            assert _wait(lambda: "present" in events)
+        assert _wait(lambda: events[-1:] == ["absent"])
     finally:
         watcher.stop()
