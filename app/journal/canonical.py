@@ -1,0 +1,116 @@
+"""The canonical bytes of records and checkpoints: what the MACs and signatures cover.
+
+Another program verifies the journal by rebuilding exactly these bytes (docs/journal-format.md):
+a 4-byte magic, then every field in the fixed order of :data:`RECORD_FIELDS`, each as a 4-byte
+big-endian length and the value; an absent value (SQL NULL) is the length ``FFFFFFFF`` and nothing
+else. Integers are 8-byte big-endian two's complement, text is UTF-8, bytes are as they are.
+
+    record MAC  = HMAC-SM3(journal key[key_id], record bytes ‖ previous record's MAC)
+    batch digest = SM3(record bytes ‖ prev MAC ‖ MAC, each record after the last checkpoint)
+    signature   = SM2-with-SM3(device key, checkpoint bytes), user id "1234567812345678"
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+
+from app.crypto.sm3 import sm3_digest
+
+RECORD_MAGIC = b"CCJ1"
+CHECKPOINT_MAGIC = b"CCC1"
+HEAD_MAGIC = b"CCH1"
+
+# (name, type) in canonical order; prev_mac and mac are not fields: prev_mac follows the bytes
+RECORD_FIELDS: tuple[tuple[str, type], ...] = (
+    ("device_id", str),
+    ("seq", int),
+    ("kind", str),
+    ("at_us", int),
+    ("operator", str),
+    ("shift_id", int),
+    ("card_serial", str),
+    ("amount_fen", int),
+    ("payment_method", str),
+    ("balance_before_fen", int),
+    ("balance_after_fen", int),
+    ("atc", int),
+    ("terminal_seq", int),
+    ("mac1", bytes),
+    ("mac2", bytes),
+    ("tac", bytes),
+    ("intent_seq", int),
+    ("grand_total_fen", int),
+    ("payload", str),
+    ("key_id", str),
+)
+CHECKPOINT_FIELDS: tuple[tuple[str, type], ...] = (
+    ("device_id", str),
+    ("number", int),
+    ("seq", int),
+    ("head_mac", bytes),
+    ("batch_digest", bytes),
+    ("totals", str),
+    ("at_us", int),
+    ("reason", str),
+    ("prev_signature", bytes),
+    ("public_key", bytes),
+)
+
+_NULL = b"\xff\xff\xff\xff"
+_INT = struct.Struct(">Iq")
+_LEN = struct.Struct(">I")
+
+Value = str | int | bytes | None
+
+
+class CanonicalError(ValueError):
+    """A value cannot be encoded (wrong type or out of range)."""
+
+
+def _field(value: Value) -> bytes:
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):  # bool is an int in Python; never a journal value
+        raise CanonicalError("booleans are not journal values")
+    if isinstance(value, int):
+        try:
+            return _INT.pack(8, value)
+        except struct.error as exc:
+            raise CanonicalError(f"integer out of 64-bit range: {value}") from exc
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+    elif isinstance(value, bytes):
+        data = value
+    else:
+        raise CanonicalError(f"cannot encode {type(value).__name__}")
+    return _LEN.pack(len(data)) + data
+
+
+def encode(magic: bytes, values: Sequence[Value]) -> bytes:
+    """The canonical bytes of ``values`` (already in canonical field order)."""
+    return magic + b"".join([_field(v) for v in values])
+
+
+def record_bytes(values: Sequence[Value]) -> bytes:
+    """Canonical bytes of a record given its field values in :data:`RECORD_FIELDS` order."""
+    if len(values) != len(RECORD_FIELDS):
+        raise CanonicalError("wrong number of record fields")
+    return encode(RECORD_MAGIC, values)
+
+
+def checkpoint_bytes(values: Sequence[Value]) -> bytes:
+    """Canonical bytes of a checkpoint given its values in :data:`CHECKPOINT_FIELDS` order."""
+    if len(values) != len(CHECKPOINT_FIELDS):
+        raise CanonicalError("wrong number of checkpoint fields")
+    return encode(CHECKPOINT_MAGIC, values)
+
+
+def head_bytes(device_id: str, seq: int, mac: bytes) -> bytes:
+    """Canonical bytes of the head anchor (kept beside the records, MAC'd with the journal key)."""
+    return encode(HEAD_MAGIC, (device_id, seq, mac))
+
+
+def fingerprint(public_key: bytes) -> str:
+    """A short, printable identity of an SM2 public key (first 8 bytes of its SM3, hex)."""
+    return sm3_digest(public_key)[:8].hex().upper()

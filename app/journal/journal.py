@@ -1,0 +1,637 @@
+"""The journal: append-only, gap-free, MAC-chained records in SQLite, with signed checkpoints.
+
+One :class:`Journal` per device database. ``append`` is one short ``BEGIN IMMEDIATE``
+transaction that reads the head, checks the clock and the intent rules, MACs the record and
+moves the keyed head anchor; it returns only after SQLite has synced the commit
+(``synchronous=FULL``), so a record the caller was told about survives a crash or a power cut.
+Opening verifies what is new since the last good checkpoint and, if anything is wrong, refuses
+every further append (:class:`~app.journal.errors.JournalBrokenError`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from app import __version__
+from app.journal.canonical import checkpoint_bytes, fingerprint, head_bytes, record_bytes
+from app.journal.database import check_file, migrate, reader_engine, writer_engine
+from app.journal.errors import (
+    ClockWentBackwardsError,
+    IntentError,
+    JournalBrokenError,
+    JournalError,
+    JournalFileError,
+)
+from app.journal.keys import JournalKeys
+from app.journal.kinds import INTENT_OF, OUTCOME_OF, RecordKind
+from app.journal.records import (
+    CHECKPOINT_COLUMNS,
+    GENESIS_PREV_MAC,
+    RECORD_COLUMNS,
+    Checkpoint,
+    Entry,
+    JournalRecord,
+    canonical_json,
+    to_micros,
+)
+from app.journal.verify import (
+    ChainState,
+    ChainVerifier,
+    Problem,
+    VerificationReport,
+    checkpoint_signature_ok,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+_COLUMNS = ", ".join(RECORD_COLUMNS)
+_CP_COLUMNS = ", ".join(CHECKPOINT_COLUMNS)
+# SQL below is built from this module's constant column names, never from input (S608)
+_INSERT_RECORD = (
+    f"INSERT INTO journal_record ({_COLUMNS}) VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
+)
+_INSERT_CHECKPOINT = (
+    f"INSERT INTO journal_checkpoint ({_CP_COLUMNS}) "
+    f"VALUES ({', '.join('?' * len(CHECKPOINT_COLUMNS))})"
+)
+_SELECT_RECORDS = f"SELECT {_COLUMNS} FROM journal_record"
+_SELECT_CHECKPOINTS = f"SELECT {_CP_COLUMNS} FROM journal_checkpoint"
+_TOTALS = (
+    "SELECT kind, grand_total_fen FROM journal_record r WHERE seq = "
+    "(SELECT max(seq) FROM journal_record WHERE kind = r.kind)"
+)
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_TERMINAL_ID = re.compile(r"[0-9A-F]{12}")
+
+
+class CheckpointReason:
+    """Why a checkpoint was signed (free text is allowed; these are the usual ones)."""
+
+    CREATED = "created"
+    SHIFT_CLOSE = "shift_close"
+    ON_DEMAND = "on_demand"
+    UPLOAD = "upload"
+    EXPORT = "export"
+    KEY_ROTATION = "key_rotation"
+
+
+@dataclass(frozen=True)
+class ShiftTotal:
+    """Count and sum of one kind and payment method (a line of a shift or daily report)."""
+
+    kind: str
+    payment_method: str | None
+    count: int
+    amount_fen: int
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _cursor(conn: Connection) -> sqlite3.Cursor:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver.cursor()
+
+
+class Journal:
+    """A device's journal. Build with :meth:`create` (first run) or :meth:`open`."""
+
+    def __init__(
+        self,
+        path: Path,
+        keys: JournalKeys,
+        writer: Engine,
+        meta: tuple[str, str, bytes],
+        clock: Clock,
+    ) -> None:
+        self._path = path
+        self._keys = keys
+        self._writer = writer
+        self._connection: Any = None  # the one writing DBAPI connection (pool proxy), kept open
+        self._totals: tuple[int, dict[str, int]] | None = None  # (head seq, grand totals)
+        self._reader = reader_engine(path)
+        self.device_id, self.terminal_id, self.public_key = meta
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._broken: Problem | None = None
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        keys: JournalKeys,
+        device_id: str,
+        terminal_id: str,
+        clock: Clock = _now,
+    ) -> Journal:
+        """Create a new journal with its genesis record and first checkpoint. Never overwrites."""
+        if not _DEVICE_ID.fullmatch(device_id):
+            raise JournalError(f"device id {device_id!r} must be 1-32 letters, digits, - or _")
+        if not _TERMINAL_ID.fullmatch(terminal_id):
+            raise JournalError(f"terminal id {terminal_id!r} must be 12 hex digits (6 bytes)")
+        if path.exists() or path.is_symlink():
+            raise JournalFileError(f"A file already exists at {path}; it was not overwritten.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = writer_engine(path)
+        migrate(writer, path)
+        now = to_micros(clock())
+        with writer.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO journal_meta (id, device_id, terminal_id, public_key, created_at_us,"
+                " created_by_version) VALUES (1, ?, ?, ?, ?, ?)",
+                (device_id, terminal_id, keys.public_key, now, __version__),
+            )
+        journal = cls(path, keys, writer, (device_id, terminal_id, keys.public_key), clock)
+        journal.append(
+            Entry(
+                RecordKind.GENESIS,
+                payload={
+                    "device_id": device_id,
+                    "terminal_id": terminal_id,
+                    "public_key": keys.public_key.hex().upper(),
+                    "app_version": __version__,
+                },
+            )
+        )
+        journal.checkpoint(CheckpointReason.CREATED)
+        return journal
+
+    @classmethod
+    def open(
+        cls, path: Path, keys: JournalKeys, clock: Clock = _now, verify: bool = True
+    ) -> Journal:
+        """Open (and upgrade) an existing journal; verify what is new since the last checkpoint.
+
+        Raises :class:`JournalFileError` for a missing, empty, foreign or too-new file without
+        writing to it. A journal that fails verification opens *broken*: it can be read, verified
+        and exported, but :meth:`append` refuses (see :attr:`problem`).
+        """
+        path = Path(path)
+        check_file(path)
+        writer = writer_engine(path)
+        try:
+            migrate(writer, path)
+            with writer.connect() as conn:
+                meta = conn.exec_driver_sql(
+                    "SELECT device_id, terminal_id, public_key FROM journal_meta WHERE id = 1"
+                ).one_or_none()
+        except BaseException:
+            writer.dispose()
+            raise
+        if meta is None:
+            writer.dispose()
+            raise JournalFileError(f"{path} has no journal header (journal_meta): not a journal.")
+        device_id, terminal_id, public_key = str(meta[0]), str(meta[1]), bytes(meta[2])
+        if public_key != keys.public_key:
+            writer.dispose()
+            raise JournalFileError(
+                f"The journal at {path} belongs to device {device_id} with key "
+                f"{fingerprint(public_key)}, but the keystore's device key is "
+                f"{fingerprint(keys.public_key)}: the wrong keystore or journal was given."
+            )
+        journal = cls(path, keys, writer, (device_id, terminal_id, public_key), clock)
+        if verify:
+            report = journal.verify(full=False)
+            if not report.ok:
+                journal._broken = report.first_problem
+                log.error("journal verification failed: %s", report.first_problem)
+        return journal
+
+    def close(self) -> None:
+        """Release the database files."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+        self._writer.dispose()
+        self._reader.dispose()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def problem(self) -> Problem | None:
+        """Why the journal refuses to record (None when it is healthy)."""
+        return self._broken
+
+    @property
+    def current_key_id(self) -> str:
+        """The id of the MAC key new records use."""
+        return self._keys.current_key_id
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def append(self, entry: Entry) -> JournalRecord:
+        """Record ``entry`` durably and return the stored record (with seq, time and MAC)."""
+        return self.append_many([entry])[0]
+
+    def append_many(self, entries: Sequence[Entry]) -> list[JournalRecord]:
+        """Record several entries in one transaction (one disk sync): all or none."""
+        self._refuse_if_broken()
+        with self._lock, self._write() as cursor:
+            head = _head(cursor)
+            records = []
+            for entry in entries:
+                record = self._build(cursor, head, entry)
+                cursor.execute(_INSERT_RECORD, _values(record))
+                key_id = record.key_id
+                if record.kind == RecordKind.KEY_ROTATION:
+                    key_id = str(record.payload_dict()["new_key_id"])
+                head = (record.seq, record.mac, key_id, record.at_us)
+                records.append(record)
+            if head is not None:
+                self._move_head(cursor, head[0], head[1], head[2])
+        return records
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Cursor]:
+        """One ``BEGIN IMMEDIATE`` transaction on the kept writing connection (lock held).
+
+        The hot path talks to the DBAPI connection directly: SQLAlchemy's per-transaction
+        events cost more than the insert itself, and the schema is SQLAlchemy's anyway.
+        """
+        if self._connection is None:
+            self._connection = self._writer.raw_connection()
+        driver = self._connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        cursor = driver.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            cursor.execute("COMMIT")
+        except BaseException:
+            self._totals = None
+            # a failed COMMIT (disk full, I/O error) leaves nothing half-done: start afresh
+            with suppress(sqlite3.Error):
+                cursor.execute("ROLLBACK")
+            self._connection.invalidate()
+            self._connection = None
+            raise
+        finally:
+            cursor.close()
+
+    def _refuse_if_broken(self) -> None:
+        if self._broken is not None:
+            raise JournalBrokenError(f"The journal failed verification at {self._broken}.")
+
+    def _build(
+        self, cursor: sqlite3.Cursor, head: tuple[int, bytes, str, int] | None, entry: Entry
+    ) -> JournalRecord:
+        seq, prev_mac, key_id, last_at = head if head else (0, GENESIS_PREV_MAC, "", 0)
+        if head is None:
+            if entry.kind != RecordKind.GENESIS:
+                raise JournalError("a new journal starts with its genesis record")
+            key_id = self._keys.current_key_id
+        elif entry.kind == RecordKind.GENESIS:
+            raise JournalError("the journal already has its genesis record")
+        at_us = to_micros(self._clock())
+        if at_us < last_at:
+            raise ClockWentBackwardsError(
+                f"The clock says {datetime.fromtimestamp(at_us / 1e6, UTC):%Y-%m-%d %H:%M:%S} UTC,"
+                f" earlier than the last journal record "
+                f"({datetime.fromtimestamp(last_at / 1e6, UTC):%Y-%m-%d %H:%M:%S} UTC)."
+            )
+        self._check_intent(cursor, entry)
+        key = self._keys.mac_key(key_id)
+        if key is None:
+            raise JournalError(f"the journal key {key_id!r} is not in the keystore")
+        totals = self._grand_totals(cursor, seq)
+        total = totals.get(entry.kind, 0) + (entry.amount_fen or 0)
+        values: tuple[Any, ...] = (
+            self.device_id,
+            seq + 1,
+            str(entry.kind),
+            at_us,
+            entry.operator,
+            entry.shift_id,
+            entry.card_serial,
+            entry.amount_fen,
+            None if entry.payment_method is None else str(entry.payment_method),
+            entry.balance_before_fen,
+            entry.balance_after_fen,
+            entry.atc,
+            entry.terminal_seq,
+            entry.mac1,
+            entry.mac2,
+            entry.tac,
+            entry.intent_seq,
+            total,
+            canonical_json(entry.payload),
+            key_id,
+        )
+        mac = key.mac(record_bytes(values) + prev_mac)
+        totals[str(entry.kind)] = total
+        self._totals = (seq + 1, totals)
+        return JournalRecord(*values, prev_mac, mac)  # type: ignore[call-arg] # canonical order
+
+    def _grand_totals(self, cursor: sqlite3.Cursor, head_seq: int) -> dict[str, int]:
+        """Grand totals per kind at ``head_seq`` (cached; reloaded if another writer moved on)."""
+        if self._totals is not None and self._totals[0] == head_seq:
+            return self._totals[1]
+        rows = cursor.execute(_TOTALS).fetchall()
+        return {str(kind): int(total) for kind, total in rows}
+
+    @staticmethod
+    def _check_intent(cursor: sqlite3.Cursor, entry: Entry) -> None:
+        if entry.kind in OUTCOME_OF:
+            if entry.intent_seq is not None:
+                raise IntentError("an intent cannot refer to another record")
+            return
+        if entry.kind not in INTENT_OF:
+            if entry.intent_seq is not None:
+                raise IntentError("only outcomes refer to an intent")
+            return
+        row = cursor.execute(
+            "SELECT kind, card_serial FROM journal_record WHERE seq = ?", (entry.intent_seq,)
+        ).fetchone()
+        if row is None or row[0] != INTENT_OF[entry.kind]:
+            raise IntentError(f"seq {entry.intent_seq} is not a {INTENT_OF[entry.kind]}")
+        if entry.card_serial is not None and row[1] != entry.card_serial:
+            raise IntentError(f"the outcome's card is not the card of intent {entry.intent_seq}")
+        closed = cursor.execute(
+            "SELECT seq FROM journal_record WHERE intent_seq = ? LIMIT 1", (entry.intent_seq,)
+        ).fetchone()
+        if closed is not None:
+            raise IntentError(f"intent {entry.intent_seq} was already closed by seq {closed[0]}")
+
+    def _move_head(self, cursor: sqlite3.Cursor, seq: int, mac: bytes, key_id: str) -> None:
+        key = self._keys.mac_key(key_id)
+        if key is None:
+            raise JournalError(f"the journal key {key_id!r} is not in the keystore")
+        anchor = key.mac(head_bytes(self.device_id, seq, mac))
+        cursor.execute(
+            "INSERT INTO journal_head (id, seq, mac, key_id, anchor) VALUES (1, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, "
+            "key_id = excluded.key_id, anchor = excluded.anchor",
+            (seq, mac, key_id, anchor),
+        )
+
+    def rotate_key(self, new_keys: JournalKeys, operator: str | None = None) -> JournalRecord:
+        """Switch to ``new_keys.current_key_id``; the switch is a record MAC'd under the old key.
+
+        Save ``new_keys`` into the keystore *before* calling this: a record MAC'd with a key
+        that was never saved could not be verified.
+        """
+        missing = set(self._keys.mac_keys) - set(new_keys.mac_keys)
+        if missing or new_keys.public_key != self._keys.public_key:
+            raise JournalError("the new key set must keep every old key and the device key")
+        if new_keys.current_key_id == self._keys.current_key_id:
+            raise JournalError("the new key set has the same current key")
+        old_keys = self._keys
+        self._keys = new_keys
+        try:
+            record = self.append(
+                Entry(
+                    RecordKind.KEY_ROTATION,
+                    operator=operator,
+                    payload={
+                        "new_key_id": new_keys.current_key_id,
+                        "old_key_id": old_keys.current_key_id,
+                    },
+                )
+            )
+        except BaseException:
+            self._keys = old_keys
+            raise
+        self.checkpoint(CheckpointReason.KEY_ROTATION)
+        return record
+
+    def checkpoint(self, reason: str = CheckpointReason.ON_DEMAND) -> Checkpoint:
+        """Verify the records since the last checkpoint, then sign the chain head (SM2)."""
+        self._refuse_if_broken()
+        with self._lock, self._write() as cursor:
+            last = _last_checkpoint(cursor)
+            verifier = _verifier_from(cursor, self, last)
+            if verifier is None:
+                number = last.number if last else None
+                self._broken = Problem("the last checkpoint does not verify", checkpoint=number)
+                raise JournalBrokenError(f"The journal failed verification at {self._broken}.")
+            since = (verifier.state.seq,)
+            _feed(
+                verifier, cursor.execute(f"{_SELECT_RECORDS} WHERE seq > ? ORDER BY seq", since), []
+            )
+            if not verifier.report.ok:
+                self._broken = verifier.report.first_problem
+                raise JournalBrokenError(f"The journal failed verification at {self._broken}.")
+            state = verifier.state
+            at_us = to_micros(self._clock())
+            if at_us < state.at_us:
+                raise ClockWentBackwardsError("The clock is earlier than the last journal record.")
+            values = (
+                self.device_id,
+                state.checkpoint_number + 1,
+                state.seq,
+                state.mac,
+                verifier.batch_digest(),
+                canonical_json(dict(sorted(state.totals.items()))),
+                at_us,
+                reason,
+                state.checkpoint_signature,
+                self.public_key,
+            )
+            signature = self._keys.device_key.sign(checkpoint_bytes(values))
+            cp = Checkpoint(*values, signature)
+            cursor.execute(_INSERT_CHECKPOINT, (*values, signature))
+        log.info("journal checkpoint %d at seq %d (%s)", cp.number, cp.seq, reason)
+        return cp
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def head(self) -> tuple[int, bytes]:
+        """The last record's seq and MAC."""
+        with self._reader.connect() as conn:
+            row = _head(_cursor(conn))
+        return (row[0], row[1]) if row else (0, GENESIS_PREV_MAC)
+
+    def record(self, seq: int) -> JournalRecord | None:
+        """The record at ``seq``."""
+        with self._reader.connect() as conn:
+            row = _cursor(conn).execute(f"{_SELECT_RECORDS} WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else JournalRecord(*row)
+
+    def records(self, after: int = 0, limit: int | None = None) -> list[JournalRecord]:
+        """Records with seq > ``after``, in order (at most ``limit``)."""
+        sql = f"{_SELECT_RECORDS} WHERE seq > ? ORDER BY seq LIMIT ?"
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(sql, (after, -1 if limit is None else limit)).fetchall()
+        return [JournalRecord(*r) for r in rows]
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, oldest first."""
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(f"{_SELECT_CHECKPOINTS} ORDER BY number").fetchall()
+        return [Checkpoint(*r) for r in rows]
+
+    def open_intents(self, card_serial: str | None = None) -> list[JournalRecord]:
+        """Intents no outcome has closed yet (grey records), oldest first; optionally one card's."""
+        kinds = tuple(OUTCOME_OF)
+        sql = (
+            f"{_SELECT_RECORDS} AS r WHERE kind IN ({', '.join('?' * len(kinds))}) "
+            "AND NOT EXISTS (SELECT 1 FROM journal_record o WHERE o.intent_seq = r.seq)"
+        )
+        params: tuple[Any, ...] = kinds
+        if card_serial is not None:
+            sql += " AND card_serial = ?"
+            params += (card_serial,)
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(sql + " ORDER BY seq", params).fetchall()
+        return [JournalRecord(*r) for r in rows]
+
+    def totals(self) -> dict[str, int]:
+        """The running grand total of every kind (fen), as of the last record."""
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(_TOTALS).fetchall()
+        return {str(kind): int(total) for kind, total in rows}
+
+    def shift_totals(self, shift_id: int) -> list[ShiftTotal]:
+        """Count and sum per kind and payment method of one shift (the covering index serves it)."""
+        sql = (
+            "SELECT kind, payment_method, count(*), coalesce(sum(amount_fen), 0) "
+            "FROM journal_record WHERE shift_id = ? GROUP BY kind, payment_method "
+            "ORDER BY kind, payment_method"
+        )
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(sql, (shift_id,)).fetchall()
+        return [ShiftTotal(str(k), m, int(c), int(s)) for k, m, c, s in rows]
+
+    def period_totals(self, start: datetime, end: datetime) -> list[ShiftTotal]:
+        """Count and sum per kind and payment method of records in [start, end) (daily report)."""
+        sql = (
+            "SELECT kind, payment_method, count(*), coalesce(sum(amount_fen), 0) "
+            "FROM journal_record WHERE at_us >= ? AND at_us < ? GROUP BY kind, payment_method "
+            "ORDER BY kind, payment_method"
+        )
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(sql, (to_micros(start), to_micros(end))).fetchall()
+        return [ShiftTotal(str(k), m, int(c), int(s)) for k, m, c, s in rows]
+
+    # -- verifying ---------------------------------------------------------------------------
+
+    def verify(self, full: bool = True) -> VerificationReport:
+        """Re-check the journal: everything, or only what is new since the last good checkpoint."""
+        with self._reader.connect() as conn:
+            cursor = _cursor(conn)
+            cursor.execute("BEGIN")  # one snapshot for records, checkpoints and head
+            try:
+                return self._verify(cursor, full)
+            finally:
+                cursor.execute("COMMIT")
+
+    def _verify(self, cursor: sqlite3.Cursor, full: bool) -> VerificationReport:
+        verifier: ChainVerifier | None = None
+        if not full:
+            verifier = _verifier_from(cursor, self, _last_checkpoint(cursor))
+        if verifier is None:
+            verifier = ChainVerifier(self.device_id, self.public_key, self._keys.mac_key)
+        start = verifier.state.checkpoint_number
+        checkpoints = [
+            Checkpoint(*r)
+            for r in cursor.execute(
+                f"{_SELECT_CHECKPOINTS} WHERE number > ? ORDER BY number", (start,)
+            ).fetchall()
+        ]
+        rows = cursor.execute(
+            f"{_SELECT_RECORDS} WHERE seq > ? ORDER BY seq", (verifier.state.seq,)
+        )
+        _feed(verifier, rows, checkpoints)
+        head = cursor.execute("SELECT seq, mac, key_id, anchor FROM journal_head").fetchone()
+        if head is None:
+            verifier.report.problems.append(Problem("the head anchor is missing"))
+        else:
+            verifier.head_anchor(*head)
+        verifier.report.totals = dict(verifier.state.totals)
+        return verifier.report
+
+
+def _values(record: JournalRecord) -> tuple[Any, ...]:
+    return tuple(getattr(record, name) for name in RECORD_COLUMNS)
+
+
+def _head(cursor: sqlite3.Cursor) -> tuple[int, bytes, str, int] | None:
+    row = cursor.execute(
+        "SELECT h.seq, h.mac, h.key_id, r.at_us FROM journal_head h "
+        "LEFT JOIN journal_record r ON r.seq = h.seq WHERE h.id = 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return int(row[0]), bytes(row[1]), str(row[2]), int(row[3] or 0)
+
+
+def _last_checkpoint(cursor: sqlite3.Cursor) -> Checkpoint | None:
+    row = cursor.execute(f"{_SELECT_CHECKPOINTS} ORDER BY number DESC LIMIT 1").fetchone()
+    return None if row is None else Checkpoint(*row)
+
+
+def _verifier_from(
+    cursor: sqlite3.Cursor, journal: Journal, cp: Checkpoint | None
+) -> ChainVerifier | None:
+    """A verifier that starts at checkpoint ``cp`` (from genesis when None); None if cp is bad."""
+    keys = journal._keys.mac_key
+    if cp is None:
+        return ChainVerifier(journal.device_id, journal.public_key, keys)
+    if not checkpoint_signature_ok(cp, journal.public_key) or cp.device_id != journal.device_id:
+        return None
+    row = cursor.execute(f"{_SELECT_RECORDS} WHERE seq = ?", (cp.seq,)).fetchone()
+    if row is None:
+        return None
+    record = JournalRecord(*row)
+    key = keys(record.key_id)
+    if (
+        record.mac != cp.head_mac
+        or key is None
+        or not key.verify(record_bytes(_values(record)[:20]) + record.prev_mac, record.mac)
+    ):
+        return None
+    key_id = record.key_id
+    if record.kind == RecordKind.KEY_ROTATION:
+        key_id = str(record.payload_dict().get("new_key_id", key_id))
+    start = ChainState(
+        seq=cp.seq,
+        mac=cp.head_mac,
+        at_us=record.at_us,
+        key_id=key_id,
+        totals=cp.totals_dict(),
+        checkpoint_number=cp.number,
+        checkpoint_signature=cp.signature,
+    )
+    return ChainVerifier(journal.device_id, journal.public_key, keys, start)
+
+
+def _feed(
+    verifier: ChainVerifier, rows: Iterable[Sequence[object]], checkpoints: Sequence[Checkpoint]
+) -> None:
+    """Feed records in seq order, each checkpoint right after the record it signs."""
+    pending = list(checkpoints)
+    i = 0
+    for row in rows:
+        seq = row[1]
+        while i < len(pending) and isinstance(seq, int) and pending[i].seq < seq:
+            verifier.checkpoint(pending[i])
+            i += 1
+        verifier.record(row)
+    verifier.records_after_end(pending[i:])

@@ -1,0 +1,50 @@
+"""What a journal record records.
+
+Kinds are stored by value; the journal itself only gives meaning to a few of them (genesis, key
+rotation, intents and their outcomes). The services add the rest without a schema change.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RecordKind(StrEnum):
+    """Kinds of journal record."""
+
+    GENESIS = "genesis"
+    KEY_ROTATION = "key_rotation"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    APPROVAL = "approval"
+    SHIFT_OPEN = "shift_open"
+    SHIFT_CLOSE = "shift_close"
+    LOAD_INTENT = "load_intent"
+    LOAD_OUTCOME = "load_outcome"
+    PURCHASE_INTENT = "purchase_intent"
+    PURCHASE_OUTCOME = "purchase_outcome"
+    LOSS_REPORT = "loss_report"
+    LOSS_CANCEL = "loss_cancel"
+    CARD_BLOCK = "card_block"
+    REPLACEMENT = "replacement"
+    EXCHANGE = "exchange"
+    REFUND = "refund"
+    VOID = "void"
+    REPRINT = "reprint"
+    NOTE = "note"
+
+
+# intent kind -> the kind of the record that closes it
+OUTCOME_OF: dict[str, str] = {
+    RecordKind.LOAD_INTENT: RecordKind.LOAD_OUTCOME,
+    RecordKind.PURCHASE_INTENT: RecordKind.PURCHASE_OUTCOME,
+}
+INTENT_OF: dict[str, str] = {outcome: intent for intent, outcome in OUTCOME_OF.items()}
+
+
+class Outcome(StrEnum):
+    """How a card write ended, as written in an outcome record's payload."""
+
+    DONE = "done"  # the card was credited/debited; TAC verified
+    NOT_DONE = "not_done"  # the card was not touched; nothing to give or take

@@ -1,0 +1,19 @@
+"""Alembic environment: always run by :mod:`app.journal.database` with an open connection."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from app.journal.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - migrations are applied by the application only
+    raise RuntimeError("journal migrations run from app.journal.database, with a connection")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
