@@ -11,6 +11,7 @@ import logging
 import sys
 
 from app import __version__
+from app.commands import journal as journal_commands
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -21,6 +22,7 @@ def _build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the counter window (the default)")
     gui.add_argument("--reader", help="PC/SC reader name (default: the first reader)")
     sub.add_parser("readers", help="list the PC/SC readers")
+    journal_commands.add_parser(sub)
     return parser
 
 
@@ -63,9 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     level_name = args.log_level.upper()
     level = 5 if level_name == "TRACE" else logging.getLevelName(level_name)
     logging.basicConfig(level=level if isinstance(level, int) else logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "version":
         print(f"citycard-counter {__version__}")
         return 0
+    if args.command == "journal":
+        return journal_commands.run(args)
     if args.command == "readers":
         from app.card.errors import CardError  # noqa: PLC0415
         from app.card.pcsc import list_readers  # noqa: PLC0415

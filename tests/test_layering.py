@@ -16,6 +16,8 @@ RANKS = {
     "app.sync": 3,
     "app.services": 4,
     "app.ui": 5,
+    "app.paths": 0,
+    "app.commands": 6,
     "app.main": 6,
     "app.demo": 6,
 }

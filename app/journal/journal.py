@@ -460,6 +460,10 @@ class Journal:
         log.info("journal checkpoint %d at seq %d (%s)", cp.number, cp.seq, reason)
         return cp
 
+    def sign(self, document: bytes) -> bytes:
+        """Sign ``document`` with the device's SM2 key (export manifests, upload batches)."""
+        return self._keys.device_key.sign(document)
+
     # -- reading -----------------------------------------------------------------------------
 
     def head(self) -> tuple[int, bytes]:

@@ -68,6 +68,7 @@ class RecordRow(Base):
             "payment_method",
             "amount_fen",
         ),
+        Index("ix_journal_record_period", "at_us", "kind", "payment_method", "amount_fen"),
     )
 
 

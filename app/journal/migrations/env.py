@@ -14,6 +14,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=True,
+    transactional_ddl=True,  # our BEGIN IMMEDIATE makes SQLite DDL all-or-nothing
 )
 with context.begin_transaction():
     context.run_migrations()

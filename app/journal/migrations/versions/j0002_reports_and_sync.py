@@ -17,11 +17,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """A covering index for shift totals; the upload cursor, outside the MAC'd rows."""
+    """Covering indexes for shift and daily totals; the upload cursor, outside the MAC'd rows."""
     op.create_index(
         "ix_journal_record_shift_report",
         "journal_record",
         ["shift_id", "kind", "payment_method", "amount_fen"],
+    )
+    op.create_index(
+        "ix_journal_record_period",
+        "journal_record",
+        ["at_us", "kind", "payment_method", "amount_fen"],
     )
     op.create_table(
         "sync_cursor",

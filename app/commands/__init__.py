@@ -1,0 +1,1 @@
+"""Command-line subcommands of ``citycard-counter`` (besides the window)."""
