@@ -17,7 +17,9 @@ RANKS = {
     "app.services": 4,
     "app.ui": 5,
     "app.paths": 0,
-    "app.commands": 6,
+    "app.dbfile": 1,
+    "app.store": 2,
+    "app.commands": 5,
     "app.main": 6,
     "app.demo": 6,
 }
@@ -29,7 +31,8 @@ SOLE_OWNERS = {
     "cardsim": ["app.demo", "cardsim", "tests.", "bench."],
     "PySide6": ["app.ui", "app.demo", "tests.", "bench."],
     "requests": ["app.sync", "tests.", "bench."],
-    "sqlalchemy": ["app.journal", "clearing", "tests.", "bench."],
+    "sqlalchemy": ["app.dbfile", "app.journal", "app.store", "clearing", "tests.", "bench."],
+    "alembic": ["app.dbfile", "app.journal", "app.store", "clearing", "tests.", "bench."],
 }
 
 

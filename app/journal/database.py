@@ -1,155 +1,51 @@
-"""The journal's SQLite file: checks before touching it, engines, and migrations at start-up.
+"""The journal's SQLite file: the journal's kind of :mod:`app.dbfile` database.
 
-One writer engine (``BEGIN IMMEDIATE``: the write lock is taken at the start, so two writers
-queue instead of failing half-way) and one reader engine (deferred ``BEGIN``, ``query_only``):
-in WAL mode readers see a snapshot and never block the writer. ``synchronous=FULL``: a commit
-has reached the disk when it returns.
+Checks before touching the file, writer/reader engines, and Alembic migrations at start-up.
 """
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from pathlib import Path
-from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine
 
+from app import dbfile
+from app.dbfile import reader_engine, writer_engine
 from app.journal.errors import JournalFileError, JournalTooNewError
 
-log = logging.getLogger(__name__)
+JOURNAL = dbfile.DatabaseKind(
+    name="journal",
+    migrations=Path(__file__).parent / "migrations",
+    file_error=JournalFileError,
+    too_new_error=JournalTooNewError,
+)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-MIGRATIONS = Path(__file__).parent / "migrations"
-BUSY_TIMEOUT_MS = 10_000
-
-
-def _alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
+__all__ = [
+    "JOURNAL",
+    "check_file",
+    "head_revision",
+    "known_revisions",
+    "migrate",
+    "reader_engine",
+    "writer_engine",
+]
 
 
 def known_revisions() -> list[str]:
-    """Every schema revision this version of the application knows, oldest first."""
-    script = ScriptDirectory.from_config(_alembic_config())
-    return [r.revision for r in reversed(list(script.walk_revisions()))]
+    """Every journal schema revision this version of the application knows, oldest first."""
+    return JOURNAL.known_revisions()
 
 
 def head_revision() -> str:
-    """The schema revision this version of the application writes."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None  # the package always ships at least one migration
-    return head
+    """The journal schema revision this version of the application writes."""
+    return JOURNAL.head_revision()
 
 
 def check_file(path: Path) -> None:
     """Refuse, without writing, a path that is not an existing SQLite file."""
-    if not path.exists():
-        raise JournalFileError(f"There is no journal at {path}.")
-    if not path.is_file():
-        raise JournalFileError(f"{path} is not a file.")
-    with path.open("rb") as fh:
-        header = fh.read(len(SQLITE_HEADER))
-    if not header:
-        raise JournalFileError(
-            f"The journal file {path} is empty: its records are gone or it was never written."
-        )
-    if header != SQLITE_HEADER:
-        raise JournalFileError(f"{path} is not a journal: it is not an SQLite database.")
-
-
-def _on_connect(query_only: bool) -> Any:
-    def configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        # let SQLAlchemy's begin event decide how transactions start (pysqlite would defer them)
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if query_only:
-                cursor.execute("PRAGMA query_only = ON")
-            else:
-                cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")
-            cursor.execute("PRAGMA foreign_keys = ON")
-        finally:
-            cursor.close()
-
-    return configure
-
-
-def writer_engine(path: Path) -> Engine:
-    """The engine that writes: WAL, synchronous=FULL, ``BEGIN IMMEDIATE``."""
-    engine = create_engine(f"sqlite:///{path}", pool_size=1, max_overflow=0)
-    event.listen(engine, "connect", _on_connect(query_only=False))
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-    return engine
-
-
-def reader_engine(path: Path) -> Engine:
-    """An engine for readers: snapshot transactions that never take the write lock."""
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
-    event.listen(engine, "connect", _on_connect(query_only=True))
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
-    return engine
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The schema revision stored in the database (None for a database without one)."""
-    with engine.connect() as conn:
-        try:
-            return MigrationContext.configure(conn).get_current_revision()
-        except Exception as exc:  # sqlite3.DatabaseError: "file is not a database", damaged pages
-            raise JournalFileError(f"The journal cannot be read: {exc}.") from exc
+    dbfile.check_file(JOURNAL, path)
 
 
 def migrate(engine: Engine, path: Path, target: str = "head") -> None:
-    """Bring the schema to ``target``; refuse newer or foreign databases; back up before upgrading.
-
-    A database created by an older version is upgraded in place after a copy is taken next to it
-    (``<name>.before-<revision>``), so a failed upgrade never costs a record.
-    """
-    revision = current_revision(engine)
-    known = known_revisions()
-    if revision is None:
-        with engine.connect() as conn:
-            tables = inspect(conn).get_table_names()
-        if tables:
-            raise JournalFileError(
-                f"{path} is an SQLite database but not a city card journal "
-                f"(it has tables {', '.join(sorted(tables)[:5])})."
-            )
-    elif revision not in known:
-        raise JournalTooNewError(
-            f"The journal {path} has schema {revision}, newer than this version of the "
-            f"application knows ({known[-1]})."
-        )
-    wanted = known[-1] if target == "head" else target
-    if revision == wanted:
-        return
-    if revision is not None:
-        _backup(engine, path.with_name(f"{path.name}.before-{wanted}"))
-        log.info("upgrading the journal schema from %s to %s", revision, wanted)
-    config = _alembic_config()
-    with engine.connect() as conn:  # one transaction: SQLite DDL is transactional, all or nothing
-        config.attributes["connection"] = conn
-        command.upgrade(config, target)
-        conn.commit()
-
-
-def _backup(engine: Engine, destination: Path) -> None:
-    if destination.exists():
-        return
-    raw = engine.raw_connection()
-    try:
-        target = sqlite3.connect(destination)
-        try:
-            raw.driver_connection.backup(target)  # type: ignore[union-attr]
-        finally:
-            target.close()
-    finally:
-        raw.close()
+    """Bring the journal schema to ``target`` (see :func:`app.dbfile.migrate`)."""
+    dbfile.migrate(JOURNAL, engine, path, target)

@@ -1,0 +1,128 @@
+"""The issuer's parameters: card types and their limits, fees, offline brakes, waiting periods.
+
+Published and versioned by the clearing center; a counter keeps the last version it received
+(and starts from :meth:`Parameters.default` on its first run). All money in fen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class ParametersError(ValueError):
+    """A parameter document is malformed or absurd; the message names the field."""
+
+
+@dataclass(frozen=True)
+class CardTypeRules:
+    """Top-up and refund rules of one card type (file 0x15 byte 28)."""
+
+    code: int
+    name: str
+    min_load_fen: int
+    max_load_fen: int
+    multiple_of_fen: int
+    balance_ceiling_fen: int
+    deposit_fen: int = 0
+    refund_fee_fen: int = 0
+
+    def validate(self) -> None:
+        """Refuse rules that would let nonsense through."""
+        if not 0 <= self.code <= 0xFF:
+            raise ParametersError(f"card type code {self.code} is not one byte")
+        if not 0 < self.min_load_fen <= self.max_load_fen <= self.balance_ceiling_fen:
+            raise ParametersError(f"card type {self.code}: need 0 < min ≤ max ≤ balance ceiling")
+        if self.multiple_of_fen <= 0 or self.min_load_fen % self.multiple_of_fen:
+            raise ParametersError(f"card type {self.code}: min is not a multiple of the step")
+        if self.balance_ceiling_fen > 0xFFFFFFFF or min(self.deposit_fen, self.refund_fee_fen) < 0:
+            raise ParametersError(f"card type {self.code}: ceiling or fees out of range")
+
+
+@dataclass(frozen=True)
+class OfflineBrakes:
+    """How far a counter may go without the center (Square/Stripe/Adyen-style offline limits)."""
+
+    per_load_cap_fen: int = 50_000
+    shift_offline_total_cap_fen: int = 500_000
+    offline_count_cap: int = 200
+    max_unsynced_age_s: int = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """One version of the issuer's parameters."""
+
+    version: int
+    issuer_codes: tuple[str, ...]  # hex issuer codes this counter serves (0x15 bytes 0..1 on CU)
+    card_types: tuple[CardTypeRules, ...]
+    brakes: OfflineBrakes = field(default_factory=OfflineBrakes)
+    replacement_fee_fen: int = 2_000
+    replacement_waiting_days: int = 7
+    refund_approval_threshold_fen: int = 20_000
+    cash_difference_tolerance_fen: int = 500
+    void_window_s: int = 600
+
+    def card_type(self, code: int) -> CardTypeRules | None:
+        """The rules of card type ``code``, or None for a type this issuer does not define."""
+        return next((t for t in self.card_types if t.code == code), None)
+
+    def validate(self) -> None:
+        """Refuse a malformed document (raises :class:`ParametersError`)."""
+        if self.version < 0 or not self.card_types or not self.issuer_codes:
+            raise ParametersError("parameters need a version, issuer codes and card types")
+        codes = [t.code for t in self.card_types]
+        if len(codes) != len(set(codes)):
+            raise ParametersError("a card type is defined twice")
+        for rules in self.card_types:
+            rules.validate()
+        b = self.brakes
+        if min(b.per_load_cap_fen, b.shift_offline_total_cap_fen, b.offline_count_cap) < 0:
+            raise ParametersError("offline brakes cannot be negative")
+        if min(self.replacement_fee_fen, self.replacement_waiting_days) < 0:
+            raise ParametersError("fees and waiting periods cannot be negative")
+
+    def to_json(self) -> str:
+        """The canonical JSON document."""
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Parameters:
+        """Parse and validate a document (raises :class:`ParametersError` with the reason)."""
+        try:
+            doc: dict[str, Any] = json.loads(text)
+            params = cls(
+                version=int(doc["version"]),
+                issuer_codes=tuple(str(c).upper() for c in doc["issuer_codes"]),
+                card_types=tuple(CardTypeRules(**t) for t in doc["card_types"]),
+                brakes=OfflineBrakes(**doc.get("brakes", {})),
+                **{
+                    k: int(doc[k])
+                    for k in (
+                        "replacement_fee_fen",
+                        "replacement_waiting_days",
+                        "refund_approval_threshold_fen",
+                        "cash_difference_tolerance_fen",
+                        "void_window_s",
+                    )
+                    if k in doc
+                },
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ParametersError(f"the parameter document is malformed: {exc}") from exc
+        params.validate()
+        return params
+
+    @classmethod
+    def default(cls) -> Parameters:
+        """First-run parameters (the demo issuer's): used until the center sends its own."""
+        return cls(
+            version=0,
+            issuer_codes=("3100",),
+            card_types=(
+                CardTypeRules(0x01, "普通卡", 1_000, 100_000, 1_000, 100_000, deposit_fen=2_000),
+                CardTypeRules(0x02, "学生卡", 1_000, 50_000, 1_000, 50_000, deposit_fen=2_000),
+                CardTypeRules(0x03, "老年卡", 1_000, 50_000, 1_000, 50_000, deposit_fen=0),
+            ),
+        )
