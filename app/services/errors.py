@@ -1,4 +1,6 @@
-"""Errors the services raise. Three kinds reach the UI differently (Electrum's split):
+"""Errors the services raise.
+
+Three kinds reach the UI differently (Electrum's split):
 
 - :class:`Cancelled` — the clerk cancelled; show nothing.
 - :class:`ServiceError` and subclasses — user-facing: ``str(exc)`` says what happened and
