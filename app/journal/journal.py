@@ -534,6 +534,44 @@ class Journal:
             rows = _cursor(conn).execute(sql, (to_micros(start), to_micros(end))).fetchall()
         return [ShiftTotal(str(k), m, int(c), int(s)) for k, m, c, s in rows]
 
+    def shift_records(self, shift_id: int, kind: str) -> list[JournalRecord]:
+        """The records of one kind in one shift, in order (brakes and reports read these)."""
+        sql = f"{_SELECT_RECORDS} WHERE shift_id = ? AND kind = ? ORDER BY seq"
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(sql, (shift_id, kind)).fetchall()
+        return [JournalRecord(*r) for r in rows]
+
+    # -- what the clearing center has (sync state, outside the MAC'd rows) --------------------
+
+    def acknowledged_seq(self) -> int:
+        """The last seq the clearing center acknowledged (0: nothing yet)."""
+        with self._reader.connect() as conn:
+            row = _cursor(conn).execute("SELECT acked_seq FROM sync_cursor WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
+
+    def acknowledge(self, seq: int) -> None:
+        """Move the acknowledgement cursor forward to ``seq`` (never backwards, never past head)."""
+        with self._lock, self._write() as cursor:
+            head = _head(cursor)
+            last = head[0] if head else 0
+            if seq > last:
+                raise JournalError(f"cannot acknowledge seq {seq}: the journal ends at {last}")
+            cursor.execute(
+                "UPDATE sync_cursor SET acked_seq = max(acked_seq, ?), updated_at_us = ? "
+                "WHERE id = 1",
+                (seq, to_micros(self._clock())),
+            )
+
+    def pending(self) -> tuple[int, int | None]:
+        """Records not yet acknowledged by the center: (count, time of the oldest in µs)."""
+        sql = (
+            "SELECT count(*), min(at_us) FROM journal_record "
+            "WHERE seq > (SELECT acked_seq FROM sync_cursor WHERE id = 1)"
+        )
+        with self._reader.connect() as conn:
+            count, oldest = _cursor(conn).execute(sql).fetchone()
+        return int(count), None if oldest is None else int(oldest)
+
     # -- verifying ---------------------------------------------------------------------------
 
     def verify(self, full: bool = True) -> VerificationReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def make_profile(
     family: CardFamily = CardFamily.CITY_UNION,
     balance_fen: int = 5_000,
     holder: HolderFields | None = None,
+    public_changes: dict[str, object] | None = None,
     **settings: object,
 ) -> CardProfile:
     public = PublicFields(
@@ -59,6 +61,8 @@ def make_profile(
         expiry_date="20341231",
         card_type=0x01,
     )
+    if public_changes:
+        public = dataclasses.replace(public, **public_changes)  # type: ignore[arg-type]
     return CardProfile(
         family=family,
         aid=CU_AID if family is CardFamily.CITY_UNION else TU_AID,

@@ -1,0 +1,78 @@
+"""A counter for service tests: a real journal and store in tmp_path, the services over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from app.card.sam import Sam
+from app.domain.people import Actor, Role
+from app.journal import Journal, JournalKeys, Outcome, RecordKind
+from app.services.recovery import RecoveryService
+from app.services.topup import TopUpService
+from app.store.database import Store
+
+CHINA = timezone(timedelta(hours=8))
+TERMINAL_ID = bytes.fromhex("0102030405AB")
+CLERK = Actor("clerk1", "王芳", Role.CLERK)
+SHIFT = 1
+
+
+class Clock:
+    """A clock the test moves; each reading advances one second."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@dataclass
+class Counter:
+    """One counter's journal, store and services."""
+
+    journal: Journal
+    store: Store
+    topups: TopUpService
+    recovery: RecoveryService
+    keys: JournalKeys
+    clock: Clock
+    directory: Path
+
+    def loaded_fen(self, serial: str) -> int:
+        """Sum of the journal's completed loads onto ``serial``."""
+        return sum(
+            r.amount_fen or 0
+            for r in self.journal.records()
+            if r.kind == RecordKind.LOAD_OUTCOME
+            and r.card_serial == serial
+            and r.payload_dict().get("outcome") == Outcome.DONE
+        )
+
+    def reopen(self, sam: Sam) -> Counter:
+        """The counter after a restart: everything rebuilt from the files."""
+        self.journal.close()
+        self.store.close()
+        return build_counter(self.directory, sam, self.keys, self.clock)
+
+    def close(self) -> None:
+        self.journal.close()
+        self.store.close()
+
+
+def build_counter(
+    directory: Path, sam: Sam, keys: JournalKeys | None = None, clock: Clock | None = None
+) -> Counter:
+    clock = clock or Clock()
+    path = directory / "journal.sqlite3"
+    if keys is None:
+        keys = JournalKeys.generate()
+        journal = Journal.create(path, keys, "DEV-T", TERMINAL_ID.hex().upper(), clock=clock)
+    else:
+        journal = Journal.open(path, keys, clock=clock)
+    store = Store.open_or_create(directory / "counter.sqlite3")
+    topups = TopUpService(journal, store, sam, TERMINAL_ID, clock, CHINA)
+    return Counter(journal, store, topups, RecoveryService(journal, sam), keys, clock, directory)
