@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.card.apdu import Ins
-from app.card.errors import CardCommunicationError, CardError
+from app.card.errors import CardError
 from app.domain.payment import PaymentMethod
 from app.journal import Outcome, RecordKind
 from app.services.errors import Cancelled, RefusedError
@@ -150,10 +150,14 @@ def test_a_tear_at_every_apdu_of_a_top_up_never_loses_or_doubles(make_rig, tmp_p
         counter = build_counter(directory, rig.sam)
         card = rig.open()
         getattr(rig.faulty, fault)(nth=nth)
+        interrupted = False
         try:
             counter.topups.top_up(CLERK, SHIFT, card, 3_000, CASH)
-        except (CardError, TopUpInterruptedError, CardCommunicationError):
-            pass
+        except TopUpInterruptedError:
+            interrupted = True  # only once the intent is durable: the card may have been loaded
+        except CardError:
+            assert counter.journal.open_intents() == []  # failed before CREDIT: nothing to settle
+        assert bool(counter.journal.open_intents()) is interrupted
         settled = _tap_again_and_settle(counter, rig)
         assert all(s.settlement is not Settlement.GREY for s in settled), settled
         balance = rig.reload().profile.balance_fen
