@@ -1,0 +1,152 @@
+"""Loss reports (挂失) and their cancellation (解挂); blocking a reported card when it is tapped.
+
+A report puts the card on the local blacklist at once (no top-up anywhere on this counter from
+that moment) and is journaled, which queues it for the clearing center. Cancelling needs a
+supervisor. A reported card that turns up on the reader is blocked with APPLICATION BLOCK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.card.operations import block_application
+from app.card.sam import Sam
+from app.card.session import CityCard
+from app.domain.people import Actor, Role
+from app.journal import Entry, Journal, RecordKind
+from app.journal.records import to_micros
+from app.services.errors import PermissionDeniedError, RefusedError
+from app.store import blacklist, holders
+from app.store import parameters as stored_parameters
+from app.store.database import Store
+
+LOSS_REASON = "loss_report"
+
+
+@dataclass(frozen=True)
+class LossCase:
+    """A card reported lost: what the clerk and the holder are told."""
+
+    card_serial: str
+    holder_name: str
+    reported_seq: int
+    reported_at: datetime
+    replaceable_from: datetime
+
+
+@dataclass(frozen=True)
+class BlockedOnTap:
+    """A blacklisted card that was tapped and has now been blocked."""
+
+    card_serial: str
+    reason: str
+    journal_seq: int
+    holder: holders.RegisteredHolder | None
+
+
+def require(actor: Actor, role: Role, what: str) -> None:
+    """Refuse ``actor`` unless their role includes ``role`` (enforced here, not in the UI)."""
+    if not actor.role.includes(role):
+        raise PermissionDeniedError(
+            f"{what} needs a {role.value}; {actor.username} is a {actor.role.value}."
+        )
+
+
+class LossService:
+    """Loss reports, cancellations, and blocking reported cards on tap."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        store: Store,
+        sam: Sam,
+        index_key: bytes,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._journal = journal
+        self._store = store
+        self._sam = sam
+        self._index_key = index_key
+        self._clock = clock
+
+    def find_holders(self, actor: Actor, query: str) -> list[holders.RegisteredHolder]:
+        """Registered holders by ID number, name or card number (masked for the clerk)."""
+        require(actor, Role.CLERK, "Looking up holders")
+        return holders.find(self._store, self._index_key, query)
+
+    def report_loss(
+        self, actor: Actor, shift_id: int, card_serial: str, id_number: str
+    ) -> LossCase:
+        """Report a registered card lost after the holder proved who they are (ID number)."""
+        require(actor, Role.CLERK, "A loss report")
+        serial = card_serial.strip().upper()
+        holder = holders.holder_of(self._store, serial)
+        if holder is None:
+            raise RefusedError(
+                f"Card {serial} is not registered to a holder.",
+                "Only registered cards can be reported lost; an anonymous card is like cash.",
+            )
+        if not holders.id_number_matches(self._store, self._index_key, serial, id_number):
+            raise RefusedError(
+                "The ID number does not match the card's registered holder.",
+                "Check the holder's ID document again; do not report the card.",
+            )
+        listed = blacklist.lookup(self._store, serial)
+        if listed is not None:
+            raise RefusedError(f"Card {serial} is already reported ({listed.reason}).")
+        waiting = stored_parameters.current(self._store).replacement_waiting_days
+        now = self._clock()
+        record = self._journal.append(
+            Entry(
+                RecordKind.LOSS_REPORT,
+                operator=actor.username,
+                shift_id=shift_id,
+                card_serial=serial,
+                payload={"holder": holder.masked_name, "waiting_days": waiting},
+            )
+        )
+        blacklist.add(self._store, serial, LOSS_REASON, to_micros(now), journal_seq=record.seq)
+        return LossCase(serial, holder.masked_name, record.seq, now, now + timedelta(days=waiting))
+
+    def cancel_loss(self, actor: Actor, shift_id: int, card_serial: str, reason: str) -> int:
+        """Take a reported card off the blacklist (supervisor); returns the journal seq."""
+        require(actor, Role.SUPERVISOR, "Cancelling a loss report")
+        serial = card_serial.strip().upper()
+        listed = blacklist.lookup(self._store, serial)
+        if listed is None or listed.reason != LOSS_REASON:
+            raise RefusedError(f"Card {serial} has no loss report to cancel.")
+        if not reason.strip():
+            raise RefusedError("A cancellation needs a reason.", "Write why the card is found.")
+        record = self._journal.append(
+            Entry(
+                RecordKind.LOSS_CANCEL,
+                operator=actor.username,
+                shift_id=shift_id,
+                card_serial=serial,
+                payload={"reason": reason.strip(), "report_seq": listed.journal_seq},
+            )
+        )
+        blacklist.remove(self._store, serial)
+        return record.seq
+
+    def check_tapped_card(self, card: CityCard, operator: str | None = None) -> BlockedOnTap | None:
+        """Block the card on the reader if it is blacklisted and not yet blocked."""
+        serial = card.serial.hex().upper()
+        listed = blacklist.lookup(self._store, serial)
+        if listed is None:
+            return None
+        if card.blocked:
+            seq = listed.journal_seq or 0
+        else:
+            block_application(card, self._sam)
+            seq = self._journal.append(
+                Entry(
+                    RecordKind.CARD_BLOCK,
+                    operator=operator,
+                    card_serial=serial,
+                    payload={"reason": listed.reason, "report_seq": listed.journal_seq},
+                )
+            ).seq
+        return BlockedOnTap(serial, listed.reason, seq, holders.holder_of(self._store, serial))
