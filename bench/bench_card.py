@@ -66,6 +66,7 @@ def _card(issuer: IssuerKeySet, path: Path | None) -> VirtualCityCard:
         app_version=issuer.key_version,
         start_date="20240101",
         expiry_date="20341231",
+        card_type=0x01,
     )
     profile = CardProfile(
         family=CardFamily.CITY_UNION,

@@ -27,7 +27,7 @@ def _entry(row: BlacklistRow) -> BlacklistEntry:
 
 def lookup(store: Store, card_serial: str) -> BlacklistEntry | None:
     """The blacklist entry of ``card_serial``, or None when it may be served."""
-    with store.session() as s:
+    with store.reading() as s:
         row = s.get(BlacklistRow, card_serial)
         return None if row is None else _entry(row)
 
@@ -63,6 +63,6 @@ def remove(store: Store, card_serial: str) -> bool:
 
 def entries(store: Store) -> list[BlacklistEntry]:
     """Every listed card, oldest first."""
-    with store.session() as s:
+    with store.reading() as s:
         rows = s.scalars(select(BlacklistRow).order_by(BlacklistRow.added_at_us)).all()
         return [_entry(r) for r in rows]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import dbfile
@@ -20,12 +21,17 @@ STORE = dbfile.DatabaseKind(
 
 
 class Store:
-    """The counter store. Short sessions only: ``with store.session() as s: ...``."""
+    """The counter store, in short sessions.
+
+    ``with store.session() as s: ...`` to write, ``with store.reading() as s: ...`` to look up.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._engine = dbfile.writer_engine(path)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._reader: Engine | None = None
+        self._read_sessions: sessionmaker[Session] | None = None
 
     @classmethod
     def create(cls, path: Path) -> Store:
@@ -60,9 +66,20 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only snapshot that never takes the write lock (lookups on the hot path)."""
+        if self._read_sessions is None:
+            self._reader = dbfile.reader_engine(self.path)
+            self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
+        with self._read_sessions.begin() as session:
+            yield session
+
     def close(self) -> None:
         """Release the file."""
         self._engine.dispose()
+        if self._reader is not None:
+            self._reader.dispose()
 
     def __enter__(self) -> Store:
         return self

@@ -65,7 +65,7 @@ def find(store: Store, index_key: bytes, query: str) -> list[RegisteredHolder]:
     text = query.strip()
     if not text:
         return []
-    with store.session() as s:
+    with store.reading() as s:
         rows = s.scalars(
             select(HolderRow)
             .where(
@@ -80,13 +80,13 @@ def find(store: Store, index_key: bytes, query: str) -> list[RegisteredHolder]:
 
 def holder_of(store: Store, card_serial: str) -> RegisteredHolder | None:
     """The registered holder of a card, if any."""
-    with store.session() as s:
+    with store.reading() as s:
         row = s.get(HolderRow, card_serial.upper())
         return None if row is None else _holder(row)
 
 
 def id_number_matches(store: Store, index_key: bytes, card_serial: str, id_number: str) -> bool:
     """Whether ``id_number`` is the registered holder's of ``card_serial``."""
-    with store.session() as s:
+    with store.reading() as s:
         row = s.get(HolderRow, card_serial.upper())
         return row is not None and row.id_number_hash == id_number_hash(index_key, id_number)

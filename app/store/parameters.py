@@ -11,7 +11,7 @@ from app.store.models import ParametersRow
 
 def current(store: Store) -> Parameters:
     """The newest stored parameters, or :meth:`Parameters.default` before the center sent any."""
-    with store.session() as s:
+    with store.reading() as s:
         row = s.scalars(select(ParametersRow).order_by(ParametersRow.version.desc())).first()
         document = None if row is None else row.document
     return Parameters.default() if document is None else Parameters.from_json(document)
