@@ -14,12 +14,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, QueuePool, create_engine, event
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +87,22 @@ def _on_connect(query_only: bool) -> Any:
     return configure
 
 
+def _connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
+    # a URI, percent-quoted: '?', '#' and '%' in a directory name must not change the file opened
+    mode = "ro" if read_only else "rwc"
+    uri = f"file:{quote(str(path.absolute()))}?mode={mode}" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
 def writer_engine(path: Path) -> Engine:
     """The engine that writes: WAL, synchronous=FULL, ``BEGIN IMMEDIATE``."""
-    engine = create_engine(f"sqlite:///{path}", pool_size=1, max_overflow=0)
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: _connect(path, read_only=False),
+        poolclass=QueuePool,
+        pool_size=1,
+        max_overflow=0,
+    )
     event.listen(engine, "connect", _on_connect(query_only=False))
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return engine
@@ -97,48 +110,65 @@ def writer_engine(path: Path) -> Engine:
 
 def reader_engine(path: Path) -> Engine:
     """An engine for readers: snapshot transactions that never take the write lock."""
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    engine = create_engine(
+        "sqlite://", creator=lambda: _connect(path, read_only=True), poolclass=QueuePool
+    )
     event.listen(engine, "connect", _on_connect(query_only=True))
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
     return engine
 
 
-def current_revision(kind: DatabaseKind, engine: Engine) -> str | None:
-    """The schema revision stored in the database (None for a database without one)."""
-    with engine.connect() as conn:
+def _inspect(kind: DatabaseKind, path: Path) -> tuple[str | None, list[str]]:
+    """Revision and tables of an existing file, read through a plain read-only connection.
+
+    Nothing is changed: no journal-mode switch, no schema (unlike the engines' hooks).
+    """
+    check_file(kind, path)
+    # without a -wal file the main file holds everything: read it as immutable, so that not even
+    # the -wal/-shm side files a WAL-mode database would get are created next to a refused file
+    wal = path.with_name(path.name + "-wal")
+    try:
+        conn = _connect(path, read_only=True, immutable=not wal.exists())
         try:
-            return MigrationContext.configure(conn).get_current_revision()
-        except Exception as exc:  # sqlite3.DatabaseError: "file is not a database", damaged pages
-            raise kind.file_error(f"The {kind.name} cannot be read: {exc}.") from exc
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            tables = [str(r[0]) for r in rows]
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = None if row is None else str(row[0])
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:  # "file is not a database", damaged pages
+        raise kind.file_error(f"The {kind.name} {path} cannot be read: {exc}.") from exc
+    return revision, tables
 
 
 def migrate(kind: DatabaseKind, engine: Engine, path: Path, target: str = "head") -> None:
-    """Bring the schema to ``target``; refuse newer or foreign databases; back up before upgrading.
+    """Bring the schema to ``target``; refuse newer or foreign files; back up before upgrading.
 
-    A database created by an older version is upgraded in place after a copy is taken next to it
-    (``<name>.before-<revision>``), so a failed upgrade never costs a row. All migrations run in
-    one transaction: SQLite's DDL is transactional, so an upgrade happens entirely or not at all.
+    A path with no file yet gets a new database. An existing file is first inspected read-only
+    and refused, unchanged, if it is not SQLite, has no schema revision (an empty or foreign
+    database), or a newer one. A database created by an older version is upgraded in place
+    after a copy is taken next to it (``<name>.before-<revision>``). All migrations run in one
+    transaction: SQLite's DDL is transactional, so an upgrade happens entirely or not at all.
     """
-    revision = current_revision(kind, engine)
     known = kind.known_revisions()
-    if revision is None:
-        with engine.connect() as conn:
-            tables = inspect(conn).get_table_names()
-        if tables:
-            raise kind.file_error(
-                f"{path} is an SQLite database but not a {kind.name} "
-                f"(it has tables {', '.join(sorted(tables)[:5])})."
+    revision: str | None = None
+    if path.exists():
+        revision, tables = _inspect(kind, path)
+        if revision is None:
+            found = f"it has tables {', '.join(sorted(tables)[:5])}" if tables else "it is empty"
+            raise kind.file_error(f"{path} is an SQLite database but not a {kind.name} ({found}).")
+        if revision not in known:
+            raise kind.too_new_error(
+                f"The {kind.name} {path} has schema {revision}, newer than this version of the "
+                f"application knows ({known[-1]})."
             )
-    elif revision not in known:
-        raise kind.too_new_error(
-            f"The {kind.name} {path} has schema {revision}, newer than this version of the "
-            f"application knows ({known[-1]})."
-        )
     wanted = known[-1] if target == "head" else target
     if revision == wanted:
         return
     if revision is not None:
-        _backup(engine, path.with_name(f"{path.name}.before-{wanted}"))
+        _backup(path, path.with_name(f"{path.name}.before-{wanted}"))
         log.info("upgrading the %s schema from %s to %s", kind.name, revision, wanted)
     config = kind.alembic_config()
     with engine.connect() as conn:
@@ -147,15 +177,15 @@ def migrate(kind: DatabaseKind, engine: Engine, path: Path, target: str = "head"
         conn.commit()
 
 
-def _backup(engine: Engine, destination: Path) -> None:
+def _backup(source: Path, destination: Path) -> None:
     if destination.exists():
         return
-    raw = engine.raw_connection()
+    src = _connect(source, read_only=True)
     try:
         target = sqlite3.connect(destination)
         try:
-            raw.driver_connection.backup(target)  # type: ignore[union-attr]
+            src.backup(target)
         finally:
             target.close()
     finally:
-        raw.close()
+        src.close()

@@ -19,7 +19,8 @@ from app.crypto.sm3 import sm3_digest
 
 RECORD_MAGIC = b"CCJ1"
 CHECKPOINT_MAGIC = b"CCC1"
-HEAD_MAGIC = b"CCH1"
+HEAD_MAGIC = b"CCH2"
+LEGACY_HEAD_MAGIC = b"CCH1"  # before the anchor covered the checkpoint number (schema j0001)
 
 # (name, type) in canonical order; prev_mac and mac are not fields: prev_mac follows the bytes
 RECORD_FIELDS: tuple[tuple[str, type], ...] = (
@@ -106,9 +107,18 @@ def checkpoint_bytes(values: Sequence[Value]) -> bytes:
     return encode(CHECKPOINT_MAGIC, values)
 
 
-def head_bytes(device_id: str, seq: int, mac: bytes) -> bytes:
-    """Canonical bytes of the head anchor (kept beside the records, MAC'd with the journal key)."""
-    return encode(HEAD_MAGIC, (device_id, seq, mac))
+def head_bytes(device_id: str, seq: int, mac: bytes, checkpoint_number: int) -> bytes:
+    """Canonical bytes of the head anchor: the last record and the last checkpoint's number.
+
+    MAC'd with the journal key and kept beside the records, it makes a removed tail of records
+    or a removed last checkpoint visible.
+    """
+    return encode(HEAD_MAGIC, (device_id, seq, mac, checkpoint_number))
+
+
+def legacy_head_bytes(device_id: str, seq: int, mac: bytes) -> bytes:
+    """The head anchor as journals before version 0.2 wrote it (upgraded when opened)."""
+    return encode(LEGACY_HEAD_MAGIC, (device_id, seq, mac))
 
 
 def fingerprint(public_key: bytes) -> str:

@@ -24,7 +24,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from app import __version__
-from app.journal.canonical import checkpoint_bytes, fingerprint, head_bytes, record_bytes
+from app.journal.canonical import (
+    checkpoint_bytes,
+    fingerprint,
+    head_bytes,
+    legacy_head_bytes,
+    record_bytes,
+)
 from app.journal.database import check_file, migrate, reader_engine, writer_engine
 from app.journal.errors import (
     ClockWentBackwardsError,
@@ -207,6 +213,7 @@ class Journal:
                 f"{fingerprint(keys.public_key)}: the wrong keystore or journal was given."
             )
         journal = cls(path, keys, writer, (device_id, terminal_id, public_key), clock)
+        journal._upgrade_legacy_anchor()
         if verify:
             report = journal.verify(full=False)
             if not report.ok:
@@ -214,14 +221,34 @@ class Journal:
                 log.error("journal verification failed: %s", report.first_problem)
         return journal
 
+    def _upgrade_legacy_anchor(self) -> None:
+        """Rewrite a valid pre-0.2 head anchor in the current form (it now covers checkpoints)."""
+        with self._lock, self._write() as cursor:
+            head = cursor.execute("SELECT seq, mac, key_id, anchor FROM journal_head").fetchone()
+            if head is None:
+                return
+            seq, mac, key_id, anchor = head
+            key = self._keys.mac_key(str(key_id))
+            if key is not None and key.verify(legacy_head_bytes(self.device_id, seq, mac), anchor):
+                self._move_head(cursor, int(seq), bytes(mac), str(key_id))
+                log.info("journal head anchor upgraded to the current form")
+
     def close(self) -> None:
-        """Release the database files."""
+        """Release the database files, folding the WAL back into the main file first.
+
+        Readers go first: only the last connection to close can checkpoint the WAL, and a
+        read-only one cannot — the records would stay in ``-wal`` where a file copy misses them.
+        """
         with self._lock:
+            self._reader.dispose()
             if self._connection is not None:
+                driver = self._connection.driver_connection
+                if isinstance(driver, sqlite3.Connection):
+                    with suppress(sqlite3.Error):
+                        driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._connection.close()
                 self._connection = None
-        self._writer.dispose()
-        self._reader.dispose()
+            self._writer.dispose()
 
     def __enter__(self) -> Journal:
         return self
@@ -286,14 +313,18 @@ class Journal:
             cursor.execute("COMMIT")
         except BaseException:
             self._totals = None
-            # a failed COMMIT (disk full, I/O error) leaves nothing half-done: start afresh
-            with suppress(sqlite3.Error):
-                cursor.execute("ROLLBACK")
-            self._connection.invalidate()
-            self._connection = None
+            try:
+                cursor.execute("ROLLBACK")  # a refusal or a failed COMMIT leaves nothing behind
+            except sqlite3.Error:
+                # the connection is unusable (I/O error, disk full…): start afresh next time
+                with suppress(sqlite3.Error):
+                    cursor.close()
+                self._connection.invalidate()
+                self._connection = None
             raise
         finally:
-            cursor.close()
+            with suppress(sqlite3.Error):
+                cursor.close()
 
     def _refuse_if_broken(self) -> None:
         if self._broken is not None:
@@ -383,7 +414,10 @@ class Journal:
         key = self._keys.mac_key(key_id)
         if key is None:
             raise JournalError(f"the journal key {key_id!r} is not in the keystore")
-        anchor = key.mac(head_bytes(self.device_id, seq, mac))
+        (number,) = cursor.execute(
+            "SELECT coalesce(max(number), 0) FROM journal_checkpoint"
+        ).fetchone()
+        anchor = key.mac(head_bytes(self.device_id, seq, mac, int(number)))
         cursor.execute(
             "INSERT INTO journal_head (id, seq, mac, key_id, anchor) VALUES (1, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, "
@@ -457,6 +491,9 @@ class Journal:
             signature = self._keys.device_key.sign(checkpoint_bytes(values))
             cp = Checkpoint(*values, signature)
             cursor.execute(_INSERT_CHECKPOINT, (*values, signature))
+            head = _head(cursor)
+            assert head is not None  # a checkpoint follows at least the genesis record
+            self._move_head(cursor, head[0], head[1], head[2])  # the anchor covers the number
         log.info("journal checkpoint %d at seq %d (%s)", cp.number, cp.seq, reason)
         return cp
 

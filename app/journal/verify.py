@@ -306,8 +306,13 @@ class ChainVerifier:
             )
         if self._keys is not None:
             key = self._keys(key_id)
-            if key is None or not key.verify(head_bytes(self._device_id, seq, mac), anchor):
-                self._problem("the head anchor does not verify: it was altered", seq)
+            data = head_bytes(self._device_id, seq, mac, state.checkpoint_number)
+            if key is None or not key.verify(data, anchor):
+                self._problem(
+                    "the head anchor does not verify: it was altered, or the last "
+                    f"checkpoint after number {state.checkpoint_number} was removed",
+                    seq,
+                )
 
 
 def checkpoint_signature_ok(cp: Checkpoint, public_key: bytes) -> bool:

@@ -17,7 +17,8 @@ from app.card.session import CityCard
 from app.domain.people import Actor, Role
 from app.journal import Entry, Journal, RecordKind
 from app.journal.records import to_micros
-from app.services.errors import PermissionDeniedError, RefusedError
+from app.services.errors import RefusedError
+from app.services.operators import require
 from app.store import blacklist, holders
 from app.store import parameters as stored_parameters
 from app.store.database import Store
@@ -46,14 +47,6 @@ class BlockedOnTap:
     holder: holders.RegisteredHolder | None
 
 
-def require(actor: Actor, role: Role, what: str) -> None:
-    """Refuse ``actor`` unless their role includes ``role`` (enforced here, not in the UI)."""
-    if not actor.role.includes(role):
-        raise PermissionDeniedError(
-            f"{what} needs a {role.value}; {actor.username} is a {actor.role.value}."
-        )
-
-
 class LossService:
     """Loss reports, cancellations, and blocking reported cards on tap."""
 
@@ -73,14 +66,14 @@ class LossService:
 
     def find_holders(self, actor: Actor, query: str) -> list[holders.RegisteredHolder]:
         """Registered holders by ID number, name or card number (masked for the clerk)."""
-        require(actor, Role.CLERK, "Looking up holders")
+        require(actor, Role.CLERK, "look up holders")
         return holders.find(self._store, self._index_key, query)
 
     def report_loss(
         self, actor: Actor, shift_id: int, card_serial: str, id_number: str
     ) -> LossCase:
         """Report a registered card lost after the holder proved who they are (ID number)."""
-        require(actor, Role.CLERK, "A loss report")
+        require(actor, Role.CLERK, "report a card lost")
         serial = card_serial.strip().upper()
         holder = holders.holder_of(self._store, serial)
         if holder is None:
@@ -112,7 +105,7 @@ class LossService:
 
     def cancel_loss(self, actor: Actor, shift_id: int, card_serial: str, reason: str) -> int:
         """Take a reported card off the blacklist (supervisor); returns the journal seq."""
-        require(actor, Role.SUPERVISOR, "Cancelling a loss report")
+        require(actor, Role.SUPERVISOR, "cancel a loss report")
         serial = card_serial.strip().upper()
         listed = blacklist.lookup(self._store, serial)
         if listed is None or listed.reason != LOSS_REASON:

@@ -114,7 +114,9 @@ def add_if_none(store: Store, account: OperatorAccount) -> bool:
     """
     values = _row(account)
     columns = list(values)
-    source = select(*(literal(values[c]) for c in columns)).where(~exists().select_from(OperatorRow))
+    source = select(*(literal(values[c]) for c in columns)).where(
+        ~exists().select_from(OperatorRow)
+    )
     with store.session() as s:
         result = s.execute(insert(OperatorRow).from_select(columns, source))
         return bool(result.rowcount)  # type: ignore[attr-defined]

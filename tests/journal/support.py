@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from app.crypto.sm2 import Sm2PrivateKey
-from app.journal import JournalKeys
+from app.journal import Journal, JournalKeys
 
 DEVICE = "DEV-001"
 TERMINAL = "112233445566"
@@ -75,3 +77,37 @@ def settle(path: Path) -> None:
     """Fold any WAL into the main file so that the file alone holds the whole database."""
     with raw_db(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class Refusals:
+    """Checks a refused write at once for its effect (nothing recorded), and for its type last.
+
+    A refusal of the wrong type is kept and re-raised by :meth:`done` at the end of the test, so
+    that everything else the test checks still runs.
+    """
+
+    def __init__(self) -> None:
+        self.wrong: list[BaseException] = []
+
+    def check(
+        self, journal: Journal, call: Callable[[], object], error: type[Exception], words: str = ""
+    ) -> BaseException:
+        head, records, checkpoints = journal.head(), journal.records(), journal.checkpoints()
+        try:
+            call()
+        except Exception as exc:  # the type is checked below, after the effect
+            caught: BaseException = exc
+        else:
+            pytest.fail(f"expected {error.__name__}, but the write was accepted")
+        assert journal.head() == head, "a refused write moved the head"
+        assert journal.records() == records, "a refused write changed the records"
+        assert journal.checkpoints() == checkpoints, "a refused write changed the checkpoints"
+        if isinstance(caught, error):
+            assert words in str(caught), caught
+        else:
+            self.wrong.append(caught)
+        return caught
+
+    def done(self) -> None:
+        if self.wrong:
+            raise self.wrong[0]

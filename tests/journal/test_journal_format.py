@@ -135,7 +135,11 @@ def test_record_macs_and_chain_from_the_documentation(journal_file):
     assert records[1]["payload"] == '{"b":[1,2],"城市":"上海"}'
 
     (head,) = rows(path, "journal_head", "id")
-    anchor_data = b"CCH1" + encode("DEV-FMT") + encode(head["seq"]) + encode(head["mac"])
+    with sqlite3.connect(path) as conn:
+        (last_checkpoint,) = conn.execute("SELECT max(number) FROM journal_checkpoint").fetchone()
+    anchor_data = b"CCH2" + b"".join(
+        encode(v) for v in ("DEV-FMT", head["seq"], head["mac"], last_checkpoint)
+    )
     assert head["seq"] == records[-1]["seq"] and head["mac"] == records[-1]["mac"]
     assert hmac.digest(keys.mac_keys[head["key_id"]], anchor_data, "sm3") == head["anchor"]
 

@@ -1,0 +1,575 @@
+"""Operators: first-run admin, accounts, sign-in with lockout, sign-out, supervisor approvals.
+
+Roles are enforced here, in the services, whatever the UI shows: every privileged call takes the
+acting :class:`~app.domain.people.Actor` and checks it with :func:`require`. Account changes that
+only an admin may make also re-read the actor's account, so an admin deactivated a minute ago
+cannot keep creating accounts from a window still open.
+
+Every sign-in, failure, sign-out and approval is journaled. A failure's record names the username
+typed and why it failed — never the password. Unknown users get the same answer as wrong
+passwords (and cost the same Argon2id time); locked accounts are refused without checking the
+password, so guessing during a lockout is useless. Account changes are journaled as ``note``
+records with an ``event`` in the payload (the journal has no dedicated kind for them).
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.crypto import passwords
+from app.crypto.passwords import PasswordHashError, PasswordHashParams
+from app.domain.people import Actor, Approval, Role
+from app.journal import Entry, Journal, RecordKind
+from app.journal.records import from_micros, to_micros
+from app.services.errors import PermissionDeniedError, RefusedError, ServiceError
+from app.store import operators as accounts
+from app.store.database import Store
+from app.store.operators import (
+    LastAdminError,
+    OperatorAccount,
+    OperatorExistsError,
+    UnknownOperatorError,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+APPROVAL_MAX_AGE = timedelta(minutes=10)  # an approval is for the operation at hand, not later
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")  # fits the operator table's String(32)
+MAX_DISPLAY_NAME = 64
+
+# Refused whatever their length: the usual first guesses (lists of leaked passwords, the ones
+# Chinese users pick most often, and this product's own names). Compared case-insensitively.
+COMMON_PASSWORDS = frozenset(
+    {
+        "00000000", "11111111", "11223344", "12341234", "12344321", "123123123", "12345678",
+        "123456789", "1234567890", "123456abc", "147258369", "159357258", "1q2w3e4r", "1qaz2wsx",
+        "5201314520", "66666666", "88888888", "a1234567", "a123456789", "aa123456", "abc12345",
+        "abcd1234", "admin123", "admin888", "asdfghjk", "baseball", "changeme", "citycard",
+        "football", "iloveyou", "letmein1", "p@ssw0rd", "passw0rd", "password", "password1",
+        "password123", "princess", "qazwsxedc", "qwerty123", "qwertyui", "root1234",
+        "sunshine", "trustno1", "welcome1", "woaini1314", "yikatong", "zxcvbnm1",
+    }
+)  # fmt: skip
+
+
+class ApprovalPurpose(enum.StrEnum):
+    """What a supervisor approves (the ``purpose`` of an approval record)."""
+
+    CASH_DIFFERENCE = "cash_difference"
+    REFUND = "refund"
+    VOID = "void"
+    REPRINT = "reprint"
+    LOSS_CANCEL = "loss_cancel"
+    EXCHANGE = "exchange"
+
+
+class FailureReason(enum.StrEnum):
+    """Why credentials were refused (the ``reason`` of a ``sign_in_failed`` record)."""
+
+    UNKNOWN_USER = "unknown_user"
+    INACTIVE = "inactive"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason code, not a password
+    LOCKED = "locked"
+    DAMAGED_HASH = "damaged_hash"
+    SELF_APPROVAL = "self_approval"
+    NOT_A_SUPERVISOR = "not_a_supervisor"
+
+
+class SignInError(ServiceError):
+    """The username or password is wrong (an unknown user gets the very same answer)."""
+
+    advice = (
+        f"Type them again. After {MAX_FAILED_SIGN_INS} wrong tries in a row the account is "
+        f"locked for {LOCKOUT.seconds // 60} minutes."
+    )
+
+
+class LockedOutError(SignInError):
+    """Too many wrong passwords: the account is locked until ``locked_until``."""
+
+    def __init__(self, message: str, locked_until: datetime) -> None:
+        local = locked_until.astimezone()
+        super().__init__(
+            message,
+            f"Wait until {local:%H:%M}, or ask an admin to set a new password for the account.",
+        )
+        self.locked_until = locked_until
+
+
+class DamagedAccountError(SignInError):
+    """The account's stored password hash cannot be read."""
+
+    advice = "An admin must set a new password for this account."
+
+
+@dataclass(frozen=True)
+class OperatorInfo:
+    """An account as the UI may show it (no password hash)."""
+
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    locked_until: datetime | None  # None when not locked now
+
+
+def require(actor: Actor, role: Role, action: str = "do this") -> None:
+    """Raise :class:`PermissionDeniedError` unless ``actor``'s role includes ``role``.
+
+    Every service calls this first in every call that needs a role: the UI hiding a button is a
+    convenience, this is the rule.
+    """
+    if not isinstance(actor, Actor) or not isinstance(actor.role, Role):
+        raise PermissionDeniedError("Nobody is signed in.", "Sign in first.")
+    if not actor.role.includes(role):
+        raise PermissionDeniedError(
+            f"{actor.display_name} is signed in as {actor.role.value}; only a {role.value} "
+            f"or above may {action}."
+        )
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why ``password`` may not be used (None when it may): length, common, guessable."""
+    if not isinstance(password, str):
+        return "a password is text"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"a password may have at most {MAX_PASSWORD_LENGTH} characters"
+    lowered = unicodedata.normalize("NFKC", password).lower()
+    if lowered in COMMON_PASSWORDS:
+        return "this password is one of the most common ones; choose another"
+    if len(set(lowered)) < 3:
+        return "this password repeats too few characters; choose another"
+    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(lowered)}
+    if steps in ({1}, {-1}):
+        return "this password is a simple sequence; choose another"
+    if username and username.lower() in lowered:
+        return "the password must not contain the username"
+    return None
+
+
+def check_approval(
+    journal: Journal,
+    approval: Approval,
+    *,
+    actor: Actor,
+    purpose: str,
+    now: datetime,
+    not_by: Iterable[str] = (),
+    max_age: timedelta = APPROVAL_MAX_AGE,
+) -> None:
+    """Refuse an :class:`Approval` that is not what its journal record says, or is stale.
+
+    An ``Approval`` is a plain value anyone could build; what counts is the approval record it
+    points at: for ``purpose``, asked by ``actor``, given by a supervisor or admin who is not in
+    ``not_by``, at most ``max_age`` ago.
+    """
+    if not isinstance(approval, Approval):
+        raise RefusedError("This needs a supervisor's approval.", "Ask a supervisor to approve.")
+    record = journal.record(approval.journal_seq)
+    payload: dict[str, Any] = record.payload_dict() if record is not None else {}
+    if (
+        record is None
+        or record.kind != RecordKind.APPROVAL
+        or record.operator != actor.username
+        or payload.get("approver") != approval.approver
+        or payload.get("purpose") != approval.purpose
+    ):
+        raise RefusedError(
+            "The approval given does not match any recorded approval.",
+            "Ask the supervisor to approve again.",
+        )
+    if approval.purpose != purpose:
+        raise RefusedError(
+            f"The approval is for “{approval.purpose}”, not for “{purpose}”.",
+            "Ask the supervisor to approve this operation.",
+        )
+    try:
+        role = Role(payload.get("approver_role"))
+    except ValueError:
+        role = Role.CLERK
+    if not role.includes(Role.SUPERVISOR):
+        raise PermissionDeniedError("Only a supervisor or an admin can approve this.")
+    if approval.approver in set(not_by):
+        raise RefusedError(
+            f"{approval.approver} cannot approve an operation of their own.",
+            "Ask another supervisor to approve.",
+        )
+    if now - record.at > max_age:
+        raise RefusedError(
+            f"The approval is older than {int(max_age.total_seconds() // 60)} minutes.",
+            "Ask the supervisor to approve again.",
+        )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _username(text: str) -> str:
+    """The username as stored: trimmed and lower case (what a login field may contain)."""
+    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+
+
+def _refuse_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise RefusedError(
+            f"The password was refused: {problem}.",
+            f"Choose another: at least {MIN_PASSWORD_LENGTH} characters, not a common one, "
+            "not containing the username.",
+        )
+
+
+class OperatorService:
+    """Operator accounts, sign-in/out and approvals on one counter."""
+
+    def __init__(
+        self,
+        store: Store,
+        journal: Journal,
+        clock: Clock = _utc_now,
+        password_params: PasswordHashParams | None = None,
+        *,
+        max_failures: int = MAX_FAILED_SIGN_INS,
+        lockout: timedelta = LOCKOUT,
+    ) -> None:
+        self._store = store
+        self._journal = journal
+        self._clock = clock
+        self._params = password_params or PasswordHashParams()
+        self._max_failures = max_failures
+        self._lockout_us = int(lockout.total_seconds() * 1_000_000)
+
+    # -- accounts ----------------------------------------------------------------------------
+
+    def needs_first_admin(self) -> bool:
+        """Whether this is the first run: no operator exists yet."""
+        return accounts.count(self._store) == 0
+
+    def create_first_admin(self, username: str, display_name: str, password: str) -> OperatorInfo:
+        """Create the first admin; refused once any operator exists. Not a sign-in."""
+        if not self.needs_first_admin():
+            raise RefusedError(
+                "This counter already has operators.", "Sign in as an admin to add operators."
+            )
+        account = self._new_account(username, display_name, Role.ADMIN, password)
+        if not accounts.add_if_none(self._store, account):
+            raise RefusedError(
+                "This counter already has operators.", "Sign in as an admin to add operators."
+            )
+        self._journal_account_created(account, by=account.username, first_run=True)
+        return self._info(account)
+
+    def create_operator(
+        self, actor: Actor, username: str, display_name: str, role: Role, password: str
+    ) -> OperatorInfo:
+        """Create an account (admins only)."""
+        self._require_current(actor, Role.ADMIN, "create operator accounts")
+        if not isinstance(role, Role):
+            raise RefusedError(f"{role!r} is not a role.", "Choose clerk, supervisor or admin.")
+        account = self._new_account(username, display_name, role, password)
+        try:
+            accounts.add(self._store, account)
+        except OperatorExistsError as exc:
+            raise RefusedError(str(exc), exc.advice) from None
+        self._journal_account_created(account, by=actor.username, first_run=False)
+        return self._info(account)
+
+    def operators(self, actor: Actor) -> list[OperatorInfo]:
+        """Every account (supervisors and admins)."""
+        require(actor, Role.SUPERVISOR, "list operator accounts")
+        return [self._info(a) for a in accounts.accounts(self._store)]
+
+    def change_password(
+        self,
+        actor: Actor,
+        new_password: str,
+        *,
+        username: str | None = None,
+        old_password: str | None = None,
+    ) -> None:
+        """Change a password: one's own (with the old one), or anyone's (admins; unlocks too).
+
+        A wrong old password counts towards the lockout like a failed sign-in.
+        """
+        require(actor, Role.CLERK, "change a password")
+        target = actor.username if username is None else _username(username)
+        _refuse_password(new_password, target)  # before any password check: nothing to count
+        if target == actor.username:
+            account = self._require_current(actor, Role.CLERK, "change a password")
+            if old_password is None:
+                raise RefusedError(
+                    "Changing your own password needs your current password.",
+                    "Type your current password, then the new one.",
+                )
+            self._check_password(account, old_password, operator=actor.username, context="password")
+            if old_password == new_password:
+                raise RefusedError(
+                    "The new password is the old one.", "Choose a password you did not use."
+                )
+        else:
+            self._require_current(actor, Role.ADMIN, "set another operator's password")
+            found = accounts.get(self._store, target)
+            if found is None:
+                raise RefusedError(f"There is no operator “{target}”.", "Check the username.")
+            account = found
+        encoded = passwords.hash_password(new_password, self._params)
+        accounts.set_password_hash(
+            self._store, account.username, encoded, unlock=target != actor.username
+        )
+        self._journal.append(
+            Entry(
+                RecordKind.NOTE,
+                operator=actor.username,
+                payload={"event": "password_changed", "username": account.username},
+            )
+        )
+
+    def deactivate(self, actor: Actor, username: str) -> OperatorInfo:
+        """Deactivate an account (admins only; never oneself, never the last active admin)."""
+        self._require_current(actor, Role.ADMIN, "deactivate operator accounts")
+        target = _username(username)
+        if target == actor.username:
+            raise RefusedError(
+                "You cannot deactivate your own account.", "Ask another admin to do it."
+            )
+        try:
+            account = accounts.deactivate(self._store, target)
+        except (UnknownOperatorError, LastAdminError) as exc:
+            raise RefusedError(str(exc), exc.advice) from None
+        self._journal.append(
+            Entry(
+                RecordKind.NOTE,
+                operator=actor.username,
+                payload={"event": "operator_deactivated", "username": target},
+            )
+        )
+        return self._info(account)
+
+    # -- sign-in and approvals ---------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str) -> Actor:
+        """Check the credentials; the signed-in :class:`Actor`. Journaled either way.
+
+        Raises :class:`SignInError` (wrong or unknown), :class:`LockedOutError` or
+        :class:`DamagedAccountError`.
+        """
+        name = _username(username)
+        account = self._known_account(name, password, operator=None, context="sign_in")
+        self._check_password(account, password, operator=None, context="sign_in")
+        actor = Actor(account.username, account.display_name, account.role)
+        self._journal.append(
+            Entry(RecordKind.SIGN_IN, operator=actor.username, payload={"role": actor.role.value})
+        )
+        return actor
+
+    def sign_out(self, actor: Actor) -> None:
+        """Journal the end of ``actor``'s session."""
+        require(actor, Role.CLERK, "sign out")
+        self._journal.append(Entry(RecordKind.SIGN_OUT, operator=actor.username))
+
+    def approve(
+        self,
+        actor: Actor,
+        approver_username: str,
+        approver_password: str,
+        purpose: str,
+        *,
+        shift_id: int | None = None,
+        subject: str | None = None,
+    ) -> Approval:
+        """A second person's consent: a supervisor or admin other than ``actor`` types in.
+
+        Journaled as an ``approval`` record (asked by ``actor``). Wrong passwords count towards
+        the approver's lockout. ``subject`` (optional, short) says what is approved, e.g. a
+        shift or a card serial.
+        """
+        require(actor, Role.CLERK, "ask for an approval")
+        purpose = str(purpose).strip()
+        if not purpose or len(purpose) > 64:
+            raise RefusedError("An approval needs a purpose (at most 64 characters).")
+        name = _username(approver_username)
+        context = f"approval:{purpose}"
+        if name == actor.username:
+            self._journal_failure(name, FailureReason.SELF_APPROVAL, actor.username, context)
+            raise RefusedError(
+                "Nobody can approve their own operation.", "Ask another supervisor to approve."
+            )
+        account = self._known_account(
+            name, approver_password, operator=actor.username, context=context
+        )
+        self._check_password(account, approver_password, operator=actor.username, context=context)
+        if not account.role.includes(Role.SUPERVISOR):
+            self._journal_failure(name, FailureReason.NOT_A_SUPERVISOR, actor.username, context)
+            raise PermissionDeniedError(
+                f"{account.display_name} is a {account.role.value}; approvals need a supervisor "
+                "or an admin.",
+                "Ask a supervisor to approve.",
+            )
+        payload: dict[str, Any] = {
+            "approver": account.username,
+            "approver_role": account.role.value,
+            "purpose": purpose,
+        }
+        if subject:
+            payload["subject"] = str(subject)[:128]
+        record = self._journal.append(
+            Entry(RecordKind.APPROVAL, operator=actor.username, shift_id=shift_id, payload=payload)
+        )
+        return Approval(account.username, account.role, purpose, record.seq)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _now_us(self) -> int:
+        return to_micros(self._clock())
+
+    def _info(self, account: OperatorAccount) -> OperatorInfo:
+        locked = account.locked_until_us > self._now_us()
+        return OperatorInfo(
+            account.username,
+            account.display_name,
+            account.role,
+            account.active,
+            from_micros(account.locked_until_us) if locked else None,
+        )
+
+    def _require_current(self, actor: Actor, role: Role, action: str) -> OperatorAccount:
+        """:func:`require`, and the actor's account still active with that role."""
+        require(actor, role, action)
+        account = accounts.get(self._store, actor.username)
+        if account is None or not account.active or account.role != actor.role:
+            raise PermissionDeniedError(
+                f"The account of {actor.display_name} was changed or deactivated.",
+                "Sign out and sign in again.",
+            )
+        return account
+
+    def _new_account(
+        self, username: str, display_name: str, role: Role, password: str
+    ) -> OperatorAccount:
+        name = _username(username)
+        if not USERNAME.fullmatch(name):
+            raise RefusedError(
+                f"“{username}” cannot be a username.",
+                "Use 2-32 lower-case letters, digits, '.', '_' or '-', starting with a letter "
+                "or digit.",
+            )
+        shown = str(display_name).strip()
+        if not shown or len(shown) > MAX_DISPLAY_NAME or not shown.isprintable():
+            raise RefusedError(
+                "The display name must be 1-64 printable characters.", "Type the person's name."
+            )
+        _refuse_password(password, name)
+        return OperatorAccount(
+            username=name,
+            display_name=shown,
+            role=role,
+            password_hash=passwords.hash_password(password, self._params),
+            failed_attempts=0,
+            locked_until_us=0,
+            active=True,
+            created_at_us=self._now_us(),
+        )
+
+    def _journal_account_created(self, account: OperatorAccount, by: str, first_run: bool) -> None:
+        self._journal.append(
+            Entry(
+                RecordKind.NOTE,
+                operator=by,
+                payload={
+                    "event": "operator_created",
+                    "username": account.username,
+                    "display_name": account.display_name,
+                    "role": account.role.value,
+                    "first_run": first_run,
+                },
+            )
+        )
+
+    def _journal_failure(
+        self, username: str, reason: FailureReason, operator: str | None, context: str, **extra: Any
+    ) -> None:
+        # the username as typed (bounded: it is whatever someone typed), never the password
+        payload: dict[str, Any] = {"username": username[:32], "reason": reason.value}
+        payload["context"] = context
+        payload.update(extra)
+        self._journal.append(Entry(RecordKind.SIGN_IN_FAILED, operator=operator, payload=payload))
+
+    def _known_account(
+        self, name: str, password: str, *, operator: str | None, context: str
+    ) -> OperatorAccount:
+        """The active account of ``name``; otherwise journal and answer like a wrong password."""
+        account = accounts.get(self._store, name) if name else None
+        if account is not None and account.active:
+            return account
+        passwords.burn(password, self._params)  # the same time as a real check
+        reason = FailureReason.UNKNOWN_USER if account is None else FailureReason.INACTIVE
+        self._journal_failure(name, reason, operator, context)
+        raise SignInError("Wrong username or password.")
+
+    def _check_password(
+        self, account: OperatorAccount, password: str, *, operator: str | None, context: str
+    ) -> None:
+        """Lockout, then the password: failures counted and journaled, success resets the count."""
+        now_us = self._now_us()
+        if account.locked_until_us > now_us:
+            until = from_micros(account.locked_until_us)
+            self._journal_failure(
+                account.username,
+                FailureReason.LOCKED,
+                operator,
+                context,
+                locked_until_us=account.locked_until_us,
+            )
+            raise LockedOutError(f"The account “{account.username}” is locked.", until)
+        try:
+            ok = passwords.verify_password(password, account.password_hash)
+        except PasswordHashError as exc:
+            log.error("operator %s: stored password hash unusable: %s", account.username, exc)
+            self._journal_failure(account.username, FailureReason.DAMAGED_HASH, operator, context)
+            raise DamagedAccountError(
+                f"The password record of “{account.username}” is damaged."
+            ) from None
+        if not ok:
+            after = accounts.record_failure(
+                self._store, account.username, now_us, self._max_failures, self._lockout_us
+            )
+            locked = after.locked_until_us > now_us
+            extra: dict[str, Any] = {"failed_attempts": after.failed_attempts}
+            if locked:
+                extra = {"locked_until_us": after.locked_until_us}
+            self._journal_failure(
+                account.username, FailureReason.WRONG_PASSWORD, operator, context, **extra
+            )
+            if locked:
+                raise LockedOutError(
+                    f"Wrong password {self._max_failures} times: the account "
+                    f"“{account.username}” is now locked.",
+                    from_micros(after.locked_until_us),
+                )
+            raise SignInError("Wrong username or password.")
+        accounts.record_success(self._store, account.username)
+        if passwords.needs_rehash(account.password_hash, self._params):
+            # the default cost was raised since this hash was made: upgrade it now
+            accounts.set_password_hash(
+                self._store,
+                account.username,
+                passwords.hash_password(password, self._params),
+                unlock=False,
+            )
