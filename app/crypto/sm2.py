@@ -105,3 +105,68 @@ def sm2_verify(
         return False
     e = sm3_digest(sm2_z(public_key, user_id) + message)
     return bool(_engine("00", public_key).verify(signature.hex(), e))
+
+
+# -- public-key encryption (GB/T 32918.4), used to wrap keys for one device ---------------------
+#
+# gmssl's CryptSM2.encrypt draws k from :mod:`random` and its decrypt never checks C3, so only its
+# point multiplication is used here. The ciphertext is C1 ‖ C3 ‖ C2 (the 2016 order), C1 being the
+# uncompressed point 04 ‖ x1 ‖ y1: 97 bytes more than the plaintext.
+
+CIPHERTEXT_OVERHEAD = 1 + PUBLIC_KEY_SIZE + 32  # C1 (04 ‖ x ‖ y) and C3 (SM3)
+_G = bytes.fromhex(_CURVE["g"])
+
+
+def _multiply(k: int, point: bytes) -> bytes:
+    """[k]point as x ‖ y (64 bytes); ``point`` must be on the curve and k in [1, n-1]."""
+    engine = _gm.CryptSM2(private_key="00", public_key="")
+    result = engine._kg(k, point.hex())
+    if result is None:  # the point at infinity: impossible for k in [1, n-1] on this curve
+        raise Sm2Error("SM2 point multiplication gave the point at infinity")
+    return bytes.fromhex(result)
+
+
+def _kdf(z: bytes, length: int) -> bytes:
+    """The SM3 key derivation function of GB/T 32918.4 (counter from 1, big-endian)."""
+    blocks = [sm3_digest(z + i.to_bytes(4, "big")) for i in range(1, (length + 31) // 32 + 1)]
+    return b"".join(blocks)[:length]
+
+
+def _encrypt_with_k(public_key: bytes, plaintext: bytes, k: int) -> bytes | None:
+    """Encrypt with a given ephemeral scalar (None when the KDF output is all zeros)."""
+    c1 = _multiply(k, _G)
+    shared = _multiply(k, public_key)
+    t = _kdf(shared, len(plaintext))
+    if not any(t):
+        return None
+    c2 = bytes(a ^ b for a, b in zip(plaintext, t, strict=True))
+    c3 = sm3_digest(shared[:32] + plaintext + shared[32:])
+    return b"\x04" + c1 + c3 + c2
+
+
+def sm2_encrypt(public_key: bytes, plaintext: bytes) -> bytes:
+    """Encrypt ``plaintext`` to the holder of ``public_key``: C1 (04 ‖ x ‖ y) ‖ C3 ‖ C2."""
+    public_key = _normalise_public(public_key)
+    if not plaintext:
+        raise Sm2Error("SM2 encryption needs at least one byte of plaintext")
+    while True:
+        ciphertext = _encrypt_with_k(public_key, plaintext, secrets.randbelow(_N - 1) + 1)
+        if ciphertext is not None:
+            return ciphertext
+
+
+def sm2_decrypt(private_key: Sm2PrivateKey, ciphertext: bytes) -> bytes:
+    """Decrypt C1 ‖ C3 ‖ C2; :class:`Sm2Error` unless C1 is on the curve and C3 matches."""
+    if len(ciphertext) <= CIPHERTEXT_OVERHEAD or ciphertext[0] != 0x04:
+        raise Sm2Error("not an SM2 ciphertext (04 ‖ x ‖ y ‖ C3 ‖ C2)")
+    c1 = _normalise_public(ciphertext[1 : 1 + PUBLIC_KEY_SIZE])
+    c3 = ciphertext[1 + PUBLIC_KEY_SIZE : CIPHERTEXT_OVERHEAD]
+    c2 = ciphertext[CIPHERTEXT_OVERHEAD:]
+    shared = _multiply(int.from_bytes(private_key.secret, "big"), c1)
+    t = _kdf(shared, len(c2))
+    if not any(t):
+        raise Sm2Error("the SM2 ciphertext does not decrypt (KDF output is zero)")
+    plaintext = bytes(a ^ b for a, b in zip(c2, t, strict=True))
+    if not secrets.compare_digest(sm3_digest(shared[:32] + plaintext + shared[32:]), c3):
+        raise Sm2Error("the SM2 ciphertext does not decrypt with this key (C3 does not match)")
+    return plaintext

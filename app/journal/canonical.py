@@ -89,8 +89,31 @@ def _field(value: Value) -> bytes:
 
 
 def encode(magic: bytes, values: Sequence[Value]) -> bytes:
-    """The canonical bytes of ``values`` (already in canonical field order)."""
-    return magic + b"".join([_field(v) for v in values])
+    """The canonical bytes of ``values`` (already in canonical field order).
+
+    The loop handles the plain types inline (it runs for every record of a verification);
+    anything else — subclasses, booleans, wrong types — goes through :func:`_field`.
+    """
+    parts = [magic]
+    append = parts.append
+    pack_len = _LEN.pack
+    pack_int = _INT.pack
+    for v in values:
+        t = type(v)
+        if v is None:
+            append(_NULL)
+        elif t is int and -(2**63) <= v < 2**63:  # type: ignore[operator]
+            append(pack_int(8, v))
+        elif t is str:
+            data = v.encode("utf-8")  # type: ignore[union-attr]
+            append(pack_len(len(data)))
+            append(data)
+        elif t is bytes:
+            append(pack_len(len(v)))  # type: ignore[arg-type]
+            append(v)  # type: ignore[arg-type]
+        else:
+            append(_field(v))
+    return b"".join(parts)
 
 
 def record_bytes(values: Sequence[Value]) -> bytes:

@@ -75,9 +75,13 @@ _INSERT_CHECKPOINT = (
 )
 _SELECT_RECORDS = f"SELECT {_COLUMNS} FROM journal_record"
 _SELECT_CHECKPOINTS = f"SELECT {_CP_COLUMNS} FROM journal_checkpoint"
+# each kind's last grand total: a skip-scan over the (kind, seq) index, not a full scan
 _TOTALS = (
-    "SELECT kind, grand_total_fen FROM journal_record r WHERE seq = "
-    "(SELECT max(seq) FROM journal_record WHERE kind = r.kind)"
+    "WITH RECURSIVE k(kind) AS (SELECT min(kind) FROM journal_record UNION ALL "
+    "SELECT (SELECT min(kind) FROM journal_record WHERE kind > k.kind) FROM k "
+    "WHERE k.kind IS NOT NULL) "
+    "SELECT kind, (SELECT grand_total_fen FROM journal_record r WHERE r.kind = k.kind "
+    "ORDER BY seq DESC LIMIT 1) FROM k WHERE kind IS NOT NULL"
 )
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _TERMINAL_ID = re.compile(r"[0-9A-F]{12}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.domain.money import Fen
@@ -16,17 +16,21 @@ MAC_SIZE = 32
 GENESIS_PREV_MAC = bytes(MAC_SIZE)
 
 
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def canonical_json(payload: dict[str, Any]) -> str:
     """The one JSON text of a payload: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _JSON.encode(payload) if payload else "{}"
 
 
 def to_micros(when: datetime) -> int:
     """UTC microseconds since the Unix epoch (the journal's time)."""
     if when.tzinfo is None:
         raise ValueError("journal times must be timezone-aware")
-    delta = when.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (when - _EPOCH) // _MICROSECOND
 
 
 def from_micros(micros: int) -> datetime:

@@ -1,0 +1,105 @@
+"""The center's database: engines for SQLite files or PostgreSQL, and migrations at start-up.
+
+SQLite is the default (one file, ``BEGIN IMMEDIATE`` so that writers queue rather than fail half
+way, WAL, ``synchronous=FULL``). Any other SQLAlchemy URL (``postgresql+psycopg://…``) gets a
+plain pooled engine: the queries are portable SQL and row locks (``SELECT … FOR UPDATE``) order
+concurrent writers there.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class CenterDatabaseError(RuntimeError):
+    """The database cannot be used by this version of the center."""
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def known_revisions() -> list[str]:
+    """Every schema revision this version of the center knows, oldest first."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether ``engine`` talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's begin event starts transactions
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get the pragmas and ``BEGIN IMMEDIATE``."""
+    if url.startswith("sqlite"):
+        if url in {"sqlite://", "sqlite:///:memory:"}:
+            raise CenterDatabaseError("the clearing center needs a database file, not :memory:")
+        engine = create_engine(url, pool_size=4, max_overflow=4, pool_timeout=60)
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _begin_immediate(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; refuse foreign or newer databases."""
+    with engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+        tables = inspect(conn).get_table_names()
+    known = known_revisions()
+    if revision is None and tables:
+        raise CenterDatabaseError(
+            f"the database has tables ({', '.join(sorted(tables)[:5])}) but is not a "
+            "clearing center database"
+        )
+    if revision is not None and revision not in known:
+        raise CenterDatabaseError(
+            f"the database has schema {revision}, which this version of the center does not "
+            f"know (newest known: {known[-1]})"
+        )
+    if revision == known[-1]:
+        return
+    log.info("migrating the center database from %s to %s", revision, known[-1])
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values usable after commit (callers get plain values anyway)."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,343 @@
+"""Journal batch upload: idempotent on (device, seq), verified, quarantined, acknowledged.
+
+One transaction per batch, the device's row locked (``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
+serialises anyway), so concurrent uploads of one device queue:
+
+1. Records at or below the device's head are compared with the held copy: identical → counted as
+   duplicates and acknowledged again; different → tamper alarm rows are committed, nothing else
+   of the batch is stored, and the caller answers HTTP 409.
+2. New records are checked in seq order (:mod:`clearing.chain`); good ones are stored and move the
+   head, and completed loads/purchases go to the card ledgers. The first bad one, and every one
+   after it in the batch, is quarantined with its reason (not acknowledged; the device may send
+   it again, fixed or after the missing records).
+3. A checkpoint, if sent, is verified against the device key and the records held.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from app.crypto.sm2 import Sm2Error, sm2_verify
+from app.journal.canonical import checkpoint_bytes
+from clearing.center import Center
+from clearing.chain import DeviceChain
+from clearing.ledger import ledger_entry
+from clearing.models import (
+    CardLedgerRow,
+    DeviceCheckpointRow,
+    DeviceRow,
+    QuarantineRow,
+    RecordRow,
+    TamperAlarmRow,
+)
+from clearing.records import columns_of, row_columns
+from clearing.schemas import (
+    BatchIn,
+    BatchOut,
+    CheckpointIn,
+    CheckpointResultOut,
+    ConflictOut,
+    QuarantinedOut,
+    RecordIn,
+)
+
+_IN_CHUNK = 500
+
+
+class BatchRefusedError(Exception):
+    """The batch cannot be taken at all (HTTP 422); nothing was stored."""
+
+
+class BatchConflictError(Exception):
+    """The batch contradicts held records (HTTP 409); alarms were recorded, nothing else."""
+
+    def __init__(self, conflicts: list[ConflictOut]) -> None:
+        seqs = ", ".join(str(c.seq) for c in conflicts[:10])
+        super().__init__(
+            f"the center already holds seq {seqs} with a different MAC or content: "
+            "tamper alarm raised, nothing of this batch was stored"
+        )
+        self.conflicts = conflicts
+
+
+def _ordered(device_id: str, records: list[RecordIn]) -> list[RecordIn]:
+    by_seq: dict[int, RecordIn] = {}
+    for record in records:
+        if record.device_id != device_id:
+            raise BatchRefusedError(
+                f"record seq {record.seq} belongs to device {record.device_id!r}, "
+                f"not to {device_id!r} which signed the batch"
+            )
+        other = by_seq.setdefault(record.seq, record)
+        if other != record:
+            raise BatchRefusedError(f"seq {record.seq} appears twice with different content")
+    return [by_seq[seq] for seq in sorted(by_seq)]
+
+
+def _held(session: Session, device_id: str, seqs: list[int]) -> dict[int, RecordRow]:
+    held: dict[int, RecordRow] = {}
+    for start in range(0, len(seqs), _IN_CHUNK):
+        chunk = seqs[start : start + _IN_CHUNK]
+        rows = session.scalars(
+            select(RecordRow).where(RecordRow.device_id == device_id, RecordRow.seq.in_(chunk))
+        )
+        held.update((row.seq, row) for row in rows)
+    return held
+
+
+def _alarm(
+    session: Session,
+    device_id: str,
+    seq: int | None,
+    reason: str,
+    stored: bytes | None,
+    offered: bytes | None,
+    document: str,
+    now_us: int,
+) -> None:
+    session.add(
+        TamperAlarmRow(
+            device_id=device_id,
+            seq=seq,
+            reason=reason,
+            stored_mac=stored,
+            offered_mac=offered,
+            offered=document,
+            raised_at_us=now_us,
+        )
+    )
+
+
+def _quarantine(
+    session: Session, device_id: str, record: RecordIn, reason: str, now_us: int
+) -> None:
+    document = record.model_dump_json()
+    seen = session.scalar(
+        select(QuarantineRow.id)
+        .where(
+            QuarantineRow.device_id == device_id,
+            QuarantineRow.seq == record.seq,
+            QuarantineRow.reason == reason,
+            QuarantineRow.record == document,
+        )
+        .limit(1)
+    )
+    if seen is None:  # the same bad record sent again is logged once
+        session.add(
+            QuarantineRow(
+                device_id=device_id,
+                seq=record.seq,
+                reason=reason,
+                record=document,
+                received_at_us=now_us,
+            )
+        )
+
+
+def ingest(center: Center, device_id: str, batch: BatchIn) -> BatchOut:
+    """Take one batch from ``device_id`` (which signed it); see the module docstring."""
+    records = _ordered(device_id, batch.records)
+    now = center.now_us()
+    conflicts: list[ConflictOut] = []
+    result: BatchOut | None = None
+    with center.sessions.begin() as session:
+        device = session.scalars(
+            select(DeviceRow).where(DeviceRow.device_id == device_id).with_for_update()
+        ).one()
+        old = [r for r in records if r.seq <= device.head_seq]
+        held = _held(session, device_id, [r.seq for r in old])
+        duplicates = 0
+        for record in old:
+            row = held[record.seq]
+            if columns_of(record) == row_columns(row):
+                duplicates += 1
+                continue
+            offered = bytes.fromhex(record.mac)
+            conflicts.append(
+                ConflictOut(
+                    seq=record.seq, stored_mac=row.mac.hex().upper(), offered_mac=record.mac.upper()
+                )
+            )
+            _alarm(
+                session,
+                device_id,
+                record.seq,
+                "the same seq was uploaded with a different MAC or content",
+                row.mac,
+                offered,
+                record.model_dump_json(),
+                now,
+            )
+        if not conflicts:
+            result = _take_new(
+                session, device, [r for r in records if r.seq > device.head_seq], now
+            )
+            result.duplicates = duplicates
+            if batch.checkpoint is not None:
+                result.checkpoint = _checkpoint(session, device, batch.checkpoint, now)
+    if conflicts:
+        raise BatchConflictError(conflicts)
+    assert result is not None
+    return result
+
+
+def _take_new(session: Session, device: DeviceRow, records: list[RecordIn], now: int) -> BatchOut:
+    chain = DeviceChain(session, device)
+    quarantined: list[QuarantinedOut] = []
+    rows: list[dict[str, Any]] = []
+    ledger: list[dict[str, Any]] = []
+    stopped_at: int | None = None
+    for record in records:
+        columns = columns_of(record)
+        if stopped_at is not None:
+            reason: str | None = f"not checked: seq {stopped_at} before it was not accepted"
+        else:
+            reason = chain.problem(columns)
+        if reason is not None:
+            stopped_at = record.seq if stopped_at is None else stopped_at
+            quarantined.append(QuarantinedOut(seq=record.seq, reason=reason))
+            _quarantine(session, device.device_id, record, reason, now)
+            continue
+        intent = None if columns["intent_seq"] is None else chain.intent(columns["intent_seq"])
+        chain.accept(columns)
+        rows.append({**columns, "received_at_us": now})
+        entry = ledger_entry(device.device_id, columns, intent)
+        if entry is not None:
+            ledger.append(entry)
+    if rows:
+        session.execute(insert(RecordRow), rows)
+    if ledger:
+        session.execute(insert(CardLedgerRow), ledger)
+    device.head_seq = chain.head.seq
+    device.head_mac = chain.head.mac
+    device.head_at_us = chain.head.at_us
+    device.next_key_id = chain.head.key_id
+    session.flush()
+    accepted = len(records) - len(quarantined)
+    return BatchOut(
+        acknowledged_seq=device.head_seq, accepted=accepted, duplicates=0, quarantined=quarantined
+    )
+
+
+def _totals_at(session: Session, device_id: str, seq: int) -> dict[str, int]:
+    inner = (
+        select(RecordRow.kind, RecordRow.seq)
+        .where(RecordRow.device_id == device_id, RecordRow.seq <= seq)
+        .subquery()
+    )
+    last = (
+        select(inner.c.kind, func.max(inner.c.seq).label("seq")).group_by(inner.c.kind).subquery()
+    )
+    rows = session.execute(
+        select(RecordRow.kind, RecordRow.grand_total_fen).join(
+            last, (RecordRow.seq == last.c.seq) & (RecordRow.device_id == device_id)
+        )
+    )
+    return {str(kind): int(total) for kind, total in rows}
+
+
+def _checkpoint(
+    session: Session, device: DeviceRow, cp: CheckpointIn, now: int
+) -> CheckpointResultOut:
+    def rejected(reason: str) -> CheckpointResultOut:
+        return CheckpointResultOut(number=cp.number, status="rejected", reason=reason)
+
+    if cp.device_id != device.device_id:
+        return rejected("the checkpoint belongs to another device")
+    public_key = bytes.fromhex(cp.public_key)
+    if public_key != device.public_key:
+        return rejected("the checkpoint is signed with another key than the enrolled one")
+    values = (
+        cp.device_id,
+        cp.number,
+        cp.seq,
+        bytes.fromhex(cp.head_mac),
+        bytes.fromhex(cp.batch_digest),
+        cp.totals,
+        cp.at_us,
+        cp.reason,
+        bytes.fromhex(cp.prev_signature),
+        public_key,
+    )
+    signature = bytes.fromhex(cp.signature)
+    try:
+        signed = sm2_verify(public_key, checkpoint_bytes(values), signature)
+    except Sm2Error:
+        signed = False
+    if not signed:
+        return rejected("the checkpoint's signature does not verify")
+    existing = session.get(DeviceCheckpointRow, (device.device_id, cp.number))
+    if existing is not None:
+        if existing.signature == signature:
+            return CheckpointResultOut(number=cp.number, status="duplicate")
+        reason = f"two different signed checkpoints numbered {cp.number}"
+        _alarm(
+            session,
+            device.device_id,
+            cp.seq,
+            reason,
+            existing.head_mac,
+            values[3],
+            cp.model_dump_json(),
+            now,
+        )
+        return rejected(reason)
+    if cp.seq > device.head_seq:
+        return CheckpointResultOut(
+            number=cp.number,
+            status="pending",
+            reason=f"the center holds records up to seq {device.head_seq}; send the rest first",
+        )
+    held = session.get(RecordRow, (device.device_id, cp.seq))
+    assert held is not None  # every seq up to the head is held
+    if held.mac != values[3]:
+        reason = f"the signed head of seq {cp.seq} is not the MAC the center holds"
+        _alarm(
+            session,
+            device.device_id,
+            cp.seq,
+            reason,
+            held.mac,
+            values[3],
+            cp.model_dump_json(),
+            now,
+        )
+        return rejected(reason)
+    try:
+        totals = {str(k): int(v) for k, v in json.loads(cp.totals).items()}
+    except (ValueError, AttributeError, TypeError):
+        return rejected("the checkpoint's totals are not a JSON object of integers")
+    if totals != _totals_at(session, device.device_id, cp.seq):
+        reason = f"the signed totals at seq {cp.seq} differ from the records the center holds"
+        _alarm(
+            session,
+            device.device_id,
+            cp.seq,
+            reason,
+            held.mac,
+            values[3],
+            cp.model_dump_json(),
+            now,
+        )
+        return rejected(reason)
+    session.add(
+        DeviceCheckpointRow(
+            device_id=device.device_id,
+            number=cp.number,
+            seq=cp.seq,
+            head_mac=values[3],
+            batch_digest=values[4],
+            totals=cp.totals,
+            at_us=cp.at_us,
+            reason=cp.reason,
+            prev_signature=values[8],
+            public_key=public_key,
+            signature=signature,
+            received_at_us=now,
+        )
+    )
+    return CheckpointResultOut(number=cp.number, status="accepted")

@@ -1,0 +1,125 @@
+"""Loss reports: a reported card goes on the blacklist; cancelling takes it off again.
+
+The waiting period (``replacement_waiting_days`` of the parameters in force when the loss was
+reported) must pass before the card's balance is settled for a replacement: until then the card
+may still show up in records from counters that were offline.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clearing import blacklist
+from clearing.ledger import last_balance
+from clearing.models import LossReportRow
+from clearing.parameters import current
+from clearing.schemas import LossReportIn, LossReportOut, SettledBalanceOut
+from clearing.timeutil import iso
+
+
+class LossReportError(Exception):
+    """A loss report operation refused; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _out(session: Session, row: LossReportRow) -> LossReportOut:
+    return LossReportOut(
+        id=row.id,
+        card_serial=row.card_serial,
+        reported_by=row.device_id,
+        reason=row.reason,
+        reported_at=iso(row.reported_at_us),
+        waiting_until=iso(row.waiting_until_us),
+        status="active" if row.cancelled_at_us is None else "cancelled",
+        cancelled_at=None if row.cancelled_at_us is None else iso(row.cancelled_at_us),
+        blacklist_version=blacklist.current_version(session),
+    )
+
+
+def active_report(session: Session, card_serial: str) -> LossReportRow | None:
+    """The card's loss report that is not cancelled, if any."""
+    return session.scalars(
+        select(LossReportRow)
+        .where(LossReportRow.card_serial == card_serial, LossReportRow.cancelled_at_us.is_(None))
+        .order_by(LossReportRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def report(
+    session: Session, device_id: str, request: LossReportIn, now_us: int
+) -> tuple[LossReportOut, bool]:
+    """Report the card lost (blacklisting it); an active report is returned as it is.
+
+    Returns the report and whether it was created by this call.
+    """
+    existing = active_report(session, request.card_serial)
+    if existing is not None:
+        return _out(session, existing), False
+    days = current(session).replacement_waiting_days
+    row = LossReportRow(
+        card_serial=request.card_serial,
+        device_id=device_id,
+        reason=request.reason,
+        reported_at_us=now_us,
+        waiting_until_us=now_us + int(timedelta(days=days).total_seconds()) * 1_000_000,
+    )
+    session.add(row)
+    session.flush()
+    blacklist.change(session, request.card_serial, blacklist.ADD, f"loss report {row.id}", now_us)
+    return _out(session, row), True
+
+
+def get_report(session: Session, report_id: int) -> LossReportOut:
+    """One loss report (404 when there is none)."""
+    row = session.get(LossReportRow, report_id)
+    if row is None:
+        raise LossReportError(404, f"there is no loss report {report_id}")
+    return _out(session, row)
+
+
+def cancel(session: Session, device_id: str, report_id: int, now_us: int) -> LossReportOut:
+    """Cancel a loss report (the card was found): off the blacklist. Cancelling twice is fine."""
+    row = session.get(LossReportRow, report_id, with_for_update=True)
+    if row is None:
+        raise LossReportError(404, f"there is no loss report {report_id}")
+    if row.cancelled_at_us is None:
+        row.cancelled_at_us = now_us
+        row.cancelled_by = device_id
+        reason = f"loss report {row.id} cancelled"
+        blacklist.change(session, row.card_serial, blacklist.REMOVE, reason, now_us)
+    return _out(session, row)
+
+
+def settled_balance(session: Session, card_serial: str, now_us: int) -> SettledBalanceOut:
+    """The balance of a lost card once its waiting period is over (409 before, or if not lost)."""
+    row = active_report(session, card_serial)
+    if row is None:
+        raise LossReportError(
+            409, f"card {card_serial} is not reported lost: there is no balance to settle"
+        )
+    if now_us < row.waiting_until_us:
+        raise LossReportError(
+            409,
+            f"card {card_serial} was reported lost at {iso(row.reported_at_us).isoformat()}; "
+            f"its balance is settled after the waiting period, on "
+            f"{iso(row.waiting_until_us).isoformat()}",
+        )
+    last = last_balance(session, card_serial)
+    balance = None if last is None else last.balance_after_fen
+    return SettledBalanceOut(
+        card_serial=card_serial,
+        loss_report_id=row.id,
+        reported_at=iso(row.reported_at_us),
+        waiting_until=iso(row.waiting_until_us),
+        settled_balance_fen=balance or 0,
+        as_of_device_id=None if last is None else last.device_id,
+        as_of_seq=None if last is None else last.seq,
+        as_of=None if last is None else iso(last.at_us),
+    )

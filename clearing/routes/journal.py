@@ -1,0 +1,50 @@
+"""Journal batch upload and the acknowledgement cursor."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import JSONResponse
+
+from clearing.ingest import BatchConflictError, BatchRefusedError, ingest
+from clearing.models import DeviceRow
+from clearing.routes.common import ERRORS
+from clearing.schemas import BatchConflictOut, BatchIn, BatchOut, CursorOut
+from clearing.security import CenterDep, DeviceDep
+
+router = APIRouter(tags=["journal"])
+
+
+@router.post(
+    "/v1/journal/batches",
+    response_model=BatchOut,
+    responses={401: ERRORS, 409: {"model": BatchConflictOut}, 422: ERRORS},
+    summary="Upload journal records",
+)
+def post_batch(body: BatchIn, device: DeviceDep, center: CenterDep) -> BatchOut | JSONResponse:
+    """Verify and store records; idempotent on (device, seq). See docs/clearing-center.md."""
+    if len(body.records) > center.settings.max_batch_records:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"at most {center.settings.max_batch_records} records per batch",
+        )
+    try:
+        return ingest(center, device.device_id, body)
+    except BatchRefusedError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    except BatchConflictError as exc:
+        answer = BatchConflictOut(detail=str(exc), conflicts=exc.conflicts)
+        return JSONResponse(answer.model_dump(), status_code=status.HTTP_409_CONFLICT)
+
+
+@router.get(
+    "/v1/journal/cursor",
+    response_model=CursorOut,
+    responses={401: ERRORS},
+    summary="How far the center holds this device's journal",
+)
+def get_cursor(device: DeviceDep, center: CenterDep) -> CursorOut:
+    """The acknowledged seq (upload from the next one) and the key the chain expects next."""
+    with center.sessions.begin() as session:
+        row = session.get(DeviceRow, device.device_id)
+        assert row is not None
+        return CursorOut(acknowledged_seq=row.head_seq, next_key_id=row.next_key_id)

@@ -1,0 +1,370 @@
+"""The API's request and response bodies (pydantic): the shapes ``clearing/openapi.json`` publishes.
+
+Unknown fields are refused (``extra="forbid"``), integers are strict (no booleans, floats or
+numeric strings) and bounded to 64 bits, bytes travel as hex (upper case in answers).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+I64_MIN = -(2**63)
+I64_MAX = 2**63 - 1
+
+Int64 = Annotated[int, Field(strict=True, ge=I64_MIN, le=I64_MAX)]
+Count = Annotated[int, Field(strict=True, ge=0, le=I64_MAX)]
+Fen = Annotated[int, Field(strict=True, ge=0, le=I64_MAX, description="an amount in fen (分)")]
+Hex = Annotated[str, StringConstraints(pattern=r"^(?:[0-9A-Fa-f]{2})*$", max_length=64)]
+Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{64}$")]
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{128}$")]
+DeviceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+TerminalId = Annotated[str, StringConstraints(pattern=r"^[0-9A-F]{12}$")]
+CardSerial = Annotated[str, StringConstraints(pattern=r"^[0-9A-F]{1,20}$")]
+
+
+class Strict(BaseModel):
+    """Base of every body: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(BaseModel):
+    """An error: what went wrong, in words a person can act on."""
+
+    detail: str
+
+
+class TimeOut(Strict):
+    """The center's clock."""
+
+    now: datetime
+    now_us: Int64 = Field(description="UTC microseconds since 1970-01-01, the journal's time")
+
+
+# -- enrolment -------------------------------------------------------------------------------
+
+
+class EnrolIn(Strict):
+    """A device presenting its one-time code and its SM2 public key."""
+
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    device_id: DeviceId
+    terminal_id: TerminalId
+    public_key: Hex64 = Field(description="the device's SM2 public key, x ‖ y (64 bytes) in hex")
+
+
+class WrappedKeyOut(Strict):
+    """A journal MAC key for one device, SM2-encrypted to the device's public key."""
+
+    key_id: str
+    wrapped_key: str = Field(description="SM2 ciphertext C1 ‖ C3 ‖ C2 (hex) of the 32-byte key")
+
+
+class EnrolOut(WrappedKeyOut):
+    """The device's credentials."""
+
+    device_id: str
+    terminal_id: str
+    fingerprint: str = Field(description="first 8 bytes of SM3(device public key), hex")
+    center_public_key: str = Field(description="the center's SM2 public key, x ‖ y in hex")
+    enrolled_at: datetime
+
+
+# -- journal upload --------------------------------------------------------------------------
+
+
+class RecordIn(Strict):
+    """One journal record exactly as a line of the archive's ``records.jsonl``."""
+
+    device_id: DeviceId
+    seq: Annotated[int, Field(strict=True, ge=1, le=I64_MAX)]
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    at_us: Int64
+    operator: Annotated[str, StringConstraints(max_length=64)] | None
+    shift_id: Int64 | None
+    card_serial: Annotated[str, StringConstraints(max_length=20)] | None
+    amount_fen: Int64 | None
+    payment_method: Annotated[str, StringConstraints(max_length=24)] | None
+    balance_before_fen: Int64 | None
+    balance_after_fen: Int64 | None
+    atc: Int64 | None
+    terminal_seq: Int64 | None
+    mac1: Hex | None
+    mac2: Hex | None
+    tac: Hex | None
+    intent_seq: Int64 | None
+    grand_total_fen: Int64
+    payload: Annotated[str, StringConstraints(max_length=65_536)]
+    key_id: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    prev_mac: Hex32
+    mac: Hex32
+
+
+class CheckpointIn(Strict):
+    """A signed journal checkpoint exactly as a line of the archive's ``checkpoints.jsonl``."""
+
+    device_id: DeviceId
+    number: Annotated[int, Field(strict=True, ge=1, le=I64_MAX)]
+    seq: Annotated[int, Field(strict=True, ge=1, le=I64_MAX)]
+    head_mac: Hex32
+    batch_digest: Hex32
+    totals: Annotated[str, StringConstraints(max_length=65_536)]
+    at_us: Int64
+    reason: Annotated[str, StringConstraints(max_length=32)]
+    prev_signature: Hex64
+    public_key: Hex64
+    signature: Hex64
+
+
+class BatchIn(Strict):
+    """A batch of records (any order; seq decides) and optionally the latest checkpoint."""
+
+    records: list[RecordIn] = Field(max_length=5_000)
+    checkpoint: CheckpointIn | None = None
+
+
+class QuarantinedOut(Strict):
+    """A record the center did not accept, and why."""
+
+    seq: int
+    reason: str
+
+
+class CheckpointResultOut(Strict):
+    """What the center made of an uploaded checkpoint."""
+
+    number: int
+    status: Literal["accepted", "duplicate", "pending", "rejected"]
+    reason: str | None = None
+
+
+class BatchOut(Strict):
+    """The acknowledgement: every record up to ``acknowledged_seq`` is held by the center."""
+
+    acknowledged_seq: int
+    accepted: int
+    duplicates: int
+    quarantined: list[QuarantinedOut]
+    checkpoint: CheckpointResultOut | None = None
+
+
+class ConflictOut(Strict):
+    """One seq the center already holds with another MAC (a tamper alarm was raised)."""
+
+    seq: int
+    stored_mac: str
+    offered_mac: str
+
+
+class BatchConflictOut(Strict):
+    """HTTP 409: the batch contradicts records the center holds; nothing of it was stored."""
+
+    detail: str
+    conflicts: list[ConflictOut]
+
+
+class CursorOut(Strict):
+    """How far the center holds a device's journal."""
+
+    acknowledged_seq: int
+    next_key_id: str
+
+
+# -- cards, loss reports, blacklist ----------------------------------------------------------
+
+
+class LedgerEntryOut(Strict):
+    """A completed load or purchase on a card."""
+
+    device_id: str
+    seq: int
+    intent_seq: int
+    kind: Literal["load", "purchase"]
+    amount_fen: int
+    payment_method: str | None
+    balance_after_fen: int | None
+    at: datetime
+
+
+class LedgerOut(Strict):
+    """A card's ledger as the center knows it from accepted records."""
+
+    card_serial: str
+    entries: list[LedgerEntryOut]
+    last_known_balance_fen: int | None
+    loads_total_fen: int
+
+
+class LossReportIn(Strict):
+    """A customer reports a card lost at a counter."""
+
+    card_serial: CardSerial
+    reason: Annotated[str, StringConstraints(max_length=500)] = "lost"
+
+
+class LossReportOut(Strict):
+    """A loss report and where it stands."""
+
+    id: int
+    card_serial: str
+    reported_by: str
+    reason: str
+    reported_at: datetime
+    waiting_until: datetime
+    status: Literal["active", "cancelled"]
+    cancelled_at: datetime | None
+    blacklist_version: int
+
+
+class SettledBalanceOut(Strict):
+    """The balance to move to a replacement card once the waiting period is over."""
+
+    card_serial: str
+    loss_report_id: int
+    reported_at: datetime
+    waiting_until: datetime
+    settled_balance_fen: int
+    as_of_device_id: str | None
+    as_of_seq: int | None
+    as_of: datetime | None
+
+
+class BlacklistOut(Strict):
+    """Blacklist changes since a version: apply ``removed`` then ``added``; keep ``version``."""
+
+    version: int
+    since: int
+    full: bool = Field(description="true when since=0: ``added`` is the whole list")
+    added: list[str]
+    removed: list[str]
+
+
+# -- parameters ------------------------------------------------------------------------------
+
+
+class CardTypeParameters(Strict):
+    """Top-up limits of one card type (card type byte of file 0x15)."""
+
+    code: Annotated[int, Field(strict=True, ge=0, le=255)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    min_top_up_fen: Fen
+    max_top_up_fen: Fen
+    top_up_multiple_fen: Annotated[int, Field(strict=True, ge=1, le=I64_MAX)]
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> CardTypeParameters:
+        if self.min_top_up_fen > self.max_top_up_fen:
+            raise ValueError(f"card type {self.code}: min_top_up_fen exceeds max_top_up_fen")
+        return self
+
+
+class Fees(Strict):
+    """Counter fees."""
+
+    replacement_fen: Fen
+    exchange_fen: Fen
+    refund_fen: Fen
+
+
+class OfflineBrakes(Strict):
+    """What a counter may do while it cannot reach the center."""
+
+    max_top_up_fen: Fen = Field(description="largest single offline top-up")
+    max_shift_total_fen: Fen = Field(description="offline top-ups per shift, in total")
+    max_count: Count = Field(description="offline top-ups per shift, in number")
+    max_unsynced_age_seconds: Count = Field(
+        description="refuse offline top-ups once the oldest unacknowledged record is this old"
+    )
+
+
+class ParametersIn(Strict):
+    """A parameter set as published by the issuer."""
+
+    card_types: list[CardTypeParameters] = Field(min_length=1, max_length=256)
+    balance_ceiling_fen: Fen
+    fees: Fees
+    offline: OfflineBrakes
+    replacement_waiting_days: Annotated[int, Field(strict=True, ge=0, le=3650)]
+
+    @model_validator(mode="after")
+    def _codes_unique(self) -> ParametersIn:
+        codes = [t.code for t in self.card_types]
+        if len(codes) != len(set(codes)):
+            raise ValueError("card type codes must be unique")
+        return self
+
+
+class ParametersOut(ParametersIn):
+    """The current parameter set and its version."""
+
+    version: int
+    published_at: datetime
+
+
+# -- settlement ------------------------------------------------------------------------------
+
+
+class SettlementLineOut(Strict):
+    """Count and sum of one kind and payment method."""
+
+    kind: str
+    payment_method: str | None
+    count: int
+    amount_fen: int
+
+
+class GreyRecordOut(Strict):
+    """An intent without an outcome: the card write's result is unknown."""
+
+    seq: int
+    kind: str
+    card_serial: str | None
+    amount_fen: int | None
+    payment_method: str | None
+    at: datetime
+
+
+class OutletSettlementOut(Strict):
+    """One outlet (device) on one business day."""
+
+    device_id: str
+    terminal_id: str
+    totals: list[SettlementLineOut]
+    grey: list[GreyRecordOut]
+
+
+class SettlementOut(Strict):
+    """Settlement of a business day (China Standard Time)."""
+
+    date: str
+    timezone: str
+    outlets: list[OutletSettlementOut]
+
+
+# -- online loads ----------------------------------------------------------------------------
+
+
+class LoadAuthorizeIn(Strict):
+    """The card's INITIALIZE FOR LOAD answer, for an online MAC2."""
+
+    card_serial: CardSerial
+    algorithm: Literal["DES", "SM4"]
+    key_version: Annotated[int, Field(strict=True, ge=0, le=255)]
+    card_type: Annotated[int, Field(strict=True, ge=0, le=255)] | None = None
+    amount_fen: Annotated[int, Field(strict=True, ge=1, le=0xFFFFFFFF)]
+    balance_fen: Annotated[int, Field(strict=True, ge=0, le=0xFFFFFFFF)]
+    online_atc: Annotated[int, Field(strict=True, ge=0, le=0xFFFF)]
+    random: Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{8}$")]
+    mac1: Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{8}$")]
+
+
+class LoadAuthorizeOut(Strict):
+    """MAC2 and the date/time it covers: send exactly this time in CREDIT FOR LOAD."""
+
+    authorization_id: int
+    mac2: str
+    card_time: datetime = Field(description="local card time (UTC+8) MAC2 covers, no fraction")
+    terminal_id: str

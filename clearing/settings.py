@@ -1,0 +1,34 @@
+"""What a clearing center process is configured with (the CLI builds it; tests build their own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+Clock = Callable[[], datetime]
+
+DEFAULT_DB_URL = "sqlite:///citycard-center.sqlite3"
+# China Standard Time has had no daylight saving since 1991: a fixed offset is exact
+BUSINESS_TIMEZONE = timezone(timedelta(hours=8), "CST")
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one clearing center application."""
+
+    db_url: str = DEFAULT_DB_URL
+    issuer_keystore: Path | None = None  # issuer master keys, for online MAC2
+    issuer_passphrase: str | None = field(default=None, repr=False)
+    clock: Clock = utc_now
+    auth_window: timedelta = timedelta(minutes=5)  # accepted clock skew of signed requests
+    enrolment_code_ttl: timedelta = timedelta(hours=24)
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_batch_records: int = 5_000
+    business_timezone: timezone = BUSINESS_TIMEZONE
