@@ -11,6 +11,7 @@ import logging
 import sys
 
 from app import __version__
+from app.commands import counter as counter_commands
 from app.commands import journal as journal_commands
 
 
@@ -23,6 +24,7 @@ def _build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--reader", help="PC/SC reader name (default: the first reader)")
     sub.add_parser("readers", help="list the PC/SC readers")
     journal_commands.add_parser(sub)
+    counter_commands.add_parser(sub)
     return parser
 
 
@@ -71,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "journal":
         return journal_commands.run(args)
+    if args.command == "cli":
+        return counter_commands.run(args)
     if args.command == "readers":
         from app.card.errors import CardError  # noqa: PLC0415
         from app.card.pcsc import list_readers  # noqa: PLC0415

@@ -20,6 +20,7 @@ RANKS = {
     "app.dbfile": 1,
     "app.store": 2,
     "app.commands": 5,
+    "app.composition": 4.5,  # builds services for commands and the window
     "app.main": 6,
     "app.demo": 6,
 }

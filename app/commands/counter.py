@@ -1,0 +1,159 @@
+"""``citycard-counter cli …``: the counter's services from a terminal, without Qt.
+
+Proof that the services stand alone, and a technician's tool. Every money-moving command signs
+the operator in (password from ``CITYCARD_OPERATOR_PASSWORD`` or a prompt), works inside the
+operator's open shift, and settles the card's interrupted top-ups before anything else.
+
+Exit codes: 0 done, 1 refused (with the reason and what to do), 2 could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.card.errors import CardError
+from app.card.session import CityCard
+from app.crypto.keystore import Keystore, KeystoreError
+from app.domain.money import Fen
+from app.domain.people import Actor
+from app.journal import JournalError
+from app.paths import ENV_PASSPHRASE, data_dir
+from app.services.errors import ServiceError
+from app.services.operators import password_problem
+from app.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from app.composition import Counter
+
+ENV_OPERATOR_PASSWORD = "CITYCARD_OPERATOR_PASSWORD"  # noqa: S105 - a variable's name
+ENV_ISSUER_PASSPHRASE = "CITYCARD_ISSUER_PASSPHRASE"  # noqa: S105 - a variable's name
+EXPECTED = (ServiceError, CardError, JournalError, StoreError, KeystoreError)
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``cli init|shift-open|topup|recover``."""
+    cli = sub.add_parser("cli", help="counter services from the command line (no window)")
+    cli.add_argument("--data-dir", type=Path, help="the counter's data directory")
+    actions = cli.add_subparsers(dest="cli_command", required=True)
+    init = actions.add_parser("init", help="first run: keys, journal, store, first admin")
+    init.add_argument("--device-id", required=True)
+    init.add_argument("--terminal-id", required=True, help="12 hex digits")
+    init.add_argument("--admin", required=True, help="the first admin's user name")
+    init.add_argument("--admin-name", default="Administrator")
+    init.add_argument("--issuer-keystore", type=Path, help="keystore with the issuer master keys")
+    shift = actions.add_parser("shift-open", help="open the operator's shift")
+    shift.add_argument("--user", required=True)
+    shift.add_argument("--float", dest="float_yuan", required=True, help="opening float, yuan")
+    topup = actions.add_parser("topup", help="top up the card on the reader")
+    topup.add_argument("--user", required=True)
+    topup.add_argument("--reader", required=True, help="PC/SC reader name")
+    topup.add_argument("--amount", required=True, help="yuan, e.g. 50 or 50.00")
+    topup.add_argument("--payment", default="cash", help="cash, bank_card, wechat or alipay")
+    recover = actions.add_parser("recover", help="settle the card's interrupted top-ups")
+    recover.add_argument("--user", required=True)
+    recover.add_argument("--reader", required=True)
+
+
+def _secret(env: str, prompt: str) -> str:
+    value = os.environ.get(env)
+    return value if value is not None else getpass.getpass(prompt)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen ``cli`` command."""
+    from app import composition  # noqa: PLC0415 - `version` and `journal` stay light
+
+    directory: Path = args.data_dir or data_dir()
+    passphrase = _secret(ENV_PASSPHRASE, "Keystore passphrase: ")
+    try:
+        if args.cli_command == "init":
+            # the admin's password is checked before any file exists: no half set-up counter
+            password = _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.admin}: ")
+            problem = password_problem(password, args.admin)
+            if problem is not None:
+                print(
+                    f"The admin password was refused: {problem}. Nothing was set up.",
+                    file=sys.stderr,
+                )
+                return 1
+            issuer: dict[str, bytes] = {}
+            if args.issuer_keystore is not None:
+                source = Keystore.open(
+                    args.issuer_keystore, _secret(ENV_ISSUER_PASSPHRASE, "Issuer passphrase: ")
+                )
+                issuer = {n: source.get(n) for n in source.names() if n.startswith("mk/")}
+            composition.init_counter(
+                directory, passphrase, args.device_id, args.terminal_id.upper(), issuer
+            )
+            counter = composition.open_counter(directory, passphrase)
+            try:
+                counter.operators.create_first_admin(args.admin, args.admin_name, password)
+            finally:
+                counter.close()
+            print(f"Counter {args.device_id} set up in {directory}; admin {args.admin}.")
+            return 0
+        counter = composition.open_counter(directory, passphrase)
+        try:
+            actor = counter.operators.sign_in(
+                args.user, _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.user}: ")
+            )
+            try:
+                return _dispatch(args, counter, actor)
+            finally:
+                counter.operators.sign_out(actor)
+        finally:
+            counter.close()
+    except EXPECTED as exc:
+        advice = getattr(exc, "advice", "")
+        print(f"{exc}\n{advice}".rstrip(), file=sys.stderr)
+        return 1 if isinstance(exc, ServiceError) else 2
+
+
+def _dispatch(args: argparse.Namespace, counter: Counter, actor: Actor) -> int:
+    if args.cli_command == "shift-open":
+        shift = counter.shifts.open_shift(actor, Fen.parse_yuan(args.float_yuan).value)
+        print(f"Shift {shift.id} open for {actor.username}.")
+        return 0
+    shift = counter.shifts.require_open_shift(actor)
+    with _card_on(args.reader) as card:
+        for settled in counter.recovery.resolve(card):
+            print(settled.message)
+        blocked = counter.loss.check_tapped_card(card, actor.username)
+        if blocked is not None:
+            print(f"Card {blocked.card_serial} is reported lost ({blocked.reason}): now blocked.")
+            return 1
+        if args.cli_command == "recover":
+            return 0
+        amount = Fen.parse_yuan(args.amount).value
+        receipt = counter.topups.top_up(
+            actor, shift.id, card, amount, args.payment, progress=_stage_printer()
+        )
+    print(
+        f"Topped up {receipt.amount.yuan_text()} ({receipt.payment_method}) on card "
+        f"{receipt.card_serial}: balance {Fen(receipt.balance_before_fen).yuan_text()} → "
+        f"{Fen(receipt.balance_after_fen).yuan_text()}; TAC {receipt.tac.hex().upper()}; "
+        f"journal seq {receipt.outcome_seq}."
+    )
+    return 0
+
+
+def _stage_printer() -> Callable[[str], None]:
+    return lambda stage: print(f"  … {stage}", file=sys.stderr)
+
+
+@contextmanager
+def _card_on(reader: str) -> Iterator[CityCard]:
+    from app.card.pcsc import PcscTransport  # noqa: PLC0415 - pyscard only when a card is used
+
+    transport = PcscTransport(reader)
+    try:
+        yield CityCard.open(transport)
+    finally:
+        transport.close()

@@ -1,0 +1,116 @@
+"""``citycard-counter cli`` tops up a card through pcscd + vpcd in a process that cannot load Qt."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from app.card.apdu import Ins
+from app.card.pcsc import card_present
+from app.crypto.keystore import KdfParams, Keystore
+from cardsim.vpcd import VpcdBridge
+
+pytestmark = pytest.mark.pcsc
+
+READER = "Virtual PCD 00 00"
+PASSPHRASE = "counter keystore passphrase"
+PASSWORD = "Str0ng-counter-pass"
+# Qt is made unimportable in the child: the services must not need it
+NO_QT = "import sys; sys.modules['PySide6'] = None; from app.main import main; sys.exit(main())"
+
+
+def _cli(data_dir, *args, timeout=120):
+    env = dict(
+        os.environ,
+        CITYCARD_KEYSTORE_PASSPHRASE=PASSPHRASE,
+        CITYCARD_ISSUER_PASSPHRASE="issuer",
+        CITYCARD_OPERATOR_PASSWORD=PASSWORD,
+    )
+    return subprocess.run(
+        [sys.executable, "-c", NO_QT, "cli", "--data-dir", str(data_dir), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _wait_present(timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not card_present(READER):
+        assert time.monotonic() < deadline, "the card never appeared in the reader"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def counter_dir(tmp_path, des_issuer, sm4_issuer):
+    issuer = tmp_path / "issuer.json"
+    entries = {**des_issuer.keystore_entries(), **sm4_issuer.keystore_entries()}
+    Keystore.create(issuer, "issuer", entries, KdfParams(1024, 1, 1)).save("issuer")
+    data = tmp_path / "counter"
+    result = _cli(
+        data, "init", "--device-id", "DEV-CLI", "--terminal-id", "0102030405ab",
+        "--admin", "admin", "--issuer-keystore", str(issuer),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    opened = _cli(data, "shift-open", "--user", "admin", "--float", "500")
+    assert opened.returncode == 0, opened.stderr
+    return data
+
+
+def test_cli_init_refuses_a_weak_admin_password_before_writing_anything(tmp_path):
+    env = dict(
+        os.environ, CITYCARD_KEYSTORE_PASSPHRASE=PASSPHRASE, CITYCARD_OPERATOR_PASSWORD="admin123"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", NO_QT, "cli", "--data-dir", str(tmp_path / "c"), "init",
+         "--device-id", "D", "--terminal-id", "0102030405AB", "--admin", "admin"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Nothing was set up" in result.stderr
+    assert not (tmp_path / "c").exists() or not any((tmp_path / "c").iterdir())
+
+
+def test_cli_top_up_through_pcscd_without_qt(pcscd, rig, counter_dir):
+    with VpcdBridge(rig.faulty, slot=0):
+        _wait_present()
+        result = _cli(counter_dir, "topup", "--user", "admin", "--reader", READER, "--amount", "50")
+    assert result.returncode == 0, result.stderr
+    assert "¥50.00 → ¥100.00" in result.stdout
+    assert rig.reload().profile.balance_fen == 10_000
+    verified = subprocess.run(
+        [sys.executable, "-m", "app.main", "journal", "verify", "--db",
+         str(counter_dir / "journal.sqlite3"), "--keystore", str(counter_dir / "keystore.json")],
+        env=dict(os.environ, CITYCARD_KEYSTORE_PASSPHRASE=PASSPHRASE),
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_cli_refuses_a_bad_amount_and_writes_nothing(pcscd, rig, counter_dir):
+    with VpcdBridge(rig.faulty, slot=0):
+        _wait_present()
+        result = _cli(counter_dir, "topup", "--user", "admin", "--reader", READER, "--amount", "7")
+    assert result.returncode == 1
+    assert "multiple of" in result.stderr or "outside" in result.stderr
+    assert rig.reload().profile.balance_fen == 5_000
+
+
+def test_cli_settles_a_torn_top_up_on_the_next_tap(pcscd, rig, counter_dir):
+    rig.faulty.tear_after(ins=Ins.CREDIT_FOR_LOAD)
+    with VpcdBridge(rig.faulty, slot=0):
+        _wait_present()
+        torn = _cli(counter_dir, "topup", "--user", "admin", "--reader", READER, "--amount", "20")
+    assert torn.returncode == 1, torn.stderr
+    assert "Put the same card back" in torn.stderr
+    rig.faulty.reinsert()
+    with VpcdBridge(rig.faulty, slot=0):
+        _wait_present()
+        settled = _cli(counter_dir, "recover", "--user", "admin", "--reader", READER)
+    assert settled.returncode == 0, settled.stderr
+    assert "was completed: give the customer the receipt" in settled.stdout
+    assert rig.reload().profile.balance_fen == 7_000
