@@ -19,7 +19,11 @@ from clearing.models import CardLedgerRow
 from clearing.schemas import LedgerEntryOut, LedgerOut
 from clearing.timeutil import iso
 
-_FAMILY = {RecordKind.LOAD_OUTCOME: "load", RecordKind.PURCHASE_OUTCOME: "purchase"}
+_FAMILY = {
+    RecordKind.LOAD_OUTCOME: "load",
+    RecordKind.PURCHASE_OUTCOME: "purchase",
+    RecordKind.REFUND: "refund",  # the card is blocked; its balance was paid back
+}
 
 
 def ledger_entry(

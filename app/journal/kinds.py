@@ -29,6 +29,7 @@ class RecordKind(StrEnum):
     CARD_BLOCK = "card_block"
     REPLACEMENT = "replacement"
     EXCHANGE = "exchange"
+    REFUND_INTENT = "refund_intent"
     REFUND = "refund"
     VOID = "void"
     REPRINT = "reprint"
@@ -39,6 +40,7 @@ class RecordKind(StrEnum):
 OUTCOME_OF: dict[str, str] = {
     RecordKind.LOAD_INTENT: RecordKind.LOAD_OUTCOME,
     RecordKind.PURCHASE_INTENT: RecordKind.PURCHASE_OUTCOME,
+    RecordKind.REFUND_INTENT: RecordKind.REFUND,
 }
 INTENT_OF: dict[str, str] = {outcome: intent for intent, outcome in OUTCOME_OF.items()}
 

@@ -16,7 +16,7 @@ from app.card.operations import RecoveryOutcome, recover_load
 from app.card.sam import Sam
 from app.card.session import CityCard
 from app.domain.money import Fen
-from app.journal import Journal, JournalRecord
+from app.journal import Journal, JournalRecord, RecordKind
 from app.services.topup import authorization_from_intent, done_entry, not_done_entry
 
 
@@ -57,7 +57,12 @@ class RecoveryService:
     def resolve(self, card: CityCard) -> list[Resolution]:
         """Settle every open load intent of ``card``, oldest first."""
         serial = card.serial.hex().upper()
-        return [self._settle(card, intent) for intent in self._journal.open_intents(serial)]
+        loads = [
+            intent
+            for intent in self._journal.open_intents(serial)
+            if intent.kind == RecordKind.LOAD_INTENT  # returns are finished by the refund service
+        ]
+        return [self._settle(card, intent) for intent in loads]
 
     def _settle(self, card: CityCard, intent: JournalRecord) -> Resolution:
         auth = authorization_from_intent(intent)
