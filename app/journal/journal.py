@@ -575,6 +575,17 @@ class Journal:
             rows = _cursor(conn).execute(sql, (to_micros(start), to_micros(end))).fetchall()
         return [ShiftTotal(str(k), m, int(c), int(s)) for k, m, c, s in rows]
 
+    def card_records(self, card_serial: str, kind: str | None = None) -> list[JournalRecord]:
+        """One card's records (optionally of one kind), in order — the card's history here."""
+        sql = f"{_SELECT_RECORDS} WHERE card_serial = ?"
+        params: tuple[Any, ...] = (card_serial,)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params += (kind,)
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(sql + " ORDER BY seq", params).fetchall()
+        return [JournalRecord(*r) for r in rows]
+
     def shift_records(self, shift_id: int, kind: str) -> list[JournalRecord]:
         """The records of one kind in one shift, in order (brakes and reports read these)."""
         sql = f"{_SELECT_RECORDS} WHERE shift_id = ? AND kind = ? ORDER BY seq"

@@ -91,3 +91,16 @@ def check_amount(amount_fen: object, balance_fen: int, rules: CardTypeRules) -> 
             f"At most {Fen(max(room, 0)).yuan_text()} can be loaded now.",
         )
     return amount_fen
+
+
+def check_transfer(amount_fen: object, balance_fen: int, rules: CardTypeRules) -> int:
+    """A balance transfer's amount: positive int fen that keeps the card under its ceiling."""
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise RefusedError(f"{amount_fen!r} is not a balance to transfer.")
+    if balance_fen + amount_fen > rules.balance_ceiling_fen:
+        ceiling = Fen(rules.balance_ceiling_fen).yuan_text()
+        raise RefusedError(
+            f"The transferred balance would take the new card over its {ceiling} ceiling.",
+            "Use a card type with a higher ceiling, or refund the difference.",
+        )
+    return amount_fen

@@ -31,7 +31,7 @@ from app.domain.payment import PaymentMethod
 from app.domain.people import Actor
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
 from app.journal.records import to_micros
-from app.services.eligibility import check_amount, check_card
+from app.services.eligibility import check_amount, check_card, check_transfer
 from app.services.errors import RefusedError, ServiceError
 from app.services.progress import CancelToken, Progress, no_progress
 from app.store import blacklist
@@ -218,10 +218,16 @@ class TopUpService:
                 f"{payment_method!r} is not a payment method for a top-up.",
                 "Choose cash, bank card, WeChat or Alipay.",
             )
-        amount = check_amount(amount_fen, snapshot.balance_fen, rules)
+        if payment_method == PaymentMethod.BALANCE_TRANSFER:
+            # another card's settled balance: not a sale, so no sale limits and no offline
+            # brakes — but still a positive amount under the balance ceiling
+            amount = check_transfer(amount_fen, snapshot.balance_fen, rules)
+        else:
+            amount = check_amount(amount_fen, snapshot.balance_fen, rules)
         if self._journal.open_intents(serial):
             raise PendingRecoveryError(f"Card {serial} has an interrupted top-up.")
-        self._check_brakes(params.brakes, amount, shift_id)
+        if payment_method != PaymentMethod.BALANCE_TRANSFER:
+            self._check_brakes(params.brakes, amount, shift_id)
         return amount
 
     def _check_brakes(self, brakes: OfflineBrakes, amount_fen: int, shift_id: int) -> None:
