@@ -238,7 +238,7 @@ def test_grand_totals_per_kind(journal: Journal) -> None:
     amounts = {
         RecordKind.LOAD_INTENT: [5_000, 3_000, 10_000],
         RecordKind.PURCHASE_INTENT: [150, 300],
-        RecordKind.REFUND: [2_000],
+        RecordKind.REPLACEMENT: [2_000],
         RecordKind.NOTE: [None, None],
     }
     running: dict[str, int] = {"genesis": 0}
@@ -253,7 +253,7 @@ def test_grand_totals_per_kind(journal: Journal) -> None:
         "genesis": 0,
         "load_intent": 18_000,
         "purchase_intent": 450,
-        "refund": 2_000,
+        "replacement": 2_000,
         "note": 0,
     }
     report = journal.verify(full=True)
@@ -262,8 +262,8 @@ def test_grand_totals_per_kind(journal: Journal) -> None:
     cp = journal.checkpoint()
     assert cp.totals_dict() == running
     # totals carry on across a reopen (the writer reloads them from the database)
-    journal.append(Entry(RecordKind.REFUND, amount_fen=500))
-    assert journal.totals()["refund"] == 2_500
+    journal.append(Entry(RecordKind.REPLACEMENT, amount_fen=500))
+    assert journal.totals()["replacement"] == 2_500
 
 
 def test_negative_amounts_lower_the_grand_total(journal: Journal) -> None:

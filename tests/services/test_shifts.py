@@ -19,6 +19,7 @@ from app.crypto.passwords import PasswordHashParams
 from app.domain.parameters import Parameters
 from app.domain.people import Actor, Role
 from app.journal import Entry, Journal, JournalKeys, RecordKind
+from app.journal.kinds import INTENT_OF
 from app.services.errors import NoOpenShiftError, PermissionDeniedError, RefusedError
 from app.services.operators import ApprovalPurpose, OperatorService
 from app.services.shifts import (
@@ -141,8 +142,28 @@ def load(journal: Journal, shift_id: int, amount: int, method: str, outcome: str
 
 
 def money(journal: Journal, kind: str, shift_id: int, amount: int, method: str) -> None:
+    intent_kind = INTENT_OF.get(kind)
+    intent_seq = None
+    if intent_kind is not None:  # an outcome closes its intent, as the services write them
+        intent_seq = journal.append(
+            Entry(
+                intent_kind,
+                operator="clerk1",
+                shift_id=shift_id,
+                amount_fen=amount,
+                payment_method=method,
+            )
+        ).seq
     journal.append(
-        Entry(kind, operator="clerk1", shift_id=shift_id, amount_fen=amount, payment_method=method)
+        Entry(
+            kind,
+            operator="clerk1",
+            shift_id=shift_id,
+            amount_fen=amount,
+            payment_method=method,
+            intent_seq=intent_seq,
+            payload={"outcome": "done"} if intent_seq else {},
+        )
     )
 
 
