@@ -95,7 +95,7 @@ def open_counter(data_dir: Path, passphrase: str) -> Counter:
         raise
     terminal = bytes.fromhex(journal.terminal_id)
     parameters = stored_parameters.current(store)
-    return Counter(
+    counter = Counter(
         journal=journal,
         store=store,
         sam=sam,
@@ -105,3 +105,8 @@ def open_counter(data_dir: Path, passphrase: str) -> Counter:
         recovery=RecoveryService(journal, sam),
         loss=LossService(journal, store, sam, keystore.get(HOLDER_INDEX_KEY), now_utc),
     )
+    if journal.problem is None:
+        # the journal is written first: after a crash the store catches up with it
+        counter.shifts.reconcile()
+        counter.loss.reconcile()
+    return counter

@@ -586,6 +586,14 @@ class Journal:
             rows = _cursor(conn).execute(sql + " ORDER BY seq", params).fetchall()
         return [JournalRecord(*r) for r in rows]
 
+    def records_of_kinds(self, *kinds: str) -> list[JournalRecord]:
+        """Every record of the given kinds, in order (the (kind, seq) index serves it)."""
+        marks = ", ".join("?" * len(kinds))
+        sql = f"{_SELECT_RECORDS} WHERE kind IN ({marks}) ORDER BY seq"
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(sql, kinds).fetchall()
+        return [JournalRecord(*r) for r in rows]
+
     def shift_records(self, shift_id: int, kind: str) -> list[JournalRecord]:
         """The records of one kind in one shift, in order (brakes and reports read these)."""
         sql = f"{_SELECT_RECORDS} WHERE shift_id = ? AND kind = ? ORDER BY seq"

@@ -15,7 +15,7 @@ from app.card.operations import block_application
 from app.card.sam import Sam
 from app.card.session import CityCard
 from app.domain.people import Actor, Role
-from app.journal import Entry, Journal, RecordKind
+from app.journal import Entry, Journal, JournalRecord, RecordKind
 from app.journal.records import to_micros
 from app.services.errors import RefusedError
 from app.services.operators import require
@@ -123,6 +123,32 @@ class LossService:
         )
         blacklist.remove(self._store, serial)
         return record.seq
+
+    def reconcile(self) -> int:
+        """Make the blacklist say what the journal says (at start-up); the number of fixes.
+
+        A report or cancellation is journaled before the blacklist row changes, so a crash
+        between the two leaves the journal right and the store behind; the last loss record of
+        each card decides.
+        """
+        last: dict[str, JournalRecord] = {}
+        for record in self._journal.records_of_kinds(
+            RecordKind.LOSS_REPORT, RecordKind.LOSS_CANCEL
+        ):
+            if record.card_serial:
+                last[record.card_serial] = record
+        fixes = 0
+        for serial, record in last.items():
+            listed = blacklist.lookup(self._store, serial)
+            if record.kind == RecordKind.LOSS_REPORT and listed is None:
+                blacklist.add(
+                    self._store, serial, LOSS_REASON, record.at_us, journal_seq=record.seq
+                )
+                fixes += 1
+            elif record.kind == RecordKind.LOSS_CANCEL and listed and listed.reason == LOSS_REASON:
+                blacklist.remove(self._store, serial)
+                fixes += 1
+        return fixes
 
     def check_tapped_card(self, card: CityCard, operator: str | None = None) -> BlockedOnTap | None:
         """Block the card on the reader if it is blacklisted and not yet blocked."""

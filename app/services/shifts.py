@@ -190,6 +190,19 @@ class ShiftService:
             raise
         return shift
 
+    def reconcile(self) -> int:
+        """Drop open shifts whose opening never reached the journal (at start-up); how many.
+
+        The row is made first (the journal needs its id) and then ``shift_open`` is journaled;
+        a crash between the two leaves a row with no record — a shift that never opened.
+        """
+        dropped = 0
+        for shift in shift_rows.open_shifts(self._store):
+            if not self._journal.shift_records(shift.id, RecordKind.SHIFT_OPEN):
+                shift_rows.discard_unjournaled(self._store, shift.id)
+                dropped += 1
+        return dropped
+
     # -- finding -----------------------------------------------------------------------------
 
     def current_shift(self, actor: Actor) -> Shift | None:
