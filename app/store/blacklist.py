@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.store.database import Store
 from app.store.models import BlacklistRow
@@ -66,3 +68,42 @@ def entries(store: Store) -> list[BlacklistEntry]:
     with store.reading() as s:
         rows = s.scalars(select(BlacklistRow).order_by(BlacklistRow.added_at_us)).all()
         return [_entry(r) for r in rows]
+
+
+def apply_center_changes(
+    store: Store,
+    added: Iterable[str],
+    removed: Iterable[str],
+    full: bool,
+    at_us: int,
+    reason: str = "reported_lost",
+) -> None:
+    """The center's blacklist changes in one transaction; entries of other sources untouched.
+
+    ``full``: ``added`` is the whole list and replaces every entry of source ``center``.
+    """
+    from_center = BlacklistRow.source == "center"
+    with store.session() as s:
+        if full:
+            s.execute(delete(BlacklistRow).where(from_center))
+        else:
+            gone = sorted(set(removed))
+            for i in range(0, len(gone), 500):
+                listed = BlacklistRow.card_serial.in_(gone[i : i + 500])
+                s.execute(delete(BlacklistRow).where(from_center, listed))
+        rows = [
+            {
+                "card_serial": serial,
+                "reason": reason,
+                "source": "center",
+                "added_at_us": at_us,
+                "journal_seq": None,
+                "pending_upload": 0,
+            }
+            for serial in sorted(set(added))
+        ]
+        if rows:
+            insert = sqlite_insert(BlacklistRow).on_conflict_do_nothing(
+                index_elements=["card_serial"]
+            )
+            s.execute(insert, rows)
