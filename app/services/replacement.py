@@ -27,6 +27,9 @@ from app.services.topup import COUNTER_PAYMENTS, TopUpService
 from app.store import blacklist, card_links
 from app.store import parameters as stored_parameters
 from app.store.database import Store
+from app.sync.client import CenterClient
+from app.sync.errors import RefusedError as CenterRefusedError
+from app.sync.errors import SyncError
 
 LINK_KIND = "replacement"
 
@@ -63,6 +66,29 @@ class NoCenter:
         raise CenterUnavailableError(
             f"Center unavailable: the settled balance of card {card_serial} cannot be fetched."
         )
+
+
+class CenterSettledBalances:
+    """Settled balances from the clearing center, its answers put in the clerk's words."""
+
+    def __init__(self, client: CenterClient) -> None:
+        self._client = client
+
+    def settled_balance(self, card_serial: str) -> SettledBalance:
+        """The center's settled balance; CenterUnavailableError offline, RefusedError if early."""
+        try:
+            answer = self._client.settled_balance(card_serial)
+        except CenterRefusedError as exc:  # 4xx: not reported there, still waiting, …
+            raise RefusedError(
+                f"The clearing center cannot settle card {card_serial} yet: {exc}",
+                "Check the loss report's date; replace the card once the waiting period is over.",
+            ) from exc
+        except SyncError as exc:  # offline, server error, unexpected answer
+            raise CenterUnavailableError(
+                f"Center unavailable: the settled balance of card {card_serial} cannot be "
+                f"fetched ({exc})."
+            ) from exc
+        return SettledBalance(card_serial, answer.settled_balance_fen)
 
 
 @dataclass(frozen=True)

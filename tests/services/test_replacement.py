@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 
 from app.card.apdu import Ins
+from app.crypto.sm2 import Sm2PrivateKey
 from app.domain.payment import PaymentMethod
 from app.journal import RecordKind
 from app.services.errors import RefusedError
 from app.services.loss import LossService
 from app.services.replacement import (
+    CenterSettledBalances,
     CenterUnavailableError,
     NoCenter,
     ReplacementService,
@@ -20,7 +22,10 @@ from app.services.replacement import (
 )
 from app.services.topup import TopUpInterruptedError
 from app.store import blacklist, card_links, holders
+from app.sync.client import CenterClient, ClientSettings
+from app.sync.errors import OfflineError
 from tests.services.counter_support import CLERK, SHIFT, build_counter
+from tests.sync.support import center_thread, enrol, free_port
 
 LOST = "3104000000001234"
 NEW = "3104000000005678"
@@ -118,3 +123,27 @@ def test_interrupted_transfer_is_settled_then_finished_without_loading_twice(set
     assert stock.reload().profile.balance_fen == 3_450  # loaded once
     fees = counter.journal.card_records(NEW, RecordKind.REPLACEMENT)
     assert len(fees) == 1
+
+
+# -- the settled balance from the real clearing center (served in this process, on loopback) --
+
+
+def test_the_center_adapter_says_when_the_waiting_period_runs(tmp_path):
+
+    db_url = f"sqlite:///{tmp_path / 'center.sqlite3'}"
+    with center_thread(db_url) as base:
+        device = enrol(base, db_url)
+        device.client.report_loss(LOST)
+        with pytest.raises(RefusedError, match="cannot settle card"):
+            CenterSettledBalances(device.client).settled_balance(LOST)
+        device.client.close()
+
+
+def test_the_center_adapter_says_when_the_center_is_down(tmp_path):
+
+    client = CenterClient(ClientSettings(f"http://127.0.0.1:{free_port()}"))
+    client.use_device("DEV-1", Sm2PrivateKey.generate())
+    with pytest.raises(CenterUnavailableError, match="cannot connect") as info:
+        CenterSettledBalances(client).settled_balance(LOST)
+    assert isinstance(info.value.__cause__, OfflineError)
+    client.close()
