@@ -34,10 +34,10 @@ from pathlib import Path
 
 import requests
 
+from app.crypto.request_signing import sign_request
 from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Entry, Journal, JournalKeys, RecordKind
 from app.sync import CenterClient, ClientSettings, Uploader
-from app.sync.signing import signature_headers
 from app.sync.wire import encode, record_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,9 +194,7 @@ def run() -> None:
             ]
             started = time.perf_counter()
             for body in bodies:
-                signature_headers(
-                    device_key, DEVICE_ID, "POST", "/v1/journal/batches", body, int(time.time())
-                )
+                sign_request(device_key, DEVICE_ID, "POST", "/v1/journal/batches", body)
             sign_s = time.perf_counter() - started
             megabytes = sum(len(b) for b in bodies) / 1e6
             with requests.Session() as raw:

@@ -1,4 +1,4 @@
-"""Checking signed requests (see :mod:`clearing.auth`) and refusing replays.
+"""Checking signed requests (see :mod:`app.crypto.request_signing`) and refusing replays.
 
 The FastAPI dependency reads the raw body and headers, then, in a worker thread: the timestamp
 must be within the window of the center's clock, the device known, the SM2 signature good, and
@@ -17,7 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from clearing.auth import (
+from app.crypto.request_signing import (
     HEADER_DEVICE,
     HEADER_NONCE,
     HEADER_SIGNATURE,

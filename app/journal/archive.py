@@ -35,8 +35,15 @@ from app.journal.canonical import fingerprint
 from app.journal.database import head_revision
 from app.journal.errors import JournalError
 from app.journal.journal import CheckpointReason, Journal
-from app.journal.records import CHECKPOINT_COLUMNS, RECORD_COLUMNS, Checkpoint
-from app.journal.verify import ChainVerifier, Problem, VerificationReport
+from app.journal.records import (
+    CHECKPOINT_COLUMNS,
+    RECORD_COLUMNS,
+    Checkpoint,
+    checkpoint_json,
+    jsonable,
+    record_json,
+)
+from app.journal.verify import ChainVerifier, Problem, VerificationReport, feed
 
 FORMAT = "citycard-journal-archive/1"
 DATA_FILES = ("device.json", "records.jsonl", "records.csv", "checkpoints.jsonl", "README.txt")
@@ -72,12 +79,6 @@ class ExportSummary:
     fingerprint: str
 
 
-def _jsonable(value: object) -> Any:
-    if isinstance(value, bytes):
-        return value.hex().upper()
-    return value
-
-
 def _from_json(name: str, value: object) -> object:
     if name in _BYTES_FIELDS and isinstance(value, str):
         return bytes.fromhex(value)
@@ -102,17 +103,13 @@ def export_archive(journal: Journal, out: Path) -> ExportSummary:
     checkpoints = journal.checkpoints()
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
-    files["records.jsonl"] = _lines(
-        {n: _jsonable(getattr(r, n)) for n in RECORD_COLUMNS} for r in records
-    )
-    files["checkpoints.jsonl"] = _lines(
-        {n: _jsonable(getattr(c, n)) for n in CHECKPOINT_COLUMNS} for c in checkpoints
-    )
+    files["records.jsonl"] = _lines(record_json(r) for r in records)
+    files["checkpoints.jsonl"] = _lines(checkpoint_json(c) for c in checkpoints)
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(RECORD_COLUMNS)
     for r in records:
-        writer.writerow([_jsonable(getattr(r, n)) for n in RECORD_COLUMNS])
+        writer.writerow([jsonable(getattr(r, n)) for n in RECORD_COLUMNS])
     files["records.csv"] = text.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM
     last = records[-1].seq if records else 0
     key_fingerprint = fingerprint(journal.public_key)
@@ -197,14 +194,7 @@ def verify_archive(directory: Path) -> VerificationReport:
     verifier = ChainVerifier(device_id, public_key, keys=None)
     checkpoints = list(_read_objects(directory / "checkpoints.jsonl", CHECKPOINT_COLUMNS, problems))
     pending = [Checkpoint(*c) for c in checkpoints]  # type: ignore[arg-type]
-    i = 0
-    for row in _read_objects(directory / "records.jsonl", RECORD_COLUMNS, problems):
-        seq = row[1]
-        while i < len(pending) and isinstance(seq, int) and pending[i].seq < seq:
-            verifier.checkpoint(pending[i])
-            i += 1
-        verifier.record(row)
-    verifier.records_after_end(pending[i:])
+    feed(verifier, _read_objects(directory / "records.jsonl", RECORD_COLUMNS, problems), pending)
     report = verifier.report
     if verifier.state.checkpoint_number and pending and report.last_seq != pending[-1].seq:
         report.problems.append(

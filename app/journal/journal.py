@@ -14,7 +14,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,6 +57,7 @@ from app.journal.verify import (
     Problem,
     VerificationReport,
     checkpoint_signature_ok,
+    feed,
 )
 
 log = logging.getLogger(__name__)
@@ -470,7 +471,7 @@ class Journal:
                 self._broken = Problem("the last checkpoint does not verify", checkpoint=number)
                 raise JournalBrokenError(f"The journal failed verification at {self._broken}.")
             since = (verifier.state.seq,)
-            _feed(
+            feed(
                 verifier, cursor.execute(f"{_SELECT_RECORDS} WHERE seq > ? ORDER BY seq", since), []
             )
             if not verifier.report.ok:
@@ -660,7 +661,7 @@ class Journal:
         rows = cursor.execute(
             f"{_SELECT_RECORDS} WHERE seq > ? ORDER BY seq", (verifier.state.seq,)
         )
-        _feed(verifier, rows, checkpoints)
+        feed(verifier, rows, checkpoints)
         head = cursor.execute("SELECT seq, mac, key_id, anchor FROM journal_head").fetchone()
         if head is None:
             verifier.report.problems.append(Problem("the head anchor is missing"))
@@ -722,18 +723,3 @@ def _verifier_from(
         checkpoint_signature=cp.signature,
     )
     return ChainVerifier(journal.device_id, journal.public_key, keys, start)
-
-
-def _feed(
-    verifier: ChainVerifier, rows: Iterable[Sequence[object]], checkpoints: Sequence[Checkpoint]
-) -> None:
-    """Feed records in seq order, each checkpoint right after the record it signs."""
-    pending = list(checkpoints)
-    i = 0
-    for row in rows:
-        seq = row[1]
-        while i < len(pending) and isinstance(seq, int) and pending[i].seq < seq:
-            verifier.checkpoint(pending[i])
-            i += 1
-        verifier.record(row)
-    verifier.records_after_end(pending[i:])

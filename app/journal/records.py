@@ -105,6 +105,16 @@ class JournalRecord:
 RECORD_COLUMNS: tuple[str, ...] = tuple(JournalRecord.__dataclass_fields__)
 
 
+def jsonable(value: object) -> Any:
+    """A column value as the archive and the API carry it: bytes as upper-case hex."""
+    return value.hex().upper() if isinstance(value, bytes) else value
+
+
+def record_json(record: JournalRecord) -> dict[str, Any]:
+    """One record as a JSON object: a line of the archive's ``records.jsonl``, an API item."""
+    return {name: jsonable(getattr(record, name)) for name in RECORD_COLUMNS}
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """The chain head at ``seq`` signed with the device's SM2 key (docs/journal-format.md)."""
@@ -133,3 +143,8 @@ class Checkpoint:
 
 
 CHECKPOINT_COLUMNS: tuple[str, ...] = tuple(Checkpoint.__dataclass_fields__)
+
+
+def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
+    """One checkpoint as a JSON object (a line of the archive's ``checkpoints.jsonl``)."""
+    return {name: jsonable(getattr(checkpoint, name)) for name in CHECKPOINT_COLUMNS}

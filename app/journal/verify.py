@@ -9,7 +9,7 @@ stored MAC as the chain value) so that one altered record is reported once, not 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives import hashes
@@ -345,3 +345,18 @@ def _payload(text: object) -> dict[str, object]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def feed(
+    verifier: ChainVerifier, rows: Iterable[Sequence[object]], checkpoints: Sequence[Checkpoint]
+) -> None:
+    """Feed records in seq order, each checkpoint right after the record it signs."""
+    pending = list(checkpoints)
+    i = 0
+    for row in rows:
+        seq = row[1]
+        while i < len(pending) and isinstance(seq, int) and pending[i].seq < seq:
+            verifier.checkpoint(pending[i])
+            i += 1
+        verifier.record(row)
+    verifier.records_after_end(pending[i:])

@@ -47,6 +47,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
 from app import __version__
+from app.crypto.request_signing import sign_request
 from app.crypto.sm2 import PUBLIC_KEY_SIZE, Sm2Error, Sm2PrivateKey, sm2_decrypt
 from app.journal.records import Checkpoint, JournalRecord
 from app.sync import models, wire
@@ -74,7 +75,6 @@ from app.sync.models import (
     Settlement,
     UploadResult,
 )
-from app.sync.signing import signature_headers
 from app.sync.wire import Fields
 
 log = logging.getLogger(__name__)
@@ -298,7 +298,9 @@ class CenterClient:
         if self._device_id is None or self._device_key is None:
             raise AuthError("this counter is not enrolled with the clearing center yet", 0)
         timestamp = int(time.time() + self._offset)
-        return signature_headers(self._device_key, self._device_id, method, target, body, timestamp)
+        return sign_request(
+            self._device_key, self._device_id, method, target, body, timestamp=timestamp
+        )
 
     def _offline(self, exc: requests.RequestException, read_timeout: float) -> OfflineError:
         where = f"the clearing center at {self._netloc}"

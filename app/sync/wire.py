@@ -14,24 +14,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from app.journal.records import CHECKPOINT_COLUMNS, RECORD_COLUMNS, Checkpoint, JournalRecord
+from app.journal.records import checkpoint_json, record_json
 from app.sync.errors import BadResponseError
 
+__all__ = ["Fields", "checkpoint_json", "decode", "encode", "record_json"]
+
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})*")
-
-
-def _jsonable(value: object) -> Any:
-    return value.hex().upper() if isinstance(value, bytes) else value
-
-
-def record_json(record: JournalRecord) -> dict[str, Any]:
-    """One record as a JSON object (a line of the archive's ``records.jsonl``)."""
-    return {name: _jsonable(getattr(record, name)) for name in RECORD_COLUMNS}
-
-
-def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
-    """One checkpoint as a JSON object (a line of the archive's ``checkpoints.jsonl``)."""
-    return {name: _jsonable(getattr(checkpoint, name)) for name in CHECKPOINT_COLUMNS}
 
 
 def encode(document: object) -> bytes:

@@ -10,9 +10,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.crypto.request_signing import sign_request
 from app.crypto.sm2 import Sm2PrivateKey, sm2_decrypt
 from app.journal import Journal, JournalKeys
-from clearing.auth import sign_request
 from clearing.center import Center
 from clearing.enrolment import create_code
 
@@ -154,7 +154,7 @@ def load(
 
 
 def batch(records: list[Any], checkpoint: Any = None) -> dict[str, Any]:
-    from clearing.wire import checkpoint_json, record_json  # noqa: PLC0415
+    from app.journal.records import checkpoint_json, record_json  # noqa: PLC0415
 
     body: dict[str, Any] = {
         "records": [r if isinstance(r, dict) else record_json(r) for r in records]

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.crypto.sm2 import Sm2PrivateKey
-from clearing.auth import (
+from app.crypto.request_signing import (
     HEADER_NONCE,
     HEADER_SIGNATURE,
     HEADER_TIMESTAMP,
@@ -16,6 +15,7 @@ from clearing.auth import (
     signature_ok,
     signed_text,
 )
+from app.crypto.sm2 import Sm2PrivateKey
 from clearing.models import AuthNonceRow
 
 TARGET = "/v1/keys/rotate"

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.crypto.request_signing import sign_request
 from app.crypto.sm2 import Sm2PrivateKey, sm2_decrypt
 from app.journal import Journal, JournalKeys
-from clearing.auth import sign_request
-from clearing.wire import record_json
+from app.journal.records import record_json
 from tests.clearing.support import load
 
 CARD = "3100000000000001"

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Journal, JournalKeys
+from app.journal.records import record_json
 from clearing.cli import main
 from clearing.models import (
     CardLedgerRow,
@@ -17,7 +18,6 @@ from clearing.models import (
     RecordRow,
     TamperAlarmRow,
 )
-from clearing.wire import record_json
 from tests.clearing.support import batch, load, remac, unwrap
 
 UPLOAD = "/v1/journal/batches"

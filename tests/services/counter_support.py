@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from app.card.sam import Sam
+from app.crypto.passwords import PasswordHashParams
 from app.domain.people import Actor, Role
 from app.journal import Journal, JournalKeys, Outcome, RecordKind
+from app.services.operators import OperatorService
 from app.services.recovery import RecoveryService
 from app.services.topup import TopUpService
 from app.store.database import Store
@@ -17,6 +19,8 @@ CHINA = timezone(timedelta(hours=8))
 TERMINAL_ID = bytes.fromhex("0102030405AB")
 CLERK = Actor("clerk1", "王芳", Role.CLERK)
 SHIFT = 1
+CHEAP_HASH = PasswordHashParams(memory_kib=256, iterations=1, lanes=1)
+SUPERVISOR_PASSWORD = "Sup3r-pass-word"
 
 
 class Clock:
@@ -76,3 +80,13 @@ def build_counter(
     store = Store.open_or_create(directory / "counter.sqlite3")
     topups = TopUpService(journal, store, sam, TERMINAL_ID, clock, CHINA)
     return Counter(journal, store, topups, RecoveryService(journal, sam), keys, clock, directory)
+
+
+def staff(counter: Counter) -> tuple[OperatorService, Actor]:
+    """An operator service with an admin, clerk ``clerk1`` and supervisor ``sup1``; the clerk."""
+    operators = OperatorService(counter.store, counter.journal, counter.clock, CHEAP_HASH)
+    operators.create_first_admin("admin", "管理员", "Adm1n-pass-word")
+    admin = operators.sign_in("admin", "Adm1n-pass-word")
+    operators.create_operator(admin, "clerk1", "王芳", Role.CLERK, "Cl3rk-pass-word")
+    operators.create_operator(admin, "sup1", "李强", Role.SUPERVISOR, SUPERVISOR_PASSWORD)
+    return operators, operators.sign_in("clerk1", "Cl3rk-pass-word")

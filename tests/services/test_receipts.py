@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from app.crypto.passwords import PasswordHashParams
 from app.domain.payment import PaymentMethod
-from app.domain.people import Role
 from app.journal import RecordKind
 from app.services.errors import RefusedError
-from app.services.operators import ApprovalPurpose, OperatorService
+from app.services.operators import ApprovalPurpose
 from app.services.receipts import ReprintService, receipt_for
-from tests.services.counter_support import SHIFT, build_counter
-
-CHEAP = PasswordHashParams(memory_kib=256, iterations=1, lanes=1)
+from tests.services.counter_support import SHIFT, SUPERVISOR_PASSWORD, build_counter, staff
 
 
 @pytest.fixture
 def setup(tmp_path, rig):
     counter = build_counter(tmp_path, rig.sam)
-    operators = OperatorService(counter.store, counter.journal, counter.clock, CHEAP)
-    operators.create_first_admin("admin", "管理员", "Adm1n-pass-word")
-    admin = operators.sign_in("admin", "Adm1n-pass-word")
-    operators.create_operator(admin, "clerk1", "王芳", Role.CLERK, "Cl3rk-pass-word")
-    operators.create_operator(admin, "sup1", "李强", Role.SUPERVISOR, "Sup3r-pass-word")
-    clerk = operators.sign_in("clerk1", "Cl3rk-pass-word")
+    operators, clerk = staff(counter)
     receipt = counter.topups.top_up(clerk, SHIFT, rig.open(), 5_000, PaymentMethod.WECHAT)
     yield counter, operators, clerk, receipt
     counter.close()
@@ -46,7 +37,7 @@ def test_reprint_needs_a_supervisor_and_is_numbered(setup):
     with pytest.raises(RefusedError, match="approval"):
         reprints.reprint(clerk, SHIFT, topup.outcome_seq, None)
     for expected in (1, 2):
-        approval = operators.approve(clerk, "sup1", "Sup3r-pass-word", ApprovalPurpose.REPRINT)
+        approval = operators.approve(clerk, "sup1", SUPERVISOR_PASSWORD, ApprovalPurpose.REPRINT)
         copy = reprints.reprint(clerk, SHIFT, topup.outcome_seq, approval)
         assert copy.is_copy and copy.copy_number == expected
     records = counter.journal.card_records(topup.card_serial, RecordKind.REPRINT)
@@ -56,7 +47,7 @@ def test_reprint_needs_a_supervisor_and_is_numbered(setup):
 
 def test_an_approval_for_something_else_is_refused(setup):
     counter, operators, clerk, topup = setup
-    approval = operators.approve(clerk, "sup1", "Sup3r-pass-word", ApprovalPurpose.REFUND)
+    approval = operators.approve(clerk, "sup1", SUPERVISOR_PASSWORD, ApprovalPurpose.REFUND)
     with pytest.raises(RefusedError):
         ReprintService(counter.journal, counter.clock).reprint(
             clerk, SHIFT, topup.outcome_seq, approval
@@ -65,7 +56,7 @@ def test_an_approval_for_something_else_is_refused(setup):
 
 def test_records_without_a_receipt_are_refused(setup):
     counter, operators, clerk, topup = setup
-    approval = operators.approve(clerk, "sup1", "Sup3r-pass-word", ApprovalPurpose.REPRINT)
+    approval = operators.approve(clerk, "sup1", SUPERVISOR_PASSWORD, ApprovalPurpose.REPRINT)
     with pytest.raises(RefusedError, match="no receipt"):
         ReprintService(counter.journal, counter.clock).reprint(
             clerk, SHIFT, topup.intent_seq, approval

@@ -5,17 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app.card.apdu import Ins
-from app.crypto.passwords import PasswordHashParams
-from app.domain.people import Role
 from app.journal import RecordKind
 from app.services.errors import RefusedError
-from app.services.operators import ApprovalPurpose, OperatorService
+from app.services.operators import ApprovalPurpose
 from app.services.refund import RefundInterruptedError, RefundService
 from app.services.shifts import CASH_EFFECT
 from app.store import blacklist
-from tests.services.counter_support import SHIFT, build_counter
+from tests.services.counter_support import SHIFT, SUPERVISOR_PASSWORD, build_counter, staff
 
-CHEAP = PasswordHashParams(memory_kib=256, iterations=1, lanes=1)
 SERIAL = "3104000000001234"
 
 
@@ -23,12 +20,7 @@ SERIAL = "3104000000001234"
 def setup(tmp_path, make_rig):
     rig = make_rig(balance_fen=12_000)
     counter = build_counter(tmp_path, rig.sam)
-    operators = OperatorService(counter.store, counter.journal, counter.clock, CHEAP)
-    admin_info = operators.create_first_admin("admin", "管理员", "Adm1n-pass-word")
-    admin = operators.sign_in(admin_info.username, "Adm1n-pass-word")
-    operators.create_operator(admin, "clerk1", "王芳", Role.CLERK, "Cl3rk-pass-word")
-    operators.create_operator(admin, "sup1", "李强", Role.SUPERVISOR, "Sup3r-pass-word")
-    clerk = operators.sign_in("clerk1", "Cl3rk-pass-word")
+    operators, clerk = staff(counter)
     refunds = RefundService(counter.journal, counter.store, rig.sam, counter.clock)
     yield counter, operators, refunds, clerk, rig
     counter.close()
@@ -58,18 +50,13 @@ def test_refund_blocks_the_card_and_journals_cash_out(setup):
 def test_above_the_threshold_a_supervisor_must_approve(tmp_path, make_rig):
     rig = make_rig(balance_fen=50_000)
     counter = build_counter(tmp_path, rig.sam)
-    operators = OperatorService(counter.store, counter.journal, counter.clock, CHEAP)
-    operators.create_first_admin("admin", "管理员", "Adm1n-pass-word")
-    admin = operators.sign_in("admin", "Adm1n-pass-word")
-    operators.create_operator(admin, "clerk1", "王芳", Role.CLERK, "Cl3rk-pass-word")
-    operators.create_operator(admin, "sup1", "李强", Role.SUPERVISOR, "Sup3r-pass-word")
-    clerk = operators.sign_in("clerk1", "Cl3rk-pass-word")
+    operators, clerk = staff(counter)
     refunds = RefundService(counter.journal, counter.store, rig.sam, counter.clock)
     assert refunds.quote(clerk, rig.open()).needs_approval
     with pytest.raises(RefusedError, match="approval"):
         refunds.refund(clerk, SHIFT, rig.open())
     assert not rig.reload().profile.blocked
-    approval = operators.approve(clerk, "sup1", "Sup3r-pass-word", ApprovalPurpose.REFUND)
+    approval = operators.approve(clerk, "sup1", SUPERVISOR_PASSWORD, ApprovalPurpose.REFUND)
     receipt = refunds.refund(clerk, SHIFT, rig.open(), approval)
     assert receipt.approver == "sup1" and receipt.amount_fen == 52_000
     counter.close()

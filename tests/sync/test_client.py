@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from app.crypto.request_signing import HEADER_NONCE
 from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Journal
 from app.sync import (
@@ -23,8 +24,6 @@ from app.sync import (
     TlsError,
 )
 from app.sync.models import LoadRequest
-from app.sync.signing import HEADER_NONCE, signed_text
-from app.sync.wire import checkpoint_json, record_json
 from tests.sync.stub import Seen, StubServer, json_reply
 from tests.sync.support import (
     TERMINAL_ID,
@@ -46,28 +45,7 @@ def center(tmp_path):
         yield base, db_url
 
 
-# -- the documented scheme, re-implemented, is the center's ---------------------------------------
-
-
-def test_signing_and_wire_forms_match_the_centers_code(tmp_path):
-    from clearing.auth import signed_text as center_signed_text  # noqa: PLC0415
-    from clearing.wire import checkpoint_json as center_checkpoint_json  # noqa: PLC0415
-    from clearing.wire import record_json as center_record_json  # noqa: PLC0415
-
-    for method, target, body in [
-        ("GET", "/v1/blacklist?since=3", b""),
-        ("post", "/v1/journal/batches", '{"records":[],"x":"城市"}'.encode()),
-    ]:
-        assert signed_text(method, target, body, 1795827600, "ab" * 16) == center_signed_text(
-            method, target, body, 1795827600, "ab" * 16
-        )
-    from app.journal import JournalKeys  # noqa: PLC0415
-
-    with Journal.create(tmp_path / "j.sqlite3", JournalKeys.generate(), "D1", TERMINAL_ID) as j:
-        append_top_ups(j, random.Random(3), 50)
-        checkpoint = j.checkpoint()
-        assert [record_json(r) for r in j.records()] == [center_record_json(r) for r in j.records()]
-        assert checkpoint_json(checkpoint) == center_checkpoint_json(checkpoint)
+# -- the center accepts what the client signs ------------------------------------------------
 
 
 def test_the_center_accepts_the_clients_signature_and_refuses_others(center, tmp_path):

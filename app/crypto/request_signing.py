@@ -1,6 +1,6 @@
-"""Signed requests: what a device signs and the headers it sends (shared by center and client).
+"""Signed requests to the clearing center: what a device signs and the headers it sends.
 
-Pure functions, no web framework: the counter's sync client imports this module. A request is
+One scheme, used by the counter's sync client to sign and by the center to check. A request is
 signed with the device's SM2 key (SM3, user id ``1234567812345678``) over the UTF-8 text
 
     METHOD ⏎ target ⏎ hex(SM3(body)) ⏎ timestamp ⏎ nonce        (⏎: one line feed)
