@@ -7,17 +7,16 @@ class, not the text.
 from __future__ import annotations
 
 from app.card.apdu import StatusWord
+from app.domain.texts import ClerkFacingError
 
 
-class CardError(Exception):
+class CardError(ClerkFacingError):
     """Anything that went wrong with the card. ``advice`` says what to do next."""
 
     advice = "Check the card and try again."
 
-    def __init__(self, message: str, *, advice: str | None = None) -> None:
-        super().__init__(message)
-        if advice is not None:
-            self.advice = advice
+    def __init__(self, message: str, *, advice: str | None = None, **params: object) -> None:
+        super().__init__(message, advice, **params)
 
 
 class CardCommunicationError(CardError):

@@ -10,20 +10,19 @@ Three kinds reach the UI differently (Electrum's split):
 
 from __future__ import annotations
 
+from app.domain.texts import ClerkFacingError
+
 
 class Cancelled(Exception):  # noqa: N818 - it is not an error: the clerk changed their mind
     """The operation was cancelled before it changed anything."""
 
 
-class ServiceError(Exception):
-    """A user-facing refusal or failure; ``advice`` is what to do next."""
+class ServiceError(ClerkFacingError):
+    """A user-facing refusal or failure; ``advice`` is what to do next.
 
-    advice = ""
-
-    def __init__(self, message: str, advice: str | None = None) -> None:
-        super().__init__(message)
-        if advice is not None:
-            self.advice = advice
+    Write the message as a template with named values (``"Top-up of {amount} is above {limit}."``,
+    ``amount=…, limit=…``) so the window can translate it (see :mod:`app.domain.texts`).
+    """
 
 
 class PermissionDeniedError(ServiceError):

@@ -20,16 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.texts import ClerkFacingError
 
-class SyncError(Exception):
-    """Base of the sync client's errors; ``advice`` is what to do next."""
 
-    advice = ""
-
-    def __init__(self, message: str, advice: str | None = None) -> None:
-        super().__init__(message)
-        if advice is not None:
-            self.advice = advice
+class SyncError(ClerkFacingError):
+    """Base of the sync client's errors; ``advice`` is what to do next (see app.domain.texts)."""
 
 
 class OfflineError(SyncError):
