@@ -16,7 +16,10 @@ from app.crypto.keystore import KdfParams, Keystore, KeystoreError
 from app.journal import Journal, JournalKeys
 from app.services.loss import LossService
 from app.services.operators import OperatorService
+from app.services.receipts import ReprintService
 from app.services.recovery import RecoveryService
+from app.services.refund import RefundService
+from app.services.replacement import NoCenter, ReplacementService
 from app.services.shifts import ShiftService
 from app.services.topup import TopUpService
 from app.store import parameters as stored_parameters
@@ -43,6 +46,9 @@ class Counter:
     topups: TopUpService
     recovery: RecoveryService
     loss: LossService
+    refunds: RefundService
+    replacements: ReplacementService
+    reprints: ReprintService
 
     def close(self) -> None:
         """Release the journal and store files."""
@@ -95,15 +101,19 @@ def open_counter(data_dir: Path, passphrase: str) -> Counter:
         raise
     terminal = bytes.fromhex(journal.terminal_id)
     parameters = stored_parameters.current(store)
+    topups = TopUpService(journal, store, sam, terminal, now_utc, CARD_TIMEZONE)
     counter = Counter(
         journal=journal,
         store=store,
         sam=sam,
         operators=OperatorService(store, journal, now_utc),
         shifts=ShiftService(store, journal, parameters, now_utc),
-        topups=TopUpService(journal, store, sam, terminal, now_utc, CARD_TIMEZONE),
+        topups=topups,
         recovery=RecoveryService(journal, sam),
         loss=LossService(journal, store, sam, keystore.get(HOLDER_INDEX_KEY), now_utc),
+        refunds=RefundService(journal, store, sam, now_utc),
+        replacements=ReplacementService(journal, store, topups, NoCenter(), now_utc),
+        reprints=ReprintService(journal, now_utc),
     )
     if journal.problem is None:
         # the journal is written first: after a crash the store catches up with it
