@@ -1,10 +1,11 @@
 """SQLite files the counter owns (the journal, the counter store): checks, engines, migrations.
 
 Shared by :mod:`app.journal.database` and :mod:`app.store.database`, which pass their own
-migration directory and error classes. One writer engine (``BEGIN IMMEDIATE``: the write lock
-is taken at the start, so two writers queue instead of failing half-way) and a reader engine
-(deferred ``BEGIN``, ``query_only``): in WAL mode readers see a snapshot and never block the
-writer. ``synchronous=FULL``: a commit has reached the disk when it returns.
+migration directory, error classes and clerk-facing texts. One writer engine (``BEGIN
+IMMEDIATE``: the write lock is taken at the start, so two writers queue instead of failing
+half-way) and a reader engine (deferred ``BEGIN``, ``query_only``): in WAL mode readers see a
+snapshot and never block the writer. ``synchronous=FULL``: a commit has reached the disk when
+it returns.
 """
 
 from __future__ import annotations
@@ -21,20 +22,40 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, QueuePool, create_engine, event
 
+from app.domain.texts import ClerkFacingError, marked
+
 log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+_NOT_A_FILE = marked("{path} is not a file.")
 BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class FileTexts:
+    """What a clerk is told about one kind of file: templates (each passed through ``marked``).
+
+    One set per kind, so that the kind's name is part of the translated text, not a value.
+    """
+
+    missing: str  # {path}
+    empty: str  # {path}: a file of zero bytes
+    not_sqlite: str  # {path}
+    unreadable: str  # {path}, {reason}
+    empty_database: str  # {path}: SQLite without any table
+    foreign: str  # {path}, {tables}: SQLite with tables of something else
+    too_new: str  # {path}, {revision}, {known}
 
 
 @dataclass(frozen=True)
 class DatabaseKind:
     """One kind of database file: what to call it, its migrations, the errors it raises."""
 
-    name: str  # "journal", "counter store": used in messages
+    name: str  # "journal", "counter store": used in log lines
     migrations: Path
-    file_error: type[Exception]  # missing, empty, foreign, unreadable
-    too_new_error: type[Exception]  # a schema newer than this application
+    file_error: type[ClerkFacingError]  # missing, empty, foreign, unreadable
+    too_new_error: type[ClerkFacingError]  # a schema newer than this application
+    texts: FileTexts
 
     def alembic_config(self) -> Config:
         """An Alembic configuration pointing at this kind's migrations."""
@@ -55,17 +76,15 @@ class DatabaseKind:
 def check_file(kind: DatabaseKind, path: Path) -> None:
     """Refuse, without writing, a path that is not an existing SQLite file."""
     if not path.exists():
-        raise kind.file_error(f"There is no {kind.name} at {path}.")
+        raise kind.file_error(kind.texts.missing, path=str(path))
     if not path.is_file():
-        raise kind.file_error(f"{path} is not a file.")
+        raise kind.file_error(_NOT_A_FILE, path=str(path))
     with path.open("rb") as fh:
         header = fh.read(len(SQLITE_HEADER))
     if not header:
-        raise kind.file_error(
-            f"The {kind.name} file {path} is empty: its contents are gone or were never written."
-        )
+        raise kind.file_error(kind.texts.empty, path=str(path))
     if header != SQLITE_HEADER:
-        raise kind.file_error(f"{path} is not a {kind.name}: it is not an SQLite database.")
+        raise kind.file_error(kind.texts.not_sqlite, path=str(path))
 
 
 def _on_connect(query_only: bool) -> Any:
@@ -139,7 +158,7 @@ def _inspect(kind: DatabaseKind, path: Path) -> tuple[str | None, list[str]]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:  # "file is not a database", damaged pages
-        raise kind.file_error(f"The {kind.name} {path} cannot be read: {exc}.") from exc
+        raise kind.file_error(kind.texts.unreadable, path=str(path), reason=str(exc)) from exc
     return revision, tables
 
 
@@ -156,13 +175,15 @@ def migrate(kind: DatabaseKind, engine: Engine, path: Path, target: str = "head"
     revision: str | None = None
     if path.exists():
         revision, tables = _inspect(kind, path)
+        if revision is None and tables:
+            raise kind.file_error(
+                kind.texts.foreign, path=str(path), tables=", ".join(sorted(tables)[:5])
+            )
         if revision is None:
-            found = f"it has tables {', '.join(sorted(tables)[:5])}" if tables else "it is empty"
-            raise kind.file_error(f"{path} is an SQLite database but not a {kind.name} ({found}).")
+            raise kind.file_error(kind.texts.empty_database, path=str(path))
         if revision not in known:
             raise kind.too_new_error(
-                f"The {kind.name} {path} has schema {revision}, newer than this version of the "
-                f"application knows ({known[-1]})."
+                kind.texts.too_new, path=str(path), revision=revision, known=known[-1]
             )
     wanted = known[-1] if target == "head" else target
     if revision == wanted:

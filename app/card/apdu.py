@@ -51,13 +51,12 @@ class Ins(enum.IntEnum):
     GET_RESPONSE = 0xC0
 
 
-class MalformedApduError(ValueError):
-    """An APDU cannot be built or parsed (programming error or garbage from the reader)."""
-
-
 @dataclass(frozen=True)
 class CommandApdu:
-    """A short command APDU. ``le`` is the expected length (1–256), or None for none."""
+    """A short command APDU. ``le`` is the expected length (1–256), or None for none.
+
+    Fields out of range raise ValueError: a command is built by this code, never by a clerk.
+    """
 
     cla: int
     ins: int
@@ -70,11 +69,11 @@ class CommandApdu:
     def __post_init__(self) -> None:
         for label, byte in (("CLA", self.cla), ("INS", self.ins), ("P1", self.p1), ("P2", self.p2)):
             if not 0 <= byte <= 0xFF:
-                raise MalformedApduError(f"{label} {byte} is not a byte")
+                raise ValueError(f"{label} {byte} is not a byte")
         if len(self.data) > 255:
-            raise MalformedApduError("short APDUs carry at most 255 data bytes")
+            raise ValueError("short APDUs carry at most 255 data bytes")
         if self.le is not None and not 1 <= self.le <= 256:
-            raise MalformedApduError(f"Le {self.le} is outside 1..256")
+            raise ValueError(f"Le {self.le} is outside 1..256")
 
     def to_bytes(self) -> bytes:
         """Encode as CLA INS P1 P2 [Lc data] [Le]."""
@@ -104,11 +103,9 @@ class ResponseApdu:
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> ResponseApdu:
-        """Split data ‖ SW1 SW2; fewer than two bytes is malformed."""
+        """Split data ‖ SW1 SW2; fewer than two bytes raise ValueError (the caller checks)."""
         if len(raw) < 2:
-            raise MalformedApduError(
-                f"a card answer has at least 2 bytes, got {raw.hex() or 'none'}"
-            )
+            raise ValueError(f"a card answer has at least 2 bytes, got {raw.hex() or 'none'}")
         return cls(bytes(raw[:-2]), int.from_bytes(raw[-2:], "big"))
 
     @property

@@ -1,13 +1,13 @@
 """Card errors: every status word and transport failure becomes one typed error, here only.
 
-Each error carries what happened and what the clerk should do (``advice``); the UI translates the
-class, not the text.
+Each error carries what happened and what the clerk should do (``advice``), as English templates
+with named values (:mod:`app.domain.texts`) that the window translates.
 """
 
 from __future__ import annotations
 
 from app.card.apdu import StatusWord
-from app.domain.texts import ClerkFacingError
+from app.domain.texts import ClerkFacingError, marked
 
 
 class CardError(ClerkFacingError):
@@ -57,10 +57,14 @@ class CardMacError(CardError):
 
 
 class StatusWordError(CardError):
-    """The card refused a command with a status word."""
+    """The card refused a command with a status word.
+
+    ``message`` is a template over ``{command}`` (the command's name) and ``{status}`` (the status
+    word in hex); ``sw`` and ``command`` stay on the error for the code that reads them.
+    """
 
     def __init__(self, sw: int, command: str, message: str, *, advice: str | None = None) -> None:
-        super().__init__(f"{command}: {message} (SW {sw:04X})", advice=advice)
+        super().__init__(message, advice=advice, command=command, status=f"{sw:04X}")
         self.sw = sw
         self.command = command
 
@@ -133,32 +137,90 @@ class MalformedCommandError(StatusWordError):
     advice = "The card does not support this operation."
 
 
+_UNEXPECTED = marked("{command}: unexpected status word (SW {status})")
 _BY_SW: dict[int, tuple[type[StatusWordError], str]] = {
-    StatusWord.FILE_NOT_FOUND: (FileNotFoundOnCardError, "file or application not found"),
-    StatusWord.RECORD_NOT_FOUND: (RecordNotFoundError, "no such record"),
-    StatusWord.FUNCTION_NOT_SUPPORTED: (ApplicationBlockedError, "application blocked"),
-    StatusWord.SELECTED_FILE_INVALIDATED: (ApplicationBlockedError, "selected file invalidated"),
-    StatusWord.CONDITIONS_NOT_SATISFIED: (ConditionsNotSatisfiedError, "conditions not satisfied"),
-    StatusWord.SECURE_MESSAGING_MAC_WRONG: (SecureMessagingError, "secure-messaging MAC wrong"),
-    StatusWord.SECURITY_STATUS_NOT_SATISFIED: (SecureMessagingError, "security status not met"),
-    StatusWord.CHALLENGE_MISSING: (SecureMessagingError, "challenge missing or expired"),
-    StatusWord.TRANSACTION_MAC_WRONG: (TransactionMacError, "transaction MAC wrong"),
-    StatusWord.APPLICATION_LOCKED: (ApplicationLockedError, "application permanently locked"),
-    StatusWord.INSUFFICIENT_BALANCE: (InsufficientBalanceError, "insufficient balance"),
-    StatusWord.COUNTER_OR_AMOUNT_OUT_OF_RANGE: (OutOfRangeError, "counter or amount out of range"),
-    StatusWord.KEY_INDEX_NOT_SUPPORTED: (KeyIndexError, "key index not supported"),
-    StatusWord.MAC_NOT_AVAILABLE: (MacNotAvailableError, "requested MAC not available"),
-    StatusWord.WRONG_LENGTH: (MalformedCommandError, "wrong length"),
-    StatusWord.INCORRECT_P1_P2: (MalformedCommandError, "incorrect P1/P2"),
-    StatusWord.WRONG_OFFSET: (MalformedCommandError, "offset outside the file"),
-    StatusWord.INS_NOT_SUPPORTED: (MalformedCommandError, "instruction not supported"),
-    StatusWord.CLA_NOT_SUPPORTED: (MalformedCommandError, "class not supported"),
+    StatusWord.FILE_NOT_FOUND: (
+        FileNotFoundOnCardError,
+        marked("{command}: file or application not found (SW {status})"),
+    ),
+    StatusWord.RECORD_NOT_FOUND: (
+        RecordNotFoundError,
+        marked("{command}: no such record (SW {status})"),
+    ),
+    StatusWord.FUNCTION_NOT_SUPPORTED: (
+        ApplicationBlockedError,
+        marked("{command}: application blocked (SW {status})"),
+    ),
+    StatusWord.SELECTED_FILE_INVALIDATED: (
+        ApplicationBlockedError,
+        marked("{command}: selected file invalidated (SW {status})"),
+    ),
+    StatusWord.CONDITIONS_NOT_SATISFIED: (
+        ConditionsNotSatisfiedError,
+        marked("{command}: conditions not satisfied (SW {status})"),
+    ),
+    StatusWord.SECURE_MESSAGING_MAC_WRONG: (
+        SecureMessagingError,
+        marked("{command}: secure-messaging MAC wrong (SW {status})"),
+    ),
+    StatusWord.SECURITY_STATUS_NOT_SATISFIED: (
+        SecureMessagingError,
+        marked("{command}: security status not met (SW {status})"),
+    ),
+    StatusWord.CHALLENGE_MISSING: (
+        SecureMessagingError,
+        marked("{command}: challenge missing or expired (SW {status})"),
+    ),
+    StatusWord.TRANSACTION_MAC_WRONG: (
+        TransactionMacError,
+        marked("{command}: transaction MAC wrong (SW {status})"),
+    ),
+    StatusWord.APPLICATION_LOCKED: (
+        ApplicationLockedError,
+        marked("{command}: application permanently locked (SW {status})"),
+    ),
+    StatusWord.INSUFFICIENT_BALANCE: (
+        InsufficientBalanceError,
+        marked("{command}: insufficient balance (SW {status})"),
+    ),
+    StatusWord.COUNTER_OR_AMOUNT_OUT_OF_RANGE: (
+        OutOfRangeError,
+        marked("{command}: counter or amount out of range (SW {status})"),
+    ),
+    StatusWord.KEY_INDEX_NOT_SUPPORTED: (
+        KeyIndexError,
+        marked("{command}: key index not supported (SW {status})"),
+    ),
+    StatusWord.MAC_NOT_AVAILABLE: (
+        MacNotAvailableError,
+        marked("{command}: requested MAC not available (SW {status})"),
+    ),
+    StatusWord.WRONG_LENGTH: (
+        MalformedCommandError,
+        marked("{command}: wrong length (SW {status})"),
+    ),
+    StatusWord.INCORRECT_P1_P2: (
+        MalformedCommandError,
+        marked("{command}: incorrect P1/P2 (SW {status})"),
+    ),
+    StatusWord.WRONG_OFFSET: (
+        MalformedCommandError,
+        marked("{command}: offset outside the file (SW {status})"),
+    ),
+    StatusWord.INS_NOT_SUPPORTED: (
+        MalformedCommandError,
+        marked("{command}: instruction not supported (SW {status})"),
+    ),
+    StatusWord.CLA_NOT_SUPPORTED: (
+        MalformedCommandError,
+        marked("{command}: class not supported (SW {status})"),
+    ),
 }
 
 
 def error_for_status(sw: int, command: str) -> StatusWordError:
     """The typed error for a non-9000 status word answered to ``command``."""
-    cls, text = _BY_SW.get(sw, (StatusWordError, "unexpected status word"))
+    cls, text = _BY_SW.get(sw, (StatusWordError, _UNEXPECTED))
     return cls(sw, command, text)
 
 

@@ -21,12 +21,12 @@ def bcd_date(raw: bytes) -> date | None:
     if raw in (bytes(4), b"\xff" * 4):
         return None
     if not _is_bcd(raw):
-        raise MalformedCardAnswerError(f"date {raw.hex()} is not BCD")
+        raise MalformedCardAnswerError("date {date} is not BCD", date=raw.hex())
     text = raw.hex()
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        raise MalformedCardAnswerError(f"date {text} is not a calendar date") from None
+        raise MalformedCardAnswerError("date {date} is not a calendar date", date=text) from None
 
 
 def bcd_datetime(date_raw: bytes, time_raw: bytes) -> datetime | None:
@@ -35,12 +35,12 @@ def bcd_datetime(date_raw: bytes, time_raw: bytes) -> datetime | None:
     if day is None:
         return None
     if not _is_bcd(time_raw):
-        raise MalformedCardAnswerError(f"time {time_raw.hex()} is not BCD")
+        raise MalformedCardAnswerError("time {time} is not BCD", time=time_raw.hex())
     t = time_raw.hex()
     try:
         return datetime(day.year, day.month, day.day, int(t[:2]), int(t[2:4]), int(t[4:6]))
     except ValueError:
-        raise MalformedCardAnswerError(f"time {t} is not a time of day") from None
+        raise MalformedCardAnswerError("time {time} is not a time of day", time=t) from None
 
 
 def encode_bcd_datetime(when: datetime) -> tuple[bytes, bytes]:
@@ -52,7 +52,9 @@ def parse_public_data(raw: bytes, family: CardFamily) -> PublicData:
     """Parse file 0x15 of a CU or TU card."""
     if len(raw) < PUBLIC_DATA_SIZE:
         raise MalformedCardAnswerError(
-            f"file 0x15 has {len(raw)} bytes, expected {PUBLIC_DATA_SIZE}"
+            "file 0x15 has {length} bytes, expected {expected}",
+            length=len(raw),
+            expected=PUBLIC_DATA_SIZE,
         )
     raw = raw[:PUBLIC_DATA_SIZE]
     if family is CardFamily.CITY_UNION:
@@ -90,13 +92,19 @@ def _text(raw: bytes, encoding: str) -> str:
     try:
         return trimmed.decode(encoding)
     except UnicodeDecodeError:
-        raise MalformedCardAnswerError(f"holder text {raw.hex()} is not {encoding}") from None
+        raise MalformedCardAnswerError(
+            "holder text {text} is not {encoding}", text=raw.hex(), encoding=encoding
+        ) from None
 
 
 def parse_holder(raw: bytes) -> Holder | None:
     """Parse file 0x16 (cardholder); an anonymous card (empty name and ID) gives None."""
     if len(raw) < HOLDER_SIZE:
-        raise MalformedCardAnswerError(f"file 0x16 has {len(raw)} bytes, expected {HOLDER_SIZE}")
+        raise MalformedCardAnswerError(
+            "file 0x16 has {length} bytes, expected {expected}",
+            length=len(raw),
+            expected=HOLDER_SIZE,
+        )
     name = _text(raw[2:22], "gbk")
     id_number = _text(raw[22:54], "ascii")
     if not name and not id_number:
@@ -109,7 +117,11 @@ def parse_holder(raw: bytes) -> Holder | None:
 def parse_record(raw: bytes) -> CardRecord:
     """Parse one 23-byte transaction record."""
     if len(raw) < RECORD_SIZE:
-        raise MalformedCardAnswerError(f"a record has {len(raw)} bytes, expected {RECORD_SIZE}")
+        raise MalformedCardAnswerError(
+            "a record has {length} bytes, expected {expected}",
+            length=len(raw),
+            expected=RECORD_SIZE,
+        )
     return CardRecord(
         atc=int.from_bytes(raw[0:2], "big"),
         overdraft_fen=int.from_bytes(raw[2:5], "big"),

@@ -34,7 +34,9 @@ class InProcessTransport:
         try:
             return self._processor.process(apdu)
         except ConnectionError as exc:
-            raise CardCommunicationError(f"the card did not answer: {exc}") from None
+            raise CardCommunicationError(
+                "the card did not answer: {reason}", reason=str(exc)
+            ) from None
 
     def close(self) -> None:
         """Forget the processor; later transmits fail as if the card was removed."""

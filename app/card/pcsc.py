@@ -41,7 +41,9 @@ def list_readers() -> list[str]:
     try:
         return [str(r) for r in _pcsc_readers()]
     except SmartcardException as exc:
-        raise ReaderUnavailableError(f"the smart-card service is not available: {exc}") from None
+        raise ReaderUnavailableError(
+            "the smart-card service is not available: {reason}", reason=str(exc)
+        ) from None
 
 
 def card_present(reader_name: str) -> bool:
@@ -54,7 +56,7 @@ def card_present(reader_name: str) -> bool:
             context, 0, [(reader_name, scard.SCARD_STATE_UNAWARE)]
         )
         if hresult != scard.SCARD_S_SUCCESS:
-            raise ReaderUnavailableError(f"reader {reader_name!r} is not available")
+            raise ReaderUnavailableError("reader {reader!r} is not available", reader=reader_name)
         return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
     finally:
         scard.SCardReleaseContext(context)
@@ -64,9 +66,11 @@ def _find_reader(name: str) -> Any:
     try:
         found = [r for r in _pcsc_readers() if str(r) == name]
     except SmartcardException as exc:
-        raise ReaderUnavailableError(f"the smart-card service is not available: {exc}") from None
+        raise ReaderUnavailableError(
+            "the smart-card service is not available: {reason}", reason=str(exc)
+        ) from None
     if not found:
-        raise ReaderUnavailableError(f"reader {name!r} is not connected")
+        raise ReaderUnavailableError("reader {reader!r} is not connected", reader=name)
     return found[0]
 
 
@@ -89,13 +93,15 @@ class PcscTransport:
                 connection.connect(_PROTOCOLS)
                 break
             except NoCardException:
-                raise CardRemovedError(f"no card on {self.reader_name}") from None
+                raise CardRemovedError("no card on {reader}", reader=self.reader_name) from None
             except CardConnectionException as exc:
                 # Right after a tap pcscd may still be powering or resetting the card
                 # ("card is unpowered", "card was reset"): give it a moment, then give up.
                 if time.monotonic() > deadline:
                     raise CardCommunicationError(
-                        f"cannot reach the card on {self.reader_name}: {exc}"
+                        "cannot reach the card on {reader}: {reason}",
+                        reader=self.reader_name,
+                        reason=str(exc),
                     ) from None
                 time.sleep(0.05)
         self._connection = connection
@@ -105,14 +111,16 @@ class PcscTransport:
     def transmit(self, apdu: bytes) -> bytes:
         """Send one APDU; a card that is gone raises CardCommunicationError."""
         if self._connection is None:
-            raise CardRemovedError(f"not connected to a card on {self.reader_name}")
+            raise CardRemovedError("not connected to a card on {reader}", reader=self.reader_name)
         try:
             data, sw1, sw2 = self._connection.transmit(list(apdu))
         except NoCardException:
-            raise CardRemovedError(f"the card left {self.reader_name}") from None
+            raise CardRemovedError("the card left {reader}", reader=self.reader_name) from None
         except CardConnectionException as exc:
             raise CardCommunicationError(
-                f"the card on {self.reader_name} did not answer: {exc}"
+                "the card on {reader} did not answer: {reason}",
+                reader=self.reader_name,
+                reason=str(exc),
             ) from None
         return bytes(data) + bytes((sw1, sw2))
 

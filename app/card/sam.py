@@ -123,6 +123,10 @@ class Sam(Protocol):
         """Check the card's MAC2 and TAC of a purchase (CardMacError if wrong)."""
         ...
 
+    def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
+        """The TAC the card answered (or will answer) to the purchase described by ``auth``."""
+        ...
+
     def secure_messaging_mac(
         self, serial: bytes, key_version: int, kind: CardKeyKind, challenge: bytes, data: bytes
     ) -> bytes:
@@ -160,7 +164,9 @@ class SoftwareSam:
         key_set = self._key_sets.get(keys.key_version)
         if key_set is None or key_set.algorithm is not keys.algorithm:
             raise SamKeyError(
-                f"no {keys.algorithm.name} keys of version {keys.key_version:02X} in this SAM"
+                "no {algorithm} keys of version {version} in this SAM",
+                algorithm=keys.algorithm.name,
+                version=f"{keys.key_version:02X}",
             )
         return key_set.card_key(kind, serial)
 
@@ -239,6 +245,21 @@ class SoftwareSam:
         if not hmac.compare_digest(crypto.mac(crypto.tac_key(dtk), data), tac):
             raise CardMacError("the card's purchase TAC does not verify")
 
+    def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
+        """See :meth:`Sam.purchase_tac` (host-side TAC when the card's proof has moved on)."""
+        crypto = purse_crypto(auth.keys.algorithm)
+        dtk = self._card_key(auth.keys, CardKeyKind.DTK, auth.serial)
+        day, time = encode_bcd_datetime(auth.when)
+        data = (
+            auth.amount_fen.to_bytes(4, "big")
+            + bytes((auth.transaction_type,))
+            + auth.terminal_id
+            + auth.terminal_seq.to_bytes(4, "big")
+            + day
+            + time
+        )
+        return crypto.mac(crypto.tac_key(dtk), data)
+
     def secure_messaging_mac(
         self, serial: bytes, key_version: int, kind: CardKeyKind, challenge: bytes, data: bytes
     ) -> bytes:
@@ -252,5 +273,7 @@ class SoftwareSam:
         """The key reference of a key version this SAM holds (for secure messaging)."""
         key_set = self._key_sets.get(key_version)
         if key_set is None:
-            raise SamKeyError(f"no keys of version {key_version:02X} in this SAM")
+            raise SamKeyError(
+                "no keys of version {version} in this SAM", version=f"{key_version:02X}"
+            )
         return PurseKeyRef(key_set.algorithm, key_version)

@@ -27,6 +27,7 @@ from app.card.tlv import find_tag
 from app.card.transport import ApduChannel, CardTransport
 from app.crypto.purse import PurseAlgorithm
 from app.domain.card import CardFamily, CardRecord, CardSnapshot, Holder, PublicData
+from app.domain.texts import marked
 
 DEFAULT_KEY_INDEX = 0x01
 
@@ -92,13 +93,18 @@ def _algorithm(alg_id: int) -> PurseAlgorithm:
     try:
         return PurseAlgorithm(alg_id)
     except ValueError:
-        raise MalformedCardAnswerError(f"the card uses purse algorithm {alg_id:#04x}") from None
+        raise MalformedCardAnswerError(
+            "the card uses purse algorithm {algorithm}", algorithm=f"{alg_id:#04x}"
+        ) from None
 
 
 def _expect_length(response: ResponseApdu, size: int, command: str) -> bytes:
     if len(response.data) != size:
         raise MalformedCardAnswerError(
-            f"{command} answered {len(response.data)} bytes, expected {size}"
+            "{command} answered {length} bytes, expected {expected}",
+            command=command,
+            length=len(response.data),
+            expected=size,
         )
     return response.data
 
@@ -231,18 +237,18 @@ class CityCard:
 
     # -- load ------------------------------------------------------------------------------
 
-    def _require_writable(self, operation: str) -> None:
+    def _require_writable(self, refusal: str) -> None:
+        """Raise CardError with ``refusal`` (a template) unless the card is a City Union card."""
         if self.family is not CardFamily.CITY_UNION:
-            raise CardError(
-                f"{operation} of T-Union cards is not supported at this counter yet",
-                advice="Send the holder to a T-Union service point.",
-            )
+            raise CardError(refusal, advice="Send the holder to a T-Union service point.")
 
     def initialize_for_load(
         self, amount_fen: int, terminal_id: bytes, key_index: int = DEFAULT_KEY_INDEX
     ) -> LoadInit:
         """INITIALIZE FOR LOAD: the card's balance, online ATC, random and MAC1."""
-        self._require_writable("Top-up")
+        self._require_writable(
+            marked("Top-up of T-Union cards is not supported at this counter yet")
+        )
         _check_terminal(terminal_id)
         _check_amount(amount_fen)
         response = self._send(commands.initialize_for_load(key_index, amount_fen, terminal_id))
@@ -273,7 +279,9 @@ class CityCard:
         compound: bool = False,
     ) -> PurchaseInit:
         """INITIALIZE FOR PURCHASE (or compound purchase)."""
-        self._require_writable("Purchase")
+        self._require_writable(
+            marked("Purchase of T-Union cards is not supported at this counter yet")
+        )
         _check_terminal(terminal_id)
         _check_amount(amount_fen)
         command = commands.initialize_for_purchase(
@@ -295,7 +303,9 @@ class CityCard:
         """GET DATA ``80CA000009``: the 9 bytes (``85`` ‖ 8) a CU purchase MAC1 ends with."""
         data = _expect_length(self._send(commands.get_data_purchase()), 9, "GET DATA")
         if data[0] != 0x85:
-            raise MalformedCardAnswerError(f"GET DATA answered tag {data[0]:02X}, expected 85")
+            raise MalformedCardAnswerError(
+                "GET DATA answered tag {tag}, expected 85", tag=f"{data[0]:02X}"
+            )
         return data
 
     def update_capp_data_cache(self, tag: int, sfi: int, record: bytes) -> None:

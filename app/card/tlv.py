@@ -43,7 +43,7 @@ def parse_tlv(data: bytes) -> list[tuple[int, bytes]]:
         tag, pos = _read_tag(data, pos)
         length, pos = _read_length(data, pos)
         if pos + length > len(data):
-            raise MalformedCardAnswerError(f"TLV {tag:X} value runs past the end")
+            raise MalformedCardAnswerError("TLV {tag} value runs past the end", tag=f"{tag:X}")
         items.append((tag, data[pos : pos + length]))
         pos += length
     return items

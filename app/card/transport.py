@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from app.card.apdu import CommandApdu, Ins, MalformedApduError, ResponseApdu
+from app.card.apdu import CommandApdu, Ins, ResponseApdu
 from app.card.errors import MalformedCardAnswerError
 
 TRACE = 5  # below DEBUG: raw APDU traffic is logged only when asked for explicitly
@@ -54,10 +54,13 @@ class ApduChannel:
         log.log(TRACE, ">> %s", raw_command.hex().upper())
         raw = self._transport.transmit(raw_command)
         log.log(TRACE, "<< %s", raw.hex().upper())
-        try:
-            return ResponseApdu.from_bytes(raw)
-        except MalformedApduError as exc:
-            raise MalformedCardAnswerError(f"{command.label}: {exc}") from None
+        if len(raw) < 2:  # not even a status word
+            raise MalformedCardAnswerError(
+                "{command}: a card answer has at least 2 bytes, got {length}",
+                command=command.label,
+                length=len(raw),
+            )
+        return ResponseApdu.from_bytes(raw)
 
     def send(self, command: CommandApdu) -> ResponseApdu:
         """Send ``command``; return the final answer after any GET RESPONSE / Le correction."""
@@ -74,4 +77,6 @@ class ApduChannel:
                 0x00, Ins.GET_RESPONSE, 0, 0, le=response.sw2 or 256, name="GET RESPONSE"
             )
             response = self._exchange(get_response)
-        raise MalformedCardAnswerError(f"{command.label}: the card never stopped answering 61xx")
+        raise MalformedCardAnswerError(
+            "{command}: the card never stopped answering 61xx", command=command.label
+        )

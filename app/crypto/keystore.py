@@ -18,11 +18,12 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from app.crypto.sm4 import sm4_gcm_decrypt, sm4_gcm_encrypt
+from app.domain.texts import ClerkFacingError
 
 FORMAT = "citycard-keystore/1"
 
 
-class KeystoreError(Exception):
+class KeystoreError(ClerkFacingError):
     """The keystore cannot be opened or written; the message says why and what to do."""
 
 
@@ -108,7 +109,9 @@ class Keystore:
     ) -> Keystore:
         """Seal ``keys`` into a new file; refuses to overwrite an existing keystore."""
         if path.exists():
-            raise KeystoreError(f"a keystore already exists at {path}; it was left untouched")
+            raise KeystoreError(
+                "a keystore already exists at {path}; it was left untouched", path=str(path)
+            )
         store = cls(path, keys, kdf or KdfParams())
         store.save(passphrase)
         return store
@@ -119,19 +122,25 @@ class Keystore:
         try:
             doc = json.loads(path.read_bytes())
         except FileNotFoundError:
-            raise KeystoreError(f"no keystore at {path}; run the set-up first") from None
+            raise KeystoreError(
+                "no keystore at {path}; run the set-up first", path=str(path)
+            ) from None
         except (OSError, ValueError) as exc:
-            raise KeystoreError(f"the keystore at {path} is not readable: {exc}") from None
+            raise KeystoreError(
+                "the keystore at {path} is not readable: {reason}", path=str(path), reason=str(exc)
+            ) from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise KeystoreError(f"{path} is not a keystore this version understands")
+            raise KeystoreError("{path} is not a keystore this version understands", path=str(path))
         try:
             kdf = KdfParams(**doc["kdf"])
             if not kdf.within_limits():
-                raise KeystoreError(f"the keystore at {path} asks for an absurd KDF cost; damaged?")
+                raise KeystoreError(
+                    "the keystore at {path} asks for an absurd KDF cost; damaged?", path=str(path)
+                )
             salt, nonce = _unb64(doc["salt"]), _unb64(doc["nonce"])
             sealed = _unb64(doc["sealed"])
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise KeystoreError(f"the keystore at {path} is damaged") from None
+            raise KeystoreError("the keystore at {path} is damaged", path=str(path)) from None
         try:
             key = kdf.derive(passphrase, salt)
             table = json.loads(sm4_gcm_decrypt(key, nonce, sealed, FORMAT.encode()))
@@ -141,7 +150,7 @@ class Keystore:
             ) from None
         except (TypeError, ValueError):
             # Out-of-range KDF costs, a nonce or sealed blob of impossible length.
-            raise KeystoreError(f"the keystore at {path} is damaged") from None
+            raise KeystoreError("the keystore at {path} is damaged", path=str(path)) from None
         return cls(path, {name: bytes.fromhex(v) for name, v in table.items()}, kdf)
 
     def save(self, passphrase: str) -> None:
@@ -171,7 +180,7 @@ class Keystore:
         try:
             return self._keys[name]
         except KeyError:
-            raise KeystoreError(f"the keystore holds no key named {name!r}") from None
+            raise KeystoreError("the keystore holds no key named {name!r}", name=name) from None
 
     def put(self, name: str, key: bytes) -> None:
         """Add or replace a key in memory; call :meth:`save` to persist it."""

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from app.domain.texts import ClerkFacingError
+
 ALGORITHM = "argon2id"
 VERSION = 19  # Argon2 v1.3, the only version OpenSSL implements
 MAX_ENCODED_LENGTH = 256  # the operator table's column
 
 
-class PasswordHashError(ValueError):
+class PasswordHashError(ClerkFacingError, ValueError):
     """A stored password hash is malformed, of another algorithm, or asks for an absurd cost."""
 
 
@@ -114,7 +116,7 @@ def _unb64(text: str) -> bytes:
     try:
         data = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except binascii.Error as exc:
-        raise PasswordHashError(f"a base64 field is malformed: {exc}") from None
+        raise PasswordHashError("a base64 field is malformed: {reason}", reason=str(exc)) from None
     if _b64(data) != text:  # non-zero trailing bits: not the canonical encoding
         raise PasswordHashError("a base64 field is not canonical")
     return data
@@ -128,7 +130,7 @@ def parse(encoded: str) -> EncodedHash:
     if match is None:
         raise PasswordHashError("the stored password hash is not an argon2id$v=19$m=,t=,p= string")
     if int(match["v"]) != VERSION:
-        raise PasswordHashError(f"Argon2 version {match['v']} is not supported")
+        raise PasswordHashError("Argon2 version {version} is not supported", version=match["v"])
     salt, digest = _unb64(match["salt"]), _unb64(match["hash"])
     params = PasswordHashParams(
         memory_kib=int(match["m"]),
@@ -139,7 +141,9 @@ def parse(encoded: str) -> EncodedHash:
     )
     problem = params.problem()
     if problem is not None:
-        raise PasswordHashError(f"the stored password hash asks for an absurd cost: {problem}")
+        raise PasswordHashError(
+            "the stored password hash asks for an absurd cost: {problem}", problem=problem
+        )
     return EncodedHash(params, salt, digest)
 
 

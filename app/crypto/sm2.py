@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from gmssl import sm2 as _gm
 
 from app.crypto.sm3 import sm3_digest
+from app.domain.texts import ClerkFacingError
 
 DEFAULT_USER_ID = b"1234567812345678"
 _CURVE = _gm.default_ecc_table
@@ -25,7 +26,7 @@ PUBLIC_KEY_SIZE = 64  # x ‖ y, without the 04 prefix
 SIGNATURE_SIZE = 64  # r ‖ s
 
 
-class Sm2Error(ValueError):
+class Sm2Error(ClerkFacingError, ValueError):
     """An SM2 key or signature is malformed."""
 
 
@@ -39,7 +40,9 @@ def _normalise_public(public_key: bytes) -> bytes:
     if len(public_key) == PUBLIC_KEY_SIZE + 1 and public_key[0] == 0x04:
         public_key = public_key[1:]
     if len(public_key) != PUBLIC_KEY_SIZE:
-        raise Sm2Error(f"an SM2 public key is 64 bytes (x ‖ y), not {len(public_key)}")
+        raise Sm2Error(
+            "an SM2 public key is 64 bytes (x ‖ y), not {length}", length=len(public_key)
+        )
     # gmssl's point arithmetic fails with a TypeError on points off the curve; refuse them here.
     x = int.from_bytes(public_key[:32], "big")
     y = int.from_bytes(public_key[32:], "big")

@@ -10,8 +10,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from app.domain.texts import ClerkFacingError
 
-class ParametersError(ValueError):
+
+class ParametersError(ClerkFacingError, ValueError):
     """A parameter document is malformed or absurd; the message names the field."""
 
 
@@ -31,13 +33,17 @@ class CardTypeRules:
     def validate(self) -> None:
         """Refuse rules that would let nonsense through."""
         if not 0 <= self.code <= 0xFF:
-            raise ParametersError(f"card type code {self.code} is not one byte")
+            raise ParametersError("card type code {code} is not one byte", code=self.code)
         if not 0 < self.min_load_fen <= self.max_load_fen <= self.balance_ceiling_fen:
-            raise ParametersError(f"card type {self.code}: need 0 < min ≤ max ≤ balance ceiling")
+            raise ParametersError(
+                "card type {code}: need 0 < min ≤ max ≤ balance ceiling", code=self.code
+            )
         if self.multiple_of_fen <= 0 or self.min_load_fen % self.multiple_of_fen:
-            raise ParametersError(f"card type {self.code}: min is not a multiple of the step")
+            raise ParametersError(
+                "card type {code}: min is not a multiple of the step", code=self.code
+            )
         if self.balance_ceiling_fen > 0xFFFFFFFF or min(self.deposit_fen, self.refund_fee_fen) < 0:
-            raise ParametersError(f"card type {self.code}: ceiling or fees out of range")
+            raise ParametersError("card type {code}: ceiling or fees out of range", code=self.code)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Parameters:
     brakes: OfflineBrakes = field(default_factory=OfflineBrakes)
     replacement_fee_fen: int = 2_000
     replacement_waiting_days: int = 7
+    exchange_fee_fen: int = 1_000  # a damaged card exchanged for a new one (the center's default)
     refund_approval_threshold_fen: int = 20_000
     cash_difference_tolerance_fen: int = 500
     void_window_s: int = 600
@@ -80,7 +87,7 @@ class Parameters:
         b = self.brakes
         if min(b.per_load_cap_fen, b.shift_offline_total_cap_fen, b.offline_count_cap) < 0:
             raise ParametersError("offline brakes cannot be negative")
-        if min(self.replacement_fee_fen, self.replacement_waiting_days) < 0:
+        if min(self.replacement_fee_fen, self.replacement_waiting_days, self.exchange_fee_fen) < 0:
             raise ParametersError("fees and waiting periods cannot be negative")
 
     def to_json(self) -> str:
@@ -102,6 +109,7 @@ class Parameters:
                     for k in (
                         "replacement_fee_fen",
                         "replacement_waiting_days",
+                        "exchange_fee_fen",
                         "refund_approval_threshold_fen",
                         "cash_difference_tolerance_fen",
                         "void_window_s",
@@ -110,7 +118,9 @@ class Parameters:
                 },
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise ParametersError(f"the parameter document is malformed: {exc}") from exc
+            raise ParametersError(
+                "the parameter document is malformed: {reason}", reason=str(exc)
+            ) from exc
         params.validate()
         return params
 

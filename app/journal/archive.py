@@ -95,7 +95,9 @@ def _lines(objects: Iterator[dict[str, Any]]) -> bytes:
 def export_archive(journal: Journal, out: Path) -> ExportSummary:
     """Write ``journal`` to the new directory ``out`` (refuses a non-empty one)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ArchiveError(f"{out} exists and is not an empty directory; nothing was written.")
+        raise ArchiveError(
+            "{path} exists and is not an empty directory; nothing was written.", path=str(out)
+        )
     if journal.problem is None:
         journal.checkpoint(CheckpointReason.EXPORT)
     # a broken journal is exported as it is: the auditor's verifier will name its problems
@@ -161,7 +163,9 @@ def export_archive(journal: Journal, out: Path) -> ExportSummary:
 def verify_archive(directory: Path) -> VerificationReport:
     """Check an archive with nothing but its own files (no database, no MAC key)."""
     if not (directory / "manifest.json").is_file():
-        raise ArchiveError(f"{directory} is not a journal archive (no manifest.json).")
+        raise ArchiveError(
+            "{path} is not a journal archive (no manifest.json).", path=str(directory)
+        )
     problems: list[Problem] = []
     try:
         manifest_bytes = (directory / "manifest.json").read_bytes()
@@ -170,9 +174,11 @@ def verify_archive(directory: Path) -> VerificationReport:
         public_key = bytes.fromhex(device["public_key"])
         device_id = str(device["device_id"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ArchiveError(f"The archive's manifest or device file is unreadable: {exc}") from exc
+        raise ArchiveError(
+            "The archive's manifest or device file is unreadable: {reason}", reason=str(exc)
+        ) from exc
     if manifest.get("format") != FORMAT:
-        raise ArchiveError(f"Unknown archive format {manifest.get('format')!r}.")
+        raise ArchiveError("Unknown archive format {found!r}.", found=manifest.get("format"))
     try:
         signature = bytes.fromhex((directory / "manifest.sig").read_text("ascii").strip())
         signed = sm2_verify(public_key, manifest_bytes, signature)

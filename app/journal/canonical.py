@@ -65,26 +65,23 @@ _LEN = struct.Struct(">I")
 Value = str | int | bytes | None
 
 
-class CanonicalError(ValueError):
-    """A value cannot be encoded (wrong type or out of range)."""
-
-
 def _field(value: Value) -> bytes:
+    """One field's bytes; a value of another type or out of range raises ValueError (a bug)."""
     if value is None:
         return _NULL
     if isinstance(value, bool):  # bool is an int in Python; never a journal value
-        raise CanonicalError("booleans are not journal values")
+        raise ValueError("booleans are not journal values")
     if isinstance(value, int):
         try:
             return _INT.pack(8, value)
         except struct.error as exc:
-            raise CanonicalError(f"integer out of 64-bit range: {value}") from exc
+            raise ValueError(f"integer out of 64-bit range: {value}") from exc
     if isinstance(value, str):
         data = value.encode("utf-8")
     elif isinstance(value, bytes):
         data = value
     else:
-        raise CanonicalError(f"cannot encode {type(value).__name__}")
+        raise ValueError(f"cannot encode {type(value).__name__}")
     return _LEN.pack(len(data)) + data
 
 
@@ -119,14 +116,14 @@ def encode(magic: bytes, values: Sequence[Value]) -> bytes:
 def record_bytes(values: Sequence[Value]) -> bytes:
     """Canonical bytes of a record given its field values in :data:`RECORD_FIELDS` order."""
     if len(values) != len(RECORD_FIELDS):
-        raise CanonicalError("wrong number of record fields")
+        raise ValueError("wrong number of record fields")
     return encode(RECORD_MAGIC, values)
 
 
 def checkpoint_bytes(values: Sequence[Value]) -> bytes:
     """Canonical bytes of a checkpoint given its values in :data:`CHECKPOINT_FIELDS` order."""
     if len(values) != len(CHECKPOINT_FIELDS):
-        raise CanonicalError("wrong number of checkpoint fields")
+        raise ValueError("wrong number of checkpoint fields")
     return encode(CHECKPOINT_MAGIC, values)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from app import dbfile
 from app.dbfile import reader_engine, writer_engine
+from app.domain.texts import marked
 from app.journal.errors import JournalFileError, JournalTooNewError
 
 JOURNAL = dbfile.DatabaseKind(
@@ -18,6 +19,20 @@ JOURNAL = dbfile.DatabaseKind(
     migrations=Path(__file__).parent / "migrations",
     file_error=JournalFileError,
     too_new_error=JournalTooNewError,
+    texts=dbfile.FileTexts(
+        missing=marked("There is no journal at {path}."),
+        empty=marked(
+            "The journal file {path} is empty: its contents are gone or were never written."
+        ),
+        not_sqlite=marked("{path} is not a journal: it is not an SQLite database."),
+        unreadable=marked("The journal {path} cannot be read: {reason}."),
+        empty_database=marked("{path} is an SQLite database but not a journal (it is empty)."),
+        foreign=marked("{path} is an SQLite database but not a journal (it has tables {tables})."),
+        too_new=marked(
+            "The journal {path} has schema {revision}, newer than this version of the "
+            "application knows ({known})."
+        ),
+    ),
 )
 
 __all__ = [

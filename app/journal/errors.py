@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.domain.texts import ClerkFacingError
+
 SUPERVISOR_ADVICE = (
     "Do not take any more transactions on this counter. Supervisor: run "
     "'citycard-counter journal verify' and 'citycard-counter journal export', keep the journal "
@@ -9,15 +11,10 @@ SUPERVISOR_ADVICE = (
 )
 
 
-class JournalError(Exception):
-    """Base of journal errors; ``advice`` is what to do next."""
+class JournalError(ClerkFacingError):
+    """Base of journal errors; ``advice`` is what to do next (templates, see ClerkFacingError)."""
 
     advice = "Call a supervisor."
-
-    def __init__(self, message: str, advice: str | None = None) -> None:
-        super().__init__(message)
-        if advice is not None:
-            self.advice = advice
 
 
 class JournalFileError(JournalError):

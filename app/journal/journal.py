@@ -154,11 +154,18 @@ class Journal:
     ) -> Journal:
         """Create a new journal with its genesis record and first checkpoint. Never overwrites."""
         if not _DEVICE_ID.fullmatch(device_id):
-            raise JournalError(f"device id {device_id!r} must be 1-32 letters, digits, - or _")
+            raise JournalError(
+                "device id {device_id!r} must be 1-32 letters, digits, - or _", device_id=device_id
+            )
         if not _TERMINAL_ID.fullmatch(terminal_id):
-            raise JournalError(f"terminal id {terminal_id!r} must be 12 hex digits (6 bytes)")
+            raise JournalError(
+                "terminal id {terminal_id!r} must be 12 hex digits (6 bytes)",
+                terminal_id=terminal_id,
+            )
         if path.exists() or path.is_symlink():
-            raise JournalFileError(f"A file already exists at {path}; it was not overwritten.")
+            raise JournalFileError(
+                "A file already exists at {path}; it was not overwritten.", path=str(path)
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = writer_engine(path)
         migrate(writer, path)
@@ -208,14 +215,20 @@ class Journal:
             raise
         if meta is None:
             writer.dispose()
-            raise JournalFileError(f"{path} has no journal header (journal_meta): not a journal.")
+            raise JournalFileError(
+                "{path} has no journal header (journal_meta): not a journal.", path=str(path)
+            )
         device_id, terminal_id, public_key = str(meta[0]), str(meta[1]), bytes(meta[2])
         if public_key != keys.public_key:
             writer.dispose()
             raise JournalFileError(
-                f"The journal at {path} belongs to device {device_id} with key "
-                f"{fingerprint(public_key)}, but the keystore's device key is "
-                f"{fingerprint(keys.public_key)}: the wrong keystore or journal was given."
+                "The journal at {path} belongs to device {device_id} with key {journal_key}, but "
+                "the keystore's device key is {keystore_key}: the wrong keystore or journal was "
+                "given.",
+                path=str(path),
+                device_id=device_id,
+                journal_key=fingerprint(public_key),
+                keystore_key=fingerprint(keys.public_key),
             )
         journal = cls(path, keys, writer, (device_id, terminal_id, public_key), clock)
         journal._upgrade_legacy_anchor()
@@ -333,7 +346,9 @@ class Journal:
 
     def _refuse_if_broken(self) -> None:
         if self._broken is not None:
-            raise JournalBrokenError(f"The journal failed verification at {self._broken}.")
+            raise JournalBrokenError(
+                "The journal failed verification at {problem}.", problem=str(self._broken)
+            )
 
     def _build(
         self, cursor: sqlite3.Cursor, head: tuple[int, bytes, str, int] | None, entry: Entry
@@ -348,14 +363,14 @@ class Journal:
         at_us = to_micros(self._clock())
         if at_us < last_at:
             raise ClockWentBackwardsError(
-                f"The clock says {datetime.fromtimestamp(at_us / 1e6, UTC):%Y-%m-%d %H:%M:%S} UTC,"
-                f" earlier than the last journal record "
-                f"({datetime.fromtimestamp(last_at / 1e6, UTC):%Y-%m-%d %H:%M:%S} UTC)."
+                "The clock says {now} UTC, earlier than the last journal record ({last} UTC).",
+                now=f"{datetime.fromtimestamp(at_us / 1e6, UTC):%Y-%m-%d %H:%M:%S}",
+                last=f"{datetime.fromtimestamp(last_at / 1e6, UTC):%Y-%m-%d %H:%M:%S}",
             )
         self._check_intent(cursor, entry)
         key = self._keys.mac_key(key_id)
         if key is None:
-            raise JournalError(f"the journal key {key_id!r} is not in the keystore")
+            raise JournalError("the journal key {key_id!r} is not in the keystore", key_id=key_id)
         totals = self._grand_totals(cursor, seq)
         total = totals.get(entry.kind, 0) + (entry.amount_fen or 0)
         values: tuple[Any, ...] = (
@@ -406,19 +421,29 @@ class Journal:
             "SELECT kind, card_serial FROM journal_record WHERE seq = ?", (entry.intent_seq,)
         ).fetchone()
         if row is None or row[0] != INTENT_OF[entry.kind]:
-            raise IntentError(f"seq {entry.intent_seq} is not a {INTENT_OF[entry.kind]}")
+            raise IntentError(
+                "seq {seq} is not a {intent_kind}",
+                seq=entry.intent_seq,
+                intent_kind=str(INTENT_OF[entry.kind]),
+            )
         if entry.card_serial is not None and row[1] != entry.card_serial:
-            raise IntentError(f"the outcome's card is not the card of intent {entry.intent_seq}")
+            raise IntentError(
+                "the outcome's card is not the card of intent {seq}", seq=entry.intent_seq
+            )
         closed = cursor.execute(
             "SELECT seq FROM journal_record WHERE intent_seq = ? LIMIT 1", (entry.intent_seq,)
         ).fetchone()
         if closed is not None:
-            raise IntentError(f"intent {entry.intent_seq} was already closed by seq {closed[0]}")
+            raise IntentError(
+                "intent {seq} was already closed by seq {closed_by}",
+                seq=entry.intent_seq,
+                closed_by=closed[0],
+            )
 
     def _move_head(self, cursor: sqlite3.Cursor, seq: int, mac: bytes, key_id: str) -> None:
         key = self._keys.mac_key(key_id)
         if key is None:
-            raise JournalError(f"the journal key {key_id!r} is not in the keystore")
+            raise JournalError("the journal key {key_id!r} is not in the keystore", key_id=key_id)
         (number,) = cursor.execute(
             "SELECT coalesce(max(number), 0) FROM journal_checkpoint"
         ).fetchone()
@@ -469,14 +494,18 @@ class Journal:
             if verifier is None:
                 number = last.number if last else None
                 self._broken = Problem("the last checkpoint does not verify", checkpoint=number)
-                raise JournalBrokenError(f"The journal failed verification at {self._broken}.")
+                raise JournalBrokenError(
+                    "The journal failed verification at {problem}.", problem=str(self._broken)
+                )
             since = (verifier.state.seq,)
             feed(
                 verifier, cursor.execute(f"{_SELECT_RECORDS} WHERE seq > ? ORDER BY seq", since), []
             )
             if not verifier.report.ok:
                 self._broken = verifier.report.first_problem
-                raise JournalBrokenError(f"The journal failed verification at {self._broken}.")
+                raise JournalBrokenError(
+                    "The journal failed verification at {problem}.", problem=str(self._broken)
+                )
             state = verifier.state
             at_us = to_micros(self._clock())
             if at_us < state.at_us:
@@ -616,7 +645,9 @@ class Journal:
             head = _head(cursor)
             last = head[0] if head else 0
             if seq > last:
-                raise JournalError(f"cannot acknowledge seq {seq}: the journal ends at {last}")
+                raise JournalError(
+                    "cannot acknowledge seq {seq}: the journal ends at {last}", seq=seq, last=last
+                )
             cursor.execute(
                 "UPDATE sync_cursor SET acked_seq = max(acked_seq, ?), updated_at_us = ? "
                 "WHERE id = 1",

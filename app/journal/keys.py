@@ -37,7 +37,9 @@ class JournalKeys:
 
     def __post_init__(self) -> None:
         if self.current_key_id not in self.mac_keys:
-            raise KeystoreError(f"the journal key {self.current_key_id!r} is not in the keystore")
+            raise KeystoreError(
+                "the journal key {key_id!r} is not in the keystore", key_id=self.current_key_id
+            )
         self._prepared: dict[str, HmacSm3Key] = {}
 
     @classmethod

@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives import hashes
 from app.crypto.sm2 import Sm2Error, sm2_verify
 from app.crypto.sm3 import HmacSm3Key
 from app.journal.canonical import (
-    CanonicalError,
     checkpoint_bytes,
     fingerprint,
     head_bytes,
@@ -164,7 +163,7 @@ class ChainVerifier:
             return
         try:
             data = record_bytes(row[:20])  # type: ignore[arg-type]
-        except CanonicalError as exc:
+        except ValueError as exc:  # a stored value the canonical encoding cannot hold
             self._problem(f"a field has an impossible value ({exc})", seq)
             data = b""
         if self.report.first_seq is None:
@@ -335,7 +334,7 @@ def checkpoint_signature_ok(cp: Checkpoint, public_key: bytes) -> bool:
             )
         )
         return sm2_verify(public_key, data, cp.signature)
-    except (Sm2Error, CanonicalError):
+    except (Sm2Error, ValueError):  # ValueError: a value the canonical encoding cannot hold
         return False
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import dbfile
+from app.domain.texts import marked
 from app.store.errors import StoreFileError, StoreTooNewError
 
 STORE = dbfile.DatabaseKind(
@@ -17,6 +18,24 @@ STORE = dbfile.DatabaseKind(
     migrations=Path(__file__).parent / "migrations",
     file_error=StoreFileError,
     too_new_error=StoreTooNewError,
+    texts=dbfile.FileTexts(
+        missing=marked("There is no counter store at {path}."),
+        empty=marked(
+            "The counter store file {path} is empty: its contents are gone or were never written."
+        ),
+        not_sqlite=marked("{path} is not a counter store: it is not an SQLite database."),
+        unreadable=marked("The counter store {path} cannot be read: {reason}."),
+        empty_database=marked(
+            "{path} is an SQLite database but not a counter store (it is empty)."
+        ),
+        foreign=marked(
+            "{path} is an SQLite database but not a counter store (it has tables {tables})."
+        ),
+        too_new=marked(
+            "The counter store {path} has schema {revision}, newer than this version of the "
+            "application knows ({known})."
+        ),
+    ),
 )
 
 
@@ -37,7 +56,9 @@ class Store:
     def create(cls, path: Path) -> Store:
         """Create a new, empty store at ``path`` (never overwrites a file)."""
         if path.exists():
-            raise StoreFileError(f"A file already exists at {path}; it was not overwritten.")
+            raise StoreFileError(
+                "A file already exists at {path}; it was not overwritten.", path=str(path)
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(path)
         dbfile.migrate(STORE, store._engine, path)

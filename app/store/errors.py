@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from app.domain.texts import ClerkFacingError
 
-class StoreError(Exception):
-    """Base of store errors; ``advice`` is what to do next."""
+
+class StoreError(ClerkFacingError):
+    """Base of store errors; ``advice`` is what to do next (templates, see ClerkFacingError)."""
 
     advice = "Call a supervisor."
-
-    def __init__(self, message: str, advice: str | None = None) -> None:
-        super().__init__(message)
-        if advice is not None:
-            self.advice = advice
 
 
 class StoreFileError(StoreError):

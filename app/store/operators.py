@@ -103,7 +103,9 @@ def add(store: Store, account: OperatorAccount) -> None:
     """Store a new account (raises :class:`OperatorExistsError` for a taken username)."""
     with store.session() as s:
         if s.get(OperatorRow, account.username) is not None:
-            raise OperatorExistsError(f"The username “{account.username}” is already taken.")
+            raise OperatorExistsError(
+                "The username “{username}” is already taken.", username=account.username
+            )
         s.add(OperatorRow(**_row(account)))
 
 
@@ -127,7 +129,7 @@ def _update(store: Store, username: str, **values: object) -> OperatorAccount:
         s.execute(update(OperatorRow).where(OperatorRow.username == username).values(**values))
         row = s.get(OperatorRow, username, populate_existing=True)
         if row is None:
-            raise UnknownOperatorError(f"There is no operator “{username}”.")
+            raise UnknownOperatorError("There is no operator “{username}”.", username=username)
         return _account(row)
 
 
@@ -142,7 +144,7 @@ def record_failure(
     with store.session() as s:
         row = s.get(OperatorRow, username)  # BEGIN IMMEDIATE: no other writer meanwhile
         if row is None:
-            raise UnknownOperatorError(f"There is no operator “{username}”.")
+            raise UnknownOperatorError("There is no operator “{username}”.", username=username)
         row.failed_attempts += 1
         if row.failed_attempts >= max_failures:
             row.failed_attempts = 0
@@ -173,7 +175,7 @@ def deactivate(store: Store, username: str) -> OperatorAccount:
     with store.session() as s:
         row = s.get(OperatorRow, username)
         if row is None:
-            raise UnknownOperatorError(f"There is no operator “{username}”.")
+            raise UnknownOperatorError("There is no operator “{username}”.", username=username)
         if row.role == Role.ADMIN.value and row.active:
             others = s.scalar(
                 select(func.count())
@@ -185,7 +187,7 @@ def deactivate(store: Store, username: str) -> OperatorAccount:
                 )
             )
             if not others:
-                raise LastAdminError(f"“{username}” is the last active admin.")
+                raise LastAdminError("“{username}” is the last active admin.", username=username)
         row.active = 0
         s.flush()
         return _account(row)

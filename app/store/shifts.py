@@ -31,8 +31,8 @@ class ShiftAlreadyOpenError(ShiftStateError):
 
     advice = "Close the open shift first (or ask a supervisor to close it)."
 
-    def __init__(self, message: str, open_shift: Shift | None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, open_shift: Shift | None, **params: object) -> None:
+        super().__init__(message, None, **params)
         self.open_shift = open_shift
 
 
@@ -108,7 +108,10 @@ def open_shift(store: Store, operator: str, opening_float_fen: int, at_us: int) 
             existing = _open_of(s, operator)
             if existing is not None:
                 raise ShiftAlreadyOpenError(
-                    f"{operator} already has shift {existing.id} open.", _shift(existing)
+                    "{operator} already has shift {shift} open.",
+                    _shift(existing),
+                    operator=operator,
+                    shift=existing.id,
                 )
             row = ShiftRow(
                 operator=operator, opened_at_us=at_us, opening_float_fen=opening_float_fen
@@ -118,7 +121,9 @@ def open_shift(store: Store, operator: str, opening_float_fen: int, at_us: int) 
             return _shift(row)
     except IntegrityError:  # the unique partial index, should another process have won the race
         raise ShiftAlreadyOpenError(
-            f"{operator} already has a shift open.", open_shift_of(store, operator)
+            "{operator} already has a shift open.",
+            open_shift_of(store, operator),
+            operator=operator,
         ) from None
 
 
@@ -158,9 +163,9 @@ def open_shifts(store: Store) -> list[Shift]:
 def _open_row(s: Session, shift_id: int) -> ShiftRow:
     row = s.get(ShiftRow, shift_id)
     if row is None:
-        raise ShiftStateError(f"There is no shift {shift_id}.")
+        raise ShiftStateError("There is no shift {shift}.", shift=shift_id)
     if row.closed_at_us is not None:
-        raise ShiftStateError(f"Shift {shift_id} is already closed.")
+        raise ShiftStateError("Shift {shift} is already closed.", shift=shift_id)
     return row
 
 
@@ -172,7 +177,8 @@ def declare_count(
         row = _open_row(s, shift_id)
         if row.expected_cash_fen is not None:
             raise ShiftStateError(
-                f"The count of shift {shift_id} was already compared with the expected cash."
+                "The count of shift {shift} was already compared with the expected cash.",
+                shift=shift_id,
             )
         row.counted_json = counted_json(counted)
         row.counted_cash_fen = counted_cash_fen
@@ -185,7 +191,7 @@ def reveal_expected(store: Store, shift_id: int, expected_cash_fen: int) -> Shif
     with store.session() as s:
         row = _open_row(s, shift_id)
         if row.counted_json is None:
-            raise ShiftStateError(f"Shift {shift_id} has no declared count.")
+            raise ShiftStateError("Shift {shift} has no declared count.", shift=shift_id)
         row.expected_cash_fen = expected_cash_fen
         s.flush()
         return _shift(row)

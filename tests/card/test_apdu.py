@@ -1,7 +1,7 @@
 import pytest
 
 from app.card import commands
-from app.card.apdu import CommandApdu, MalformedApduError, ResponseApdu, StatusWord
+from app.card.apdu import CommandApdu, ResponseApdu, StatusWord
 from app.card.errors import (
     ApplicationBlockedError,
     InsufficientBalanceError,
@@ -28,18 +28,18 @@ def test_command_encodings_match_the_protocol_table():
 
 
 def test_command_rejects_out_of_range_fields():
-    with pytest.raises(MalformedApduError):
+    with pytest.raises(ValueError):
         CommandApdu(0x100, 0, 0, 0)
-    with pytest.raises(MalformedApduError):
+    with pytest.raises(ValueError):
         CommandApdu(0, 0, 0, 0, bytes(256))
-    with pytest.raises(MalformedApduError):
+    with pytest.raises(ValueError):
         CommandApdu(0, 0, 0, 0, le=257)
 
 
 def test_response_split_and_short_answers():
     r = ResponseApdu.from_bytes(bytes.fromhex("0102039000"))
     assert r.data == b"\x01\x02\x03" and r.ok and r.sw1 == 0x90
-    with pytest.raises(MalformedApduError):
+    with pytest.raises(ValueError):
         ResponseApdu.from_bytes(b"\x90")
 
 
