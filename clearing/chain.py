@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.crypto.sm3 import HmacSm3Key
-from app.journal.canonical import CanonicalError
 from app.journal.kinds import INTENT_OF, OUTCOME_OF, RecordKind
 from clearing.models import DeviceKeyRow, DeviceRow, RecordRow
 from clearing.records import mac_input
@@ -119,7 +118,7 @@ class DeviceChain:
             return f"unknown key {columns['key_id']!r}: the center never issued it to this device"
         try:
             authentic = key.verify(mac_input(columns), columns["mac"])
-        except CanonicalError as exc:
+        except ValueError as exc:
             return f"cannot encode the record: {exc}"
         if not authentic:
             return "MAC does not verify: the record was altered or forged"
