@@ -15,6 +15,8 @@ RANKS = {
     "app.journal": 2,
     "app.sync": 3,
     "app.services": 4,
+    "app.reports": 4.2,  # shift and daily report figures, CSV (above the services they read)
+    "app.printing": 4.2,  # receipt layout and ESC/POS printers (Qt-free)
     "app.ui": 5,
     "app.paths": 0,
     "app.dbfile": 1,
