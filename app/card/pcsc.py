@@ -22,6 +22,7 @@ from smartcard.Exceptions import (
     NoCardException,
     SmartcardException,
 )
+from smartcard.pcsc.PCSCExceptions import BaseSCardException
 from smartcard.System import readers as _pcsc_readers
 
 from app.card.errors import (
@@ -40,7 +41,7 @@ def list_readers() -> list[str]:
     """Names of the PC/SC readers present; ReaderUnavailableError when pcscd cannot be reached."""
     try:
         return [str(r) for r in _pcsc_readers()]
-    except SmartcardException as exc:
+    except (SmartcardException, BaseSCardException) as exc:  # no pcscd: EstablishContext fails
         raise ReaderUnavailableError(
             "the smart-card service is not available: {reason}", reason=str(exc)
         ) from None

@@ -107,3 +107,22 @@ def test_watcher_reports_only_its_readers_card(pcscd, rig, make_rig):
         assert _wait(lambda: events[-1:] == ["absent"])
     finally:
         watcher.stop()
+
+
+def test_no_smart_card_service_is_a_reader_error_not_a_crash(tmp_path):
+    """pcsc-lite's client finds pcscd through its socket; point it at nothing."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "from app.card.errors import ReaderUnavailableError\n"
+        "from app.card.pcsc import list_readers\n"
+        "try:\n    list_readers()\nexcept ReaderUnavailableError as exc:\n"
+        "    print('unavailable:', exc.advice)\n"
+    )
+    env = {"PCSCLITE_CSOCK_NAME": str(tmp_path / "no-pcscd.comm"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("unavailable: Check that the reader is plugged in")
