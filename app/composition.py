@@ -1,29 +1,49 @@
 """Building a counter from its data directory: keystore, journal, store, SAM and services.
 
 The composition root shared by the command line (``citycard-counter cli``) and, next, the
-window: nothing else creates these objects. ``init_counter`` is the first run of a device.
+window: nothing else creates these objects. ``init_counter`` is the first run of a device: with
+a clearing center URL and a one-time enrolment code it enrols the device and keeps the journal
+key the center issued (``center.json`` says where the center is); without, the counter works
+offline alone. ``open_counter`` builds the center's client (online MAC2, settled balances) and a
+:class:`~app.sync.SyncLoop` that :meth:`Counter.start_sync` starts.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from app.card.sam import SoftwareSam
 from app.crypto.keystore import KdfParams, Keystore, KeystoreError
+from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Journal, JournalKeys
+from app.services.exchange import ExchangeService
 from app.services.loss import LossService
 from app.services.operators import OperatorService
+from app.services.purchase import PurchaseService
 from app.services.receipts import ReprintService
 from app.services.recovery import RecoveryService
 from app.services.refund import RefundService
-from app.services.replacement import NoCenter, ReplacementService
+from app.services.replacement import (
+    CenterSettledBalances,
+    NoCenter,
+    ReplacementService,
+    SettledBalances,
+)
 from app.services.shifts import ShiftService
 from app.services.topup import TopUpService
+from app.services.void import VoidService
 from app.store import parameters as stored_parameters
 from app.store.database import Store
+from app.sync.client import CenterClient, ClientSettings
+from app.sync.config import CENTER_CONFIG_NAME, CenterConfig, CenterConfigError
+from app.sync.lists import StoreBlacklist, StoreParameters
+from app.sync.loop import LoopSettings, SyncLoop
+from app.sync.models import Enrolment
+from app.sync.status import SyncStatus
 
 HOLDER_INDEX_KEY = "holders/index"
 CARD_TIMEZONE = timezone(timedelta(hours=8), "CST")  # cards carry China Standard Time
@@ -49,15 +69,61 @@ class Counter:
     refunds: RefundService
     replacements: ReplacementService
     reprints: ReprintService
+    purchases: PurchaseService
+    exchanges: ExchangeService
+    voids: VoidService
+    center: CenterClient | None = None  # None: an offline counter (no clearing center set up)
+    sync: SyncLoop | None = None  # built by open_counter, started by start_sync()
+
+    def start_sync(self) -> bool:
+        """Start the background sync with the center; False when this counter has none."""
+        if self.sync is None:
+            return False
+        if not self.sync.running:
+            self.sync.start()
+        return True
+
+    def sync_now(self) -> None:
+        """Ask the sync for a cycle at once (after journaling a transaction); never blocks."""
+        if self.sync is not None:
+            self.sync.sync_now()
+
+    def sync_status(self) -> SyncStatus | None:
+        """The sync's last status for the status bar (no I/O); None without a center."""
+        return None if self.sync is None else self.sync.status()
+
+    def stop_sync(self, timeout: float = 5.0) -> bool:
+        """Stop the background sync; whether it ended within ``timeout``."""
+        return True if self.sync is None else self.sync.stop(timeout)
 
     def close(self) -> None:
-        """Release the journal and store files."""
-        self.journal.close()
-        self.store.close()
+        """Stop the sync, close the center's connections, release the journal and store files."""
+        try:
+            self.stop_sync()
+            if self.center is not None:
+                self.center.close()
+        finally:
+            self.journal.close()
+            self.store.close()
 
 
 def _paths(data_dir: Path) -> tuple[Path, Path, Path]:
     return data_dir / "keystore.json", data_dir / "journal.sqlite3", data_dir / "counter.sqlite3"
+
+
+def _enrol(
+    config: CenterConfig,
+    code: str,
+    device_id: str,
+    terminal_id: str,
+    client_settings: ClientSettings | None,
+) -> tuple[JournalKeys, Enrolment]:
+    """Enrol with the center: a new device key, and the journal key the center issued."""
+    device_key = Sm2PrivateKey.generate()
+    with CenterClient(client_settings or config.client_settings()) as client:
+        enrolment = client.enrol(code, device_id, terminal_id, device_key)
+    issued = enrolment.journal_key
+    return JournalKeys({issued.key_id: issued.key}, issued.key_id, device_key), enrolment
 
 
 def init_counter(
@@ -67,17 +133,35 @@ def init_counter(
     terminal_id: str,
     issuer_keys: dict[str, bytes],
     kdf: KdfParams | None = None,
-) -> None:
-    """First run of a device: new keys, a journal with its genesis, an empty store.
+    *,
+    center_url: str | None = None,
+    enrolment_code: str | None = None,
+    ca_file: Path | None = None,
+    client_settings: ClientSettings | None = None,
+) -> Enrolment | None:
+    """First run of a device: keys, a journal with its genesis, an empty store.
 
-    The keystore gets new journal, device and holder-index keys, plus the issuer's master keys
-    for the software SAM. Refuses a directory that already holds any of these files.
+    With ``center_url`` and its one-time ``enrolment_code`` the device enrols first (nothing is
+    written if that fails): its new SM2 key is registered and the journal MAC key is the one the
+    center issued, wrapped to that key; ``center.json`` keeps the address (and ``ca_file``).
+    Without, the journal key is made here and the counter works offline. The keystore also gets
+    a holder-index key and the issuer's master keys for the software SAM. Refuses a directory
+    that already holds any of these files. Returns the enrolment (None offline).
     """
     keystore_path, journal_path, store_path = _paths(data_dir)
-    existing = [p for p in (keystore_path, journal_path, store_path) if p.exists()]
+    config_path = data_dir / CENTER_CONFIG_NAME
+    existing = [p for p in (keystore_path, journal_path, store_path, config_path) if p.exists()]
     if existing:
         raise KeystoreError(f"{existing[0]} already exists: this counter is already set up.")
-    keys = JournalKeys.generate()
+    if (center_url is None) != (enrolment_code is None):
+        raise ValueError("a clearing center needs both its URL and a one-time enrolment code")
+    config: CenterConfig | None = None
+    enrolment: Enrolment | None = None
+    if center_url is not None and enrolment_code is not None:
+        config = CenterConfig(center_url, None if ca_file is None else ca_file.resolve())
+        keys, enrolment = _enrol(config, enrolment_code, device_id, terminal_id, client_settings)
+    else:
+        keys = JournalKeys.generate()
     entries = dict(issuer_keys)
     entries[HOLDER_INDEX_KEY] = secrets.token_bytes(32)
     keystore = Keystore.create(keystore_path, passphrase, entries, kdf)
@@ -85,23 +169,65 @@ def init_counter(
     keystore.save(passphrase)
     Journal.create(journal_path, keys, device_id, terminal_id).close()
     Store.create(store_path).close()
+    if config is not None:
+        config.save(config_path)
+    return enrolment
 
 
-def open_counter(data_dir: Path, passphrase: str) -> Counter:
-    """Open a set-up counter: verify the journal since its last checkpoint, build the services."""
+def open_counter(
+    data_dir: Path,
+    passphrase: str,
+    *,
+    client_settings: ClientSettings | None = None,
+    loop_settings: LoopSettings | None = None,
+    on_sync_status: Callable[[SyncStatus], None] | None = None,
+) -> Counter:
+    """Open a set-up counter: verify the journal since its last checkpoint, build the services.
+
+    When the device is enrolled with a clearing center (``center.json``), the center's client
+    gives the top-ups their online MAC2 and the replacements their settled balances, and a
+    :class:`SyncLoop` is ready (not started: :meth:`Counter.start_sync`); ``on_sync_status`` is
+    called from its thread. ``client_settings`` overrides the center's address settings.
+    """
     keystore_path, journal_path, store_path = _paths(data_dir)
     keystore = Keystore.open(keystore_path, passphrase)
     keys = JournalKeys.from_keystore(keystore)
     sam = SoftwareSam.from_keystore(keystore)
+    config = CenterConfig.load(data_dir / CENTER_CONFIG_NAME)
     journal = Journal.open(journal_path, keys, clock=now_utc)
     try:
         store = Store.open(store_path)
     except BaseException:
         journal.close()
         raise
+    center: CenterClient | None = None
+    sync: SyncLoop | None = None
+    settled: SettledBalances = NoCenter()
+    if config is not None:
+        try:  # a CA file that went missing, an address that cannot be used
+            center = CenterClient(
+                client_settings or config.client_settings(), journal.device_id, keys.device_key
+            )
+        except BaseException as exc:
+            journal.close()
+            store.close()
+            if isinstance(exc, ValueError):
+                raise CenterConfigError(f"{CENTER_CONFIG_NAME}: {exc}") from exc
+            raise
+        sync = SyncLoop(
+            center,
+            journal,
+            blacklist=StoreBlacklist(store),
+            parameters=StoreParameters(store),
+            settings=loop_settings,
+            on_status=on_sync_status,
+        )
+        settled = CenterSettledBalances(center)
     terminal = bytes.fromhex(journal.terminal_id)
     parameters = stored_parameters.current(store)
-    topups = TopUpService(journal, store, sam, terminal, now_utc, CARD_TIMEZONE)
+    topups = TopUpService(journal, store, sam, terminal, now_utc, CARD_TIMEZONE, center)
+    purchases = PurchaseService(journal, store, sam, terminal, now_utc, CARD_TIMEZONE)
+    recovery = RecoveryService(journal, sam)
     counter = Counter(
         journal=journal,
         store=store,
@@ -109,14 +235,21 @@ def open_counter(data_dir: Path, passphrase: str) -> Counter:
         operators=OperatorService(store, journal, now_utc),
         shifts=ShiftService(store, journal, parameters, now_utc),
         topups=topups,
-        recovery=RecoveryService(journal, sam),
+        recovery=recovery,
         loss=LossService(journal, store, sam, keystore.get(HOLDER_INDEX_KEY), now_utc),
         refunds=RefundService(journal, store, sam, now_utc),
-        replacements=ReplacementService(journal, store, topups, NoCenter(), now_utc),
+        replacements=ReplacementService(journal, store, topups, settled, now_utc),
         reprints=ReprintService(journal, now_utc),
+        purchases=purchases,
+        exchanges=ExchangeService(journal, store, sam, purchases, topups, recovery, now_utc),
+        voids=VoidService(journal, store, purchases, recovery, now_utc),
+        center=center,
+        sync=sync,
     )
     if journal.problem is None:
         # the journal is written first: after a crash the store catches up with it
         counter.shifts.reconcile()
         counter.loss.reconcile()
+        counter.exchanges.reconcile()
+        counter.voids.reconcile()
     return counter

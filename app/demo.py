@@ -1,8 +1,17 @@
-"""``make demo``: a counter window on virtual cards, through pcscd + vpcd when available.
+"""``make demo``: the whole counter on a demo device — virtual cards, a clearing center, staff.
 
-A composition root like :mod:`app.main`, so it may wire the virtual card (``cardsim``) in.
-Demo keys are generated on first run into ``var/demo`` (never committed); the keystore
-passphrase is ``CITYCARD_KEYSTORE_PASSPHRASE`` or the demo's own default.
+A composition root like :mod:`app.main`, so it may wire the virtual card (``cardsim``) in. On
+first run it creates, under ``var/demo`` (never committed):
+
+- a demo issuer: SAM keystore with DES and SM4 master keys, and personalised virtual cards of
+  several types — one registered to a demo holder, one expired, one meant for the blacklist;
+- a clearing center (``citycard-center serve``) on loopback, with the issuer keys for online
+  MAC2 and TAC checks, started again on every run;
+- a counter enrolled with that center, its first admin, a demo clerk and a demo supervisor, the
+  holders registered and the lost card on the blacklist.
+
+Then it opens the real window with a "tap card" panel that puts a chosen virtual card on the
+reader (pcscd + vpcd when they run, else an in-process reader — said on the panel).
 """
 
 from __future__ import annotations
@@ -10,34 +19,186 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
+import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.card.errors import CardRemovedError
 from app.card.inprocess import InProcessTransport
-from app.card.thread import CardThread
 from app.card.transport import CardTransport
-from app.services.card_reading import CardReadingService
+from app.composition import HOLDER_INDEX_KEY, Counter, init_counter, open_counter
+from app.crypto.keystore import Keystore
+from app.domain.people import Role
+from app.journal.records import to_micros
+from app.store import blacklist, holders
 from cardsim.card import VirtualCityCard
-from cardsim.demo import MANIFEST_NAME, create_demo
+from cardsim.demo import KEYSTORE_NAME, MANIFEST_NAME, create_demo
+from cardsim.profile import HolderFields
 
 log = logging.getLogger("app.demo")
 
 DEMO_DIR = Path(os.environ.get("CITYCARD_DEMO_DIR", "var/demo"))
 READER = "Virtual PCD 00 00"
-_DEMO_PASSPHRASE = "citycard-demo"  # noqa: S105 - demo issuer only; real keystores ask for one
+CENTER_PORT = int(os.environ.get("CITYCARD_DEMO_CENTER_PORT", "47800"))
+DEVICE_ID = "DEMO-COUNTER-01"
+TERMINAL_ID = "0000000000D1"
+PASSPHRASE = "citycard-demo"  # noqa: S105 - the demo's throwaway keystores only
+STAFF = (  # username, name, role, password — shown on the demo panel
+    ("admin", "管理员", Role.ADMIN, "Kaiguan-7391"),
+    ("clerk1", "王芳", Role.CLERK, "Quancun-2468"),
+    ("super1", "陈静", Role.SUPERVISOR, "Duizhang-1357"),
+)
 
 
-def _demo_cards(directory: Path) -> list[tuple[str, str, Path]]:
+@dataclass(frozen=True)
+class DemoCardInfo:
+    """A card of the manifest: its name, description, profile file and holder."""
+
+    name: str
+    description: str
+    profile: Path
+    serial: str
+    blacklisted: bool
+
+
+def _issuer(directory: Path) -> list[DemoCardInfo]:
     manifest = directory / MANIFEST_NAME
     if not manifest.exists():
-        passphrase = os.environ.get("CITYCARD_KEYSTORE_PASSPHRASE", _DEMO_PASSPHRASE)
-        create_demo(directory, passphrase)
+        create_demo(directory, PASSPHRASE)
         print(f"demo: created virtual cards and a SAM keystore in {directory}")
     doc = json.loads(manifest.read_text(encoding="utf-8"))
-    return [(c["name"], c["description"], directory / c["profile"]) for c in doc["cards"]]
+    return [
+        DemoCardInfo(
+            c["name"],
+            c["description"],
+            directory / c["profile"],
+            c["serial"].upper(),
+            bool(c.get("blacklisted")),
+        )
+        for c in doc["cards"]
+    ]
+
+
+class DemoCenter:
+    """The clearing center as its own process on loopback (stopped with the demo)."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.db_url = f"sqlite:///{(directory / 'center.sqlite3').resolve()}"
+        self.base = f"http://127.0.0.1:{CENTER_PORT}"
+        self._log = directory / "center.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self, issuer_keystore: Path) -> None:
+        """Start ``citycard-center serve`` and wait until it answers."""
+        env = dict(os.environ, CITYCARD_ISSUER_PASSPHRASE=PASSPHRASE)
+        with self._log.open("ab") as out:
+            self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [
+                    sys.executable,
+                    "-m",
+                    "clearing.cli",
+                    "serve",
+                    "--db",
+                    self.db_url,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(CENTER_PORT),
+                    "--log-level",
+                    "warning",
+                    "--issuer-keystore",
+                    str(issuer_keystore),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the demo center exited; see {self._log}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/v1/time", timeout=1) as answer:  # noqa: S310 - our loopback URL
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the demo center did not answer on port {CENTER_PORT}")
+
+    def enrolment_code(self, device_id: str) -> str:
+        """A one-time enrolment code, as the center's administrator makes one."""
+        out = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "clearing.cli",
+                "enrolment-code",
+                "--db",
+                self.db_url,
+                "--device",
+                device_id,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout.strip().split()[-1]
+
+    def stop(self) -> None:
+        """Stop the center process."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+
+def _first_run(counter_dir: Path, center: DemoCenter, cards: list[DemoCardInfo]) -> None:
+    issuer = Keystore.open(DEMO_DIR / KEYSTORE_NAME, PASSPHRASE)
+    keys = {n: issuer.get(n) for n in issuer.names() if n.startswith("mk/")}
+    init_counter(
+        counter_dir,
+        PASSPHRASE,
+        DEVICE_ID,
+        TERMINAL_ID,
+        keys,
+        center_url=center.base,
+        enrolment_code=center.enrolment_code(DEVICE_ID),
+    )
+    counter = open_counter(counter_dir, PASSPHRASE)
+    try:
+        username, name, _role, password = STAFF[0]
+        counter.operators.create_first_admin(username, name, password)
+        admin = counter.operators.sign_in(username, password)
+        for username, name, role, password in STAFF[1:]:
+            counter.operators.create_operator(admin, username, name, role, password)
+        counter.operators.sign_out(admin)
+        _register_demo_people(counter, counter_dir, cards)
+    finally:
+        counter.close()
+    print(f"demo: counter {DEVICE_ID} set up in {counter_dir}, enrolled with {center.base}")
+
+
+def _register_demo_people(counter: Counter, counter_dir: Path, cards: list[DemoCardInfo]) -> None:
+    """Holders of the personalised cards (so loss reports find them); the lost card listed."""
+    index_key = Keystore.open(counter_dir / "keystore.json", PASSPHRASE).get(HOLDER_INDEX_KEY)
+    for card in cards:
+        raw = VirtualCityCard.from_file(card.profile).profile.holder_file
+        holder = HolderFields.parse(raw) if raw else None
+        if holder is not None and holder.name and holder.id_number:
+            holders.register(counter.store, index_key, card.serial, holder.name, holder.id_number)
+        if card.blacklisted:
+            at = to_micros(datetime.now(UTC))
+            blacklist.add(counter.store, card.serial, "reported lost (demo)", at, source="demo")
 
 
 class _InProcessReader:
@@ -58,9 +219,16 @@ class _InProcessReader:
             return InProcessTransport(self._card)
 
 
+def _staff_note() -> str:
+    lines = [f"{u} / {p}  ({r.value})" for u, _n, r, p in STAFF]
+    return "Demo staff (username / password):\n" + "\n".join(lines)
+
+
 def main() -> int:
-    """Open the demo window."""
-    logging.basicConfig(level=logging.INFO)
+    """Set the demo up (first run) and open the counter window."""
+    from app.logs import configure_logging  # noqa: PLC0415
+
+    configure_logging(DEMO_DIR / "logs")
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         if "DEMO_SCREENSHOT" not in os.environ:
             print(
@@ -71,19 +239,71 @@ def main() -> int:
             return 2
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from app.ui.demo_panel import DemoPanel  # noqa: PLC0415 - Qt only once a display is known
-    from app.ui.main_window import MainWindow  # noqa: PLC0415
+    from app.settings import FILE_NAME, load_settings  # noqa: PLC0415
+    from app.ui import startup  # noqa: PLC0415 - Qt only once a display is known
+    from app.ui.demo_panel import DemoPanel  # noqa: PLC0415
+    from app.ui.i18n import LanguageSwitcher  # noqa: PLC0415
     from app.ui.qt_app import make_application  # noqa: PLC0415
-    from app.ui.reader_bridge import ReaderBridge  # noqa: PLC0415
 
-    cards = _demo_cards(DEMO_DIR)
-    paths = {name: path for name, _, path in cards}
-    app = make_application()
-    card_thread = CardThread()
-    cleanup: list[Callable[[], None]] = [card_thread.stop]
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    cards = _issuer(DEMO_DIR)
+    paths = {c.name: c.profile for c in cards}
+    center = DemoCenter(DEMO_DIR / "center")
+    center.start(DEMO_DIR / KEYSTORE_NAME)
+    cleanup: list[Callable[[], None]] = [center.stop]
+    try:
+        counter_dir = DEMO_DIR / "counter"
+        if not (counter_dir / "keystore.json").exists():
+            try:
+                _first_run(counter_dir, center, cards)
+            except BaseException:  # a half-made demo counter would never start: start over
+                center.stop()
+                shutil.rmtree(counter_dir, ignore_errors=True)
+                shutil.rmtree(DEMO_DIR / "center", ignore_errors=True)
+                raise
+        app = make_application()
+        settings = load_settings(counter_dir / FILE_NAME).settings
+        languages = LanguageSwitcher(app)
+        languages.switch(settings.language)
+        counter = open_counter(counter_dir, PASSPHRASE)
+        cleanup.append(counter.close)
+        tap, remove, connect, reader_name, note, watch = _reader(paths, cleanup)
+        panel = DemoPanel(
+            [(c.name, c.description) for c in cards], tap, remove, f"{note}\n\n{_staff_note()}"
+        )
+        gui = startup.assemble(counter, connect, reader_name, side_panel=panel)
+        cleanup.append(gui.close)
+        startup.wire_window(gui, data_dir=counter_dir, settings=settings, languages=languages)
+        watch(gui.bridge.card_presented, gui.bridge.card_taken_away)
+        counter.start_sync()
+        gui.window.start()
+        shot = os.environ.get("DEMO_SCREENSHOT")
+        if shot:
+            from PySide6.QtCore import QTimer  # noqa: PLC0415
 
-    tap: Callable[[str], None]
-    remove: Callable[[], None]
+            tap(cards[0].name)
+
+            def save() -> None:
+                gui.window.grab().save(shot)
+                app.quit()
+
+            QTimer.singleShot(3000, save)
+        return app.exec()
+    finally:
+        for step in reversed(cleanup):
+            try:
+                step()
+            except Exception:  # keep shutting the rest down
+                log.exception("demo shutdown step failed")
+
+
+Watch = Callable[[Callable[[], None], Callable[[], None]], None]
+
+
+def _reader(
+    paths: dict[str, Path], cleanup: list[Callable[[], None]]
+) -> tuple[Callable[[str], None], Callable[[], None], Callable[[], CardTransport], str, str, Watch]:
+    """Tap/remove controls, the card connection, the reader's name and note, and its watcher."""
     try:
         from app.card.pcsc import CardWatcher, PcscTransport  # noqa: PLC0415
         from cardsim.pcscd import ensure_pcscd  # noqa: PLC0415
@@ -91,7 +311,6 @@ def main() -> int:
 
         daemon = ensure_pcscd()
         cleanup.append(daemon.stop)
-        bridge = ReaderBridge(card_thread, CardReadingService(lambda: PcscTransport(READER)))
         current: list[VpcdBridge] = []
 
         def remove() -> None:
@@ -104,46 +323,47 @@ def main() -> int:
             vpcd.insert()
             current.append(vpcd)
 
-        watcher = CardWatcher.for_reader(READER, bridge.card_presented, bridge.card_taken_away)
-        watcher.start()
-        cleanup += [watcher.stop, remove]
-        note = "Reader: pcscd + vpcd, “Virtual PCD 00 00”."
-        reader_name = READER
+        def watch(present: Callable[[], None], absent: Callable[[], None]) -> None:
+            watcher = CardWatcher.for_reader(READER, present, absent)
+            watcher.start()
+            cleanup.append(watcher.stop)
+
+        cleanup.append(remove)
+        return (
+            tap,
+            remove,
+            lambda: PcscTransport(READER),
+            READER,
+            "Reader: pcscd + vpcd, “Virtual PCD 00 00”.",
+            watch,
+        )
     except Exception as exc:  # any failure of the PC/SC stack: fall back, visibly
         log.warning("pcscd/vpcd not usable (%s); using the in-process reader", exc)
         fallback = _InProcessReader()
-        bridge = ReaderBridge(card_thread, CardReadingService(fallback.connect))
+        hooks: list[tuple[Callable[[], None], Callable[[], None]]] = []
 
-        def tap(name: str) -> None:
+        def tap_in_process(name: str) -> None:
             fallback.put(VirtualCityCard.from_file(paths[name]))
-            bridge.card_presented()
+            for present, _absent in hooks:
+                present()
 
-        def remove() -> None:
+        def remove_in_process() -> None:
             fallback.put(None)
-            bridge.card_taken_away()
+            for _present, absent in hooks:
+                absent()
+
+        def watch_in_process(present: Callable[[], None], absent: Callable[[], None]) -> None:
+            hooks.append((present, absent))
 
         note = f"pcscd/vpcd not available ({exc}); using an in-process reader."
-        reader_name = "in-process virtual reader"
-
-    panel = DemoPanel([(n, d) for n, d, _ in cards], tap, remove, note)
-    window = MainWindow(bridge, reader_name, panel)
-    window.show()
-    try:
-        shot = os.environ.get("DEMO_SCREENSHOT")
-        if shot:
-            from PySide6.QtCore import QTimer  # noqa: PLC0415
-
-            tap(cards[0][0])
-
-            def save() -> None:
-                window.grab().save(shot)
-                app.quit()
-
-            QTimer.singleShot(2500, save)
-        return app.exec()
-    finally:
-        for step in reversed(cleanup):
-            step()
+        return (
+            tap_in_process,
+            remove_in_process,
+            fallback.connect,
+            "in-process virtual reader",
+            note,
+            watch_in_process,
+        )
 
 
 if __name__ == "__main__":

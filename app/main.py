@@ -1,13 +1,23 @@
 """Composition root and the ``citycard-counter`` command.
 
 Builds settings, logging, the card backend and the services, then the window. Nothing else in
-the app creates these; no module-level singletons.
+the app creates these; no module-level singletons. Qt and pyscard are imported only when the
+window is opened, so ``version``, ``journal`` and ``cli`` stay light.
+
+The window's start (``_run_gui``): the data directory (:mod:`app.paths`) and its settings; on a
+first run the set-up wizard, then :func:`app.composition.init_counter` and the first
+administrator; the keystore passphrase from ``CITYCARD_KEYSTORE_PASSPHRASE`` or the "unlock this
+counter" dialog; the counter (:func:`app.composition.open_counter`); the card thread, the task
+runner, the reader bridge with its tap steps and the window (:func:`app.ui.startup.assemble`,
+the Qt half of this root); the flows, settings, receipt printing and reports plugged into it
+(:func:`app.ui.startup.wire_window`); then the reader's watcher and the sync.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from app import __version__
@@ -21,44 +31,84 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("version", help="print the version")
     gui = sub.add_parser("gui", help="open the counter window (the default)")
-    gui.add_argument("--reader", help="PC/SC reader name (default: the first reader)")
+    gui.add_argument("--reader", help="PC/SC reader name (default: the settings, or the first)")
     sub.add_parser("readers", help="list the PC/SC readers")
     journal_commands.add_parser(sub)
     counter_commands.add_parser(sub)
     return parser
 
 
+def _readers() -> list[str]:
+    from app.card.pcsc import list_readers  # noqa: PLC0415
+
+    return list_readers()
+
+
 def _run_gui(reader: str | None) -> int:
-    from app.card.errors import CardError  # noqa: PLC0415 - keep `version` free of Qt/pyscard
-    from app.card.pcsc import CardWatcher, PcscTransport, list_readers  # noqa: PLC0415
-    from app.card.thread import CardThread  # noqa: PLC0415
-    from app.services.card_reading import CardReadingService  # noqa: PLC0415
-    from app.ui.main_window import MainWindow  # noqa: PLC0415
+    from app.card.pcsc import CardWatcher, PcscTransport  # noqa: PLC0415
+    from app.domain.texts import ClerkFacingError  # noqa: PLC0415
+    from app.paths import ENV_PASSPHRASE, data_dir  # noqa: PLC0415
+    from app.settings import FILE_NAME, load_settings  # noqa: PLC0415
+    from app.ui import startup  # noqa: PLC0415
+    from app.ui.first_run import ask_first_run  # noqa: PLC0415
+    from app.ui.i18n import LanguageSwitcher  # noqa: PLC0415
     from app.ui.qt_app import make_application  # noqa: PLC0415
-    from app.ui.reader_bridge import ReaderBridge  # noqa: PLC0415
+    from app.ui.status_bar import ReaderState  # noqa: PLC0415
 
-    try:
-        names = list_readers()
-    except CardError as exc:
-        print(f"{exc}\n{exc.advice}", file=sys.stderr)
-        return 2
-    if not names:
-        print("No smart-card reader found. Plug the reader in and start again.", file=sys.stderr)
-        return 2
-    reader_name = reader or names[0]
     app = make_application()
-    card_thread = CardThread()
-    bridge = ReaderBridge(card_thread, CardReadingService(lambda: PcscTransport(reader_name)))
-
-    watcher = CardWatcher.for_reader(reader_name, bridge.card_presented, bridge.card_taken_away)
-    window = MainWindow(bridge, reader_name)
-    window.show()
-    watcher.start()
+    directory = data_dir()
+    loaded = load_settings(directory / FILE_NAME)
+    languages = LanguageSwitcher(app)  # kept: the settings dialog switches through it
+    languages.switch(loaded.settings.language)
+    passphrase = os.environ.get(ENV_PASSPHRASE)
+    if not (directory / "keystore.json").exists():
+        answers = ask_first_run(_readers, ask_passphrase=passphrase is None)
+        if answers is None:
+            return 1
+        passphrase = answers.keystore_passphrase or passphrase
+        assert passphrase is not None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            startup.set_up_first_run(directory, passphrase, answers)
+        except ClerkFacingError as exc:
+            return startup.show_fatal(exc)
+        loaded = load_settings(directory / FILE_NAME)
     try:
+        counter = startup.unlock_counter(directory, passphrase)
+    except ClerkFacingError as exc:  # a damaged journal or store file: say so, do not crash
+        return startup.show_fatal(exc)
+    if counter is None:
+        return 1
+    reader_name = reader or loaded.settings.reader_name
+    reader_problem = ""
+    if not reader_name:
+        try:
+            names = _readers()
+        except ClerkFacingError as exc:
+            names, reader_problem = [], str(exc)
+        reader_name = names[0] if names else ""
+    gui = startup.assemble(counter, lambda: PcscTransport(reader_name), reader_name)
+    startup.wire_window(gui, data_dir=directory, settings=loaded.settings, languages=languages)
+    window = gui.window
+    watcher = None
+    try:
+        if reader_name:
+            watcher = CardWatcher.for_reader(
+                reader_name, gui.bridge.card_presented, gui.bridge.card_taken_away
+            )
+            watcher.start()
+        else:
+            window.status.set_reader(ReaderState.UNAVAILABLE, reader_problem)
+        counter.start_sync()
+        if loaded.warning is not None:
+            gui.ctx.runner.errors.show(loaded.warning)
+        window.start()
         return app.exec()
     finally:
-        watcher.stop()
-        card_thread.stop()
+        if watcher is not None:
+            watcher.stop()
+        gui.close()
+        counter.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,4 +140,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

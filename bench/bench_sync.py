@@ -65,7 +65,9 @@ def _cli(*args: str) -> str:
 
 
 @contextmanager
-def _center(db_url: str, log: Path) -> Iterator[str]:
+def _center(
+    db_url: str, log: Path, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with log.open("ab") as out:
@@ -83,10 +85,12 @@ def _center(db_url: str, log: Path) -> Iterator[str]:
                 str(port),
                 "--log-level",
                 "warning",
+                *extra,
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
+            env={**os.environ, **(env or {})},
         )
     try:
         deadline = time.monotonic() + 60

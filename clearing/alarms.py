@@ -39,6 +39,7 @@ def alarm_lines(center: Center) -> Iterator[str]:
                 "device_id": row.device_id,
                 "seq": row.seq,
                 "reason": row.reason,
+                "held": row.held,
                 "at": iso(row.received_at_us).isoformat(),
             },
             ensure_ascii=False,

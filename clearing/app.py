@@ -6,18 +6,24 @@ publishes; ``clearing/openapi.json`` is that contract, kept in the repository.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clearing import __version__
 from clearing.center import open_center
 from clearing.limits import BodySizeLimit
 from clearing.routes import cards, devices, journal, lists, loads, settlement, system
+from clearing.routes.common import http_error, validation_error
 from clearing.settings import Settings
 
 TITLE = "City card clearing center"
+
+log = logging.getLogger(__name__)
 
 
 def build_api(max_body_bytes: int = Settings.max_body_bytes) -> FastAPI:
@@ -38,6 +44,8 @@ def build_api(max_body_bytes: int = Settings.max_body_bytes) -> FastAPI:
         lifespan=lifespan,
     )
     api.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(StarletteHTTPException, http_error)
     for module in (system, devices, journal, cards, lists, settlement, loads):
         api.include_router(module.router)
     return api
@@ -47,4 +55,9 @@ def create_app(settings: Settings) -> FastAPI:
     """The center application for ``settings``: database migrated and ready on return."""
     api = build_api(settings.max_body_bytes)
     api.state.center = open_center(settings)
+    if api.state.center.sam is None:
+        log.warning(
+            "no issuer keys (--issuer-keystore): no online MAC2, and the TACs of uploaded "
+            "loads are not checked"
+        )
     return api

@@ -9,7 +9,9 @@ serialises anyway), so concurrent uploads of one device queue:
 2. New records are checked in seq order (:mod:`clearing.chain`); good ones are stored and move the
    head, and completed loads/purchases go to the card ledgers. The first bad one, and every one
    after it in the batch, is quarantined with its reason (not acknowledged; the device may send
-   it again, fixed or after the missing records).
+   it again, fixed or after the missing records). A completed load whose TAC does not verify
+   with the issuer keys (:mod:`clearing.tac`) is authentic journal evidence: it is stored and
+   acknowledged — the chain goes on — but quarantined *held*: kept out of the card ledger.
 3. A checkpoint, if sent, is verified against the device key and the records held.
 """
 
@@ -44,6 +46,7 @@ from clearing.schemas import (
     QuarantinedOut,
     RecordIn,
 )
+from clearing.tac import load_tac_problem
 
 _IN_CHUNK = 500
 
@@ -113,7 +116,12 @@ def _alarm(
 
 
 def _quarantine(
-    session: Session, device_id: str, record: RecordIn, reason: str, now_us: int
+    session: Session,
+    device_id: str,
+    record: RecordIn,
+    reason: str,
+    now_us: int,
+    held: bool = False,
 ) -> None:
     document = record.model_dump_json()
     seen = session.scalar(
@@ -134,6 +142,7 @@ def _quarantine(
                 reason=reason,
                 record=document,
                 received_at_us=now_us,
+                held=held,
             )
         )
 
@@ -174,7 +183,7 @@ def ingest(center: Center, device_id: str, batch: BatchIn) -> BatchOut:
             )
         if not conflicts:
             result = _take_new(
-                session, device, [r for r in records if r.seq > device.head_seq], now
+                center, session, device, [r for r in records if r.seq > device.head_seq], now
             )
             result.duplicates = duplicates
             if batch.checkpoint is not None:
@@ -185,8 +194,10 @@ def ingest(center: Center, device_id: str, batch: BatchIn) -> BatchOut:
     return result
 
 
-def _take_new(session: Session, device: DeviceRow, records: list[RecordIn], now: int) -> BatchOut:
-    chain = DeviceChain(session, device)
+def _take_new(
+    center: Center, session: Session, device: DeviceRow, records: list[RecordIn], now: int
+) -> BatchOut:
+    chain = DeviceChain(session, device, {r.kind for r in records})
     quarantined: list[QuarantinedOut] = []
     rows: list[dict[str, Any]] = []
     ledger: list[dict[str, Any]] = []
@@ -205,6 +216,11 @@ def _take_new(session: Session, device: DeviceRow, records: list[RecordIn], now:
         intent = None if columns["intent_seq"] is None else chain.intent(columns["intent_seq"])
         chain.accept(columns)
         rows.append({**columns, "received_at_us": now})
+        tac_problem = None if center.sam is None else load_tac_problem(center.sam, columns, intent)
+        if tac_problem is not None:
+            quarantined.append(QuarantinedOut(seq=record.seq, reason=tac_problem, held=True))
+            _quarantine(session, device.device_id, record, tac_problem, now, held=True)
+            continue
         entry = ledger_entry(device.device_id, columns, intent)
         if entry is not None:
             ledger.append(entry)
@@ -217,7 +233,7 @@ def _take_new(session: Session, device: DeviceRow, records: list[RecordIn], now:
     device.head_at_us = chain.head.at_us
     device.next_key_id = chain.head.key_id
     session.flush()
-    accepted = len(records) - len(quarantined)
+    accepted = len(records) - sum(not q.held for q in quarantined)
     return BatchOut(
         acknowledged_seq=device.head_seq, accepted=accepted, duplicates=0, quarantined=quarantined
     )

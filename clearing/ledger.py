@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.journal.kinds import INTENT_OF, Outcome, RecordKind
+from app.journal.kinds import Outcome, RecordKind
 from clearing.chain import IntentInfo
 from clearing.models import CardLedgerRow
 from clearing.schemas import LedgerEntryOut, LedgerOut
@@ -31,7 +31,7 @@ def ledger_entry(
 ) -> dict[str, Any] | None:
     """The ledger row (column values) of an accepted outcome, or None when it moved no money."""
     kind = columns["kind"]
-    if kind not in INTENT_OF or intent is None:
+    if kind not in _FAMILY or intent is None:  # other kinds (exchanges, voids…) move no purse
         return None
     if json.loads(columns["payload"]).get("outcome") != Outcome.DONE:
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -122,7 +124,12 @@ class RecordRow(Base):
 
 
 class QuarantineRow(Base):
-    """A record that failed verification: kept with the reason, never acknowledged."""
+    """A record that failed verification, kept with the reason.
+
+    Not ``held``: it broke the chain rules and was not stored nor acknowledged. ``held``: an
+    authentic record (its chain and MAC verify) whose load TAC does not — stored in the chain
+    and acknowledged, but kept out of the card ledgers and the money that settled.
+    """
 
     __tablename__ = "quarantine"
 
@@ -132,6 +139,7 @@ class QuarantineRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     record: Mapped[str] = mapped_column(Text)  # the record as received (JSON)
     received_at_us: Mapped[int] = mapped_column(BigInteger)
+    held: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class TamperAlarmRow(Base):

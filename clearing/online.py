@@ -86,6 +86,8 @@ def authorize_load(
             mac2 = center.sam.authorize_load(auth)
         except SamKeyError as exc:
             raise OnlineLoadError(422, str(exc)) from exc
+        except ValueError as exc:  # e.g. a serial the key diversification cannot take
+            raise OnlineLoadError(422, f"the card's data cannot be used: {exc}") from exc
         except CardMacError as exc:
             log.warning("MAC1 of card %s from %s failed", request.card_serial, device.device_id)
             raise OnlineLoadError(

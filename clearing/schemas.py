@@ -22,7 +22,7 @@ Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{64}$")]
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{128}$")]
 DeviceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 TerminalId = Annotated[str, StringConstraints(pattern=r"^[0-9A-F]{12}$")]
-CardSerial = Annotated[str, StringConstraints(pattern=r"^[0-9A-F]{1,20}$")]
+CardSerial = Annotated[str, StringConstraints(pattern=r"^(?:[0-9A-F]{2}){1,10}$")]  # whole bytes
 
 
 class Strict(BaseModel):
@@ -127,10 +127,16 @@ class BatchIn(Strict):
 
 
 class QuarantinedOut(Strict):
-    """A record the center did not accept, and why."""
+    """A record the center set aside, and why."""
 
     seq: int
     reason: str
+    held: bool = Field(
+        default=False,
+        description="true: the record is stored and acknowledged (its chain and MAC verify) "
+        "but kept out of the card ledger (its load's TAC does not verify); false: not stored, "
+        "not acknowledged — it may be sent again",
+    )
 
 
 class CheckpointResultOut(Strict):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.card import commands
-from app.card.errors import CardError, MacNotAvailableError
+from app.card.errors import ApplicationBlockedError, CardError, MacNotAvailableError
 from app.card.sam import LoadAuthorization, PurchaseAuthorization, Sam, verify_load_tac
 from app.card.session import DEFAULT_KEY_INDEX, CityCard, Sfi, TransactionProof
 from app.domain.card import CardKeyKind, TransactionType
@@ -45,19 +45,27 @@ def load(
     *,
     before_credit: Callable[[LoadAuthorization, bytes], None] | None = None,
     key_index: int = DEFAULT_KEY_INDEX,
+    authorize: Callable[[LoadAuthorization], tuple[LoadAuthorization, bytes]] | None = None,
 ) -> LoadResult:
     """Top up ``card`` by ``amount_fen``: INIT → MAC1 check → MAC2 → CREDIT → TAC check.
 
     ``before_credit(authorization, mac2)`` runs after MAC2 is known and before CREDIT is sent; if
     it raises, CREDIT is not sent. A CardCommunicationError from CREDIT means the outcome is
     unknown: resolve it with :func:`recover_load` when the card is back.
+
+    ``authorize(authorization)`` replaces ``sam.authorize_load`` when MAC2 comes from elsewhere
+    (the clearing center online); it answers the authorization MAC2 covers — the same but for
+    ``when``, the card time the issuer chose — and MAC2. The SAM still checks the TAC.
     """
     init = card.initialize_for_load(amount_fen, terminal_id, key_index)
     auth = LoadAuthorization.from_init(card.serial, init, when)
-    mac2 = sam.authorize_load(auth)
+    if authorize is None:
+        mac2 = sam.authorize_load(auth)
+    else:
+        auth, mac2 = authorize(auth)
     if before_credit is not None:
         before_credit(auth, mac2)
-    tac = card.credit_for_load(when, mac2)
+    tac = card.credit_for_load(auth.when, mac2)
     verify_load_tac(sam, auth, tac)
     return LoadResult(auth, mac2, tac)
 
@@ -166,7 +174,12 @@ class PurchaseResult:
     authorization: PurchaseAuthorization
     mac1: bytes
     proof: TransactionProof
-    balance_after_fen: int
+    balance_before_fen: int
+
+    @property
+    def balance_after_fen(self) -> int:
+        """The card balance after the debit."""
+        return self.balance_before_fen - self.authorization.amount_fen
 
 
 def purchase(
@@ -178,22 +191,132 @@ def purchase(
     when: datetime,
     *,
     use_card_data: bool = True,
-    before_debit: Callable[[PurchaseAuthorization, bytes], None] | None = None,
+    before_debit: Callable[[PurchaseAuthorization, bytes, int], None] | None = None,
     key_index: int = DEFAULT_KEY_INDEX,
 ) -> PurchaseResult:
     """Pay ``amount_fen`` from the purse: INIT → [GET DATA] → MAC1 → DEBIT → MAC2/TAC check.
 
     ``use_card_data`` is the per-issuer switch for the CU GET DATA suffix of MAC1.
+    ``before_debit(authorization, mac1, balance_before_fen)`` runs after MAC1 is known and before
+    DEBIT is sent; if it raises, DEBIT is not sent. A CardCommunicationError from DEBIT means the
+    outcome is unknown: resolve it with :func:`recover_purchase` when the card is back.
     """
     init = card.initialize_for_purchase(amount_fen, terminal_id, key_index)
     card_data = card.get_purchase_data() if use_card_data else b""
     auth = PurchaseAuthorization.from_init(card.serial, init, terminal_seq, when, card_data)
     mac1 = sam.purchase_mac1(auth)
     if before_debit is not None:
-        before_debit(auth, mac1)
+        before_debit(auth, mac1, init.balance_fen)
     proof = card.debit_for_purchase(terminal_seq, when, mac1)
     sam.verify_purchase(auth, proof.mac, proof.tac)
-    return PurchaseResult(auth, mac1, proof, init.balance_fen - amount_fen)
+    return PurchaseResult(auth, mac1, proof, init.balance_fen)
+
+
+@dataclass(frozen=True)
+class PurchaseRecovery:
+    """The result of checking an interrupted purchase on the card."""
+
+    outcome: RecoveryOutcome
+    proof: TransactionProof | None  # MAC2 and TAC (MAC2 empty when the SAM recomputed the TAC)
+    balance_fen: int | None  # None when a blocked card would not say
+    offline_atc: int | None
+    reason: str
+
+
+def recover_purchase(
+    card: CityCard,
+    sam: Sam,
+    auth: PurchaseAuthorization,
+    balance_before_fen: int,
+    *,
+    key_index: int = DEFAULT_KEY_INDEX,
+) -> PurchaseRecovery:
+    """Decide whether an interrupted purchase happened, as :func:`recover_load` does for loads.
+
+    A fresh INITIALIZE FOR PURCHASE of 0 fen that is never completed (side-effect free) reads the
+    offline ATC and balance. ATC = saved + 1 and balance = before − amount: it happened — the
+    proof comes from GET TRANSACTION PROVE (MAC2 and TAC verified by the SAM), else the SAM
+    recomputes the TAC. ATC = saved and the balance unchanged: it did not. Anything else, or a
+    card that was blocked since, is checked against the card's purchase records, or left
+    unresolved (a grey record).
+    """
+    if card.serial != auth.serial:
+        raise WrongCardError(
+            f"card {card.serial.hex().upper()} is not card {auth.serial.hex().upper()}"
+        )
+    try:
+        probe = card.initialize_for_purchase(0, auth.terminal_id, key_index)
+    except ApplicationBlockedError:  # blocked since: its records still tell
+        if not _purchase_record_present(card, auth):
+            return PurchaseRecovery(
+                RecoveryOutcome.UNRESOLVED,
+                None,
+                None,
+                None,
+                "the card is blocked and shows no record of this purchase",
+            )
+        return PurchaseRecovery(
+            RecoveryOutcome.DONE,
+            TransactionProof(b"", sam.purchase_tac(auth)),
+            None,
+            None,
+            "the blocked card's records show the purchase",
+        )
+    expected_after = balance_before_fen - auth.amount_fen
+    if probe.offline_atc == auth.offline_atc:
+        if probe.balance_fen != balance_before_fen:
+            return PurchaseRecovery(
+                RecoveryOutcome.UNRESOLVED,
+                None,
+                probe.balance_fen,
+                probe.offline_atc,
+                "the ATC did not move but the balance changed",
+            )
+        return PurchaseRecovery(
+            RecoveryOutcome.NOT_DONE,
+            None,
+            probe.balance_fen,
+            probe.offline_atc,
+            "the card's offline ATC did not advance: the purchase did not happen",
+        )
+    happened = (
+        probe.offline_atc == auth.offline_atc + 1 and probe.balance_fen == expected_after
+    ) or _purchase_record_present(card, auth)
+    if not happened:
+        return PurchaseRecovery(
+            RecoveryOutcome.UNRESOLVED,
+            None,
+            probe.balance_fen,
+            probe.offline_atc,
+            "the card moved on and shows no record of this purchase",
+        )
+    try:
+        proof = card.get_transaction_prove(auth.transaction_type, auth.offline_atc)
+    except MacNotAvailableError:  # the card's proof moved on: the SAM recomputes the TAC
+        proof = TransactionProof(b"", sam.purchase_tac(auth))
+    else:
+        sam.verify_purchase(auth, proof.mac, proof.tac)
+    return PurchaseRecovery(
+        RecoveryOutcome.DONE,
+        proof,
+        probe.balance_fen,
+        probe.offline_atc,
+        "the card's offline ATC advanced by one and the balance lacks the amount",
+    )
+
+
+def _purchase_record_present(card: CityCard, auth: PurchaseAuthorization) -> bool:
+    day_time = auth.when.replace(microsecond=0)
+    for record in card.iter_records(Sfi.LOCAL_PURCHASES, 10):
+        if (
+            record.transaction_type == auth.transaction_type
+            and record.amount_fen == auth.amount_fen
+            and record.terminal_id == auth.terminal_id
+            and record.when == day_time
+            and record.atc in (auth.offline_atc, auth.offline_atc + 1)
+        ):
+            return True
+    return False
 
 
 def block_application(card: CityCard, sam: Sam) -> None:

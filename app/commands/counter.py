@@ -4,7 +4,12 @@ Proof that the services stand alone, and a technician's tool. Every money-moving
 the operator in (password from ``CITYCARD_OPERATOR_PASSWORD`` or a prompt), works inside the
 operator's open shift, and settles the card's interrupted top-ups before anything else.
 
-Exit codes: 0 done, 1 refused (with the reason and what to do), 2 could not run.
+``init --center-url URL --enrolment-code CODE [--ca-file PEM]`` enrols the device with its
+clearing center at first run (otherwise the counter works offline); ``sync`` runs one sync round
+(upload, blacklist, parameters) and prints where the sync stands.
+
+Exit codes: 0 done, 1 refused (with the reason and what to do), 2 could not run (for ``sync``:
+the center could not be reached).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from app.store.errors import StoreError
 
 if TYPE_CHECKING:
     from app.composition import Counter
+    from app.sync.status import SyncStatus
 
 ENV_OPERATOR_PASSWORD = "CITYCARD_OPERATOR_PASSWORD"  # noqa: S105 - a variable's name
 ENV_ISSUER_PASSPHRASE = "CITYCARD_ISSUER_PASSPHRASE"  # noqa: S105 - a variable's name
@@ -38,7 +44,7 @@ EXPECTED = (ServiceError, CardError, JournalError, StoreError, KeystoreError)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``cli init|shift-open|topup|recover``."""
+    """Register ``cli init|shift-open|topup|recover|sync``."""
     cli = sub.add_parser("cli", help="counter services from the command line (no window)")
     cli.add_argument("--data-dir", type=Path, help="the counter's data directory")
     actions = cli.add_subparsers(dest="cli_command", required=True)
@@ -48,6 +54,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     init.add_argument("--admin", required=True, help="the first admin's user name")
     init.add_argument("--admin-name", default="Administrator")
     init.add_argument("--issuer-keystore", type=Path, help="keystore with the issuer master keys")
+    init.add_argument("--center-url", help="the clearing center to enrol with (else offline)")
+    init.add_argument("--enrolment-code", help="the one-time code the center's administrator made")
+    init.add_argument("--ca-file", type=Path, help="PEM CA file to trust for the center's TLS")
     shift = actions.add_parser("shift-open", help="open the operator's shift")
     shift.add_argument("--user", required=True)
     shift.add_argument("--float", dest="float_yuan", required=True, help="opening float, yuan")
@@ -59,6 +68,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     recover = actions.add_parser("recover", help="settle the card's interrupted top-ups")
     recover.add_argument("--user", required=True)
     recover.add_argument("--reader", required=True)
+    actions.add_parser("sync", help="one sync round with the clearing center, then its status")
 
 
 def _secret(env: str, prompt: str) -> str:
@@ -69,11 +79,21 @@ def _secret(env: str, prompt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run the chosen ``cli`` command."""
     from app import composition  # noqa: PLC0415 - `version` and `journal` stay light
+    from app.sync.config import CenterConfigError  # noqa: PLC0415 - requests, only when used
+    from app.sync.errors import OfflineError, SyncError  # noqa: PLC0415
+
+    expected = (*EXPECTED, SyncError, CenterConfigError)
 
     directory: Path = args.data_dir or data_dir()
     passphrase = _secret(ENV_PASSPHRASE, "Keystore passphrase: ")
     try:
         if args.cli_command == "init":
+            if (args.center_url is None) != (args.enrolment_code is None):
+                print(
+                    "--center-url and --enrolment-code go together. Nothing was set up.",
+                    file=sys.stderr,
+                )
+                return 2
             # the admin's password is checked before any file exists: no half set-up counter
             password = _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.admin}: ")
             problem = password_problem(password, args.admin)
@@ -89,16 +109,34 @@ def run(args: argparse.Namespace) -> int:
                     args.issuer_keystore, _secret(ENV_ISSUER_PASSPHRASE, "Issuer passphrase: ")
                 )
                 issuer = {n: source.get(n) for n in source.names() if n.startswith("mk/")}
-            composition.init_counter(
-                directory, passphrase, args.device_id, args.terminal_id.upper(), issuer
-            )
+            try:
+                enrolment = composition.init_counter(
+                    directory,
+                    passphrase,
+                    args.device_id,
+                    args.terminal_id.upper(),
+                    issuer,
+                    center_url=args.center_url,
+                    enrolment_code=args.enrolment_code,
+                    ca_file=args.ca_file,
+                )
+            except ValueError as exc:  # a center URL or CA file that cannot be used
+                print(f"{exc}. Nothing was set up.", file=sys.stderr)
+                return 2
             counter = composition.open_counter(directory, passphrase)
             try:
                 counter.operators.create_first_admin(args.admin, args.admin_name, password)
             finally:
                 counter.close()
             print(f"Counter {args.device_id} set up in {directory}; admin {args.admin}.")
+            if enrolment is not None:
+                print(
+                    f"Enrolled with the clearing center at {args.center_url} "
+                    f"(device key fingerprint {enrolment.fingerprint})."
+                )
             return 0
+        if args.cli_command == "sync":
+            return _sync(composition.open_counter(directory, passphrase))
         counter = composition.open_counter(directory, passphrase)
         try:
             actor = counter.operators.sign_in(
@@ -110,10 +148,48 @@ def run(args: argparse.Namespace) -> int:
                 counter.operators.sign_out(actor)
         finally:
             counter.close()
-    except EXPECTED as exc:
-        advice = getattr(exc, "advice", "")
+    except expected as exc:
+        advice = getattr(exc, "advice_text", None) or getattr(exc, "advice", "")
         print(f"{exc}\n{advice}".rstrip(), file=sys.stderr)
-        return 1 if isinstance(exc, ServiceError) else 2
+        refused = isinstance(exc, SyncError) and not isinstance(exc, OfflineError)
+        return 1 if isinstance(exc, ServiceError) or refused else 2
+
+
+def _sync(counter: Counter) -> int:
+    """One sync round in this process; 0 all in step, 1 refused or a problem, 2 unreachable."""
+    try:
+        if counter.sync is None:
+            print(
+                "This counter has no clearing center: it was set up offline.\n"
+                "Set it up again with --center-url and --enrolment-code to sync.",
+                file=sys.stderr,
+            )
+            return 1
+        status = counter.sync.run_once()
+    finally:
+        counter.close()
+    print(_status_lines(status))
+    if status.last_error is not None or status.alarm is not None:
+        problem = status.alarm or status.last_error
+        print(f"{problem}\n{status.advice or ''}".rstrip(), file=sys.stderr)
+        return 1 if status.online else 2
+    return 0
+
+
+def _status_lines(status: SyncStatus) -> str:
+    pending = ", ".join(
+        f"{method} {p.count} × {Fen(p.amount_fen).yuan_text()}"
+        for method, p in status.pending_by_method.items()
+    )
+    return "\n".join(
+        [
+            f"Clearing center: {status.connection.value}.",
+            f"Journal: head seq {status.head_seq}, acknowledged seq {status.acknowledged_seq}, "
+            f"{status.pending_count} records pending" + (f" ({pending})." if pending else "."),
+            f"Blacklist version {status.blacklist_version}; parameters version "
+            f"{status.parameters_version}.",
+        ]
+    )
 
 
 def _dispatch(args: argparse.Namespace, counter: Counter, actor: Actor) -> int:
@@ -139,7 +215,8 @@ def _dispatch(args: argparse.Namespace, counter: Counter, actor: Actor) -> int:
         f"Topped up {receipt.amount.yuan_text()} ({receipt.payment_method}) on card "
         f"{receipt.card_serial}: balance {Fen(receipt.balance_before_fen).yuan_text()} → "
         f"{Fen(receipt.balance_after_fen).yuan_text()}; TAC {receipt.tac.hex().upper()}; "
-        f"journal seq {receipt.outcome_seq}."
+        f"journal seq {receipt.outcome_seq}; "
+        + ("online (MAC2 from the clearing center)." if receipt.online else "offline (SAM).")
     )
     return 0
 

@@ -28,6 +28,7 @@ class RecordKind(StrEnum):
     LOSS_CANCEL = "loss_cancel"
     CARD_BLOCK = "card_block"
     REPLACEMENT = "replacement"
+    EXCHANGE_INTENT = "exchange_intent"
     EXCHANGE = "exchange"
     REFUND_INTENT = "refund_intent"
     REFUND = "refund"
@@ -36,11 +37,15 @@ class RecordKind(StrEnum):
     NOTE = "note"
 
 
-# intent kind -> the kind of the record that closes it
+# intent kind -> the kind of the record that closes it. The card writes (load, purchase) and the
+# services built on them (a return, a damaged-card exchange) open an intent first; its outcome
+# closes it; an intent still open is a grey record. A void is no intent: it is one record written
+# after the purchase that took the top-up back (app/services/void.py).
 OUTCOME_OF: dict[str, str] = {
     RecordKind.LOAD_INTENT: RecordKind.LOAD_OUTCOME,
     RecordKind.PURCHASE_INTENT: RecordKind.PURCHASE_OUTCOME,
     RecordKind.REFUND_INTENT: RecordKind.REFUND,
+    RecordKind.EXCHANGE_INTENT: RecordKind.EXCHANGE,
 }
 INTENT_OF: dict[str, str] = {outcome: intent for intent, outcome in OUTCOME_OF.items()}
 

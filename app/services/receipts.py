@@ -13,6 +13,7 @@ from datetime import datetime
 from app.domain.money import Fen
 from app.domain.people import Actor, Approval, Role
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
+from app.journal.kinds import INTENT_OF
 from app.services.errors import RefusedError
 from app.services.operators import ApprovalPurpose, check_approval, require
 
@@ -20,6 +21,8 @@ TITLES: dict[str, str] = {
     RecordKind.LOAD_OUTCOME: "充值凭条 Top-up receipt",
     RecordKind.REFUND: "退卡凭条 Card return receipt",
     RecordKind.REPLACEMENT: "补卡凭条 Replacement receipt",
+    RecordKind.EXCHANGE: "换卡凭条 Card exchange receipt",
+    RecordKind.VOID: "撤销凭条 Void receipt",
 }
 
 
@@ -41,13 +44,23 @@ class Receipt:
 
 
 def receipt_for(journal: Journal, record: JournalRecord, copy_number: int = 0) -> Receipt:
-    """The receipt of a done outcome (top-up, return) or a replacement record."""
+    """The receipt of a done outcome (top-up, return, exchange), a replacement or a void."""
     if record.kind not in TITLES or (
-        record.kind != RecordKind.REPLACEMENT
-        and record.payload_dict().get("outcome") != Outcome.DONE
+        record.kind in INTENT_OF and record.payload_dict().get("outcome") != Outcome.DONE
     ):
-        raise RefusedError(f"Record {record.seq} has no receipt (it moved no money).")
+        raise RefusedError("Record {seq} has no receipt (it moved no money).", seq=record.seq)
+    build = _exchange_lines if record.kind == RecordKind.EXCHANGE else _money_lines
+    lines = build(record)
+    lines += [("操作员 Operator", record.operator or ""), ("流水 Journal seq", str(record.seq))]
+    return Receipt(
+        TITLES[record.kind], tuple(lines), record.seq, journal.terminal_id, record.at, copy_number
+    )
+
+
+def _money_lines(record: JournalRecord) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = [("卡号 Card", record.card_serial or "")]
+    if record.kind == RecordKind.VOID:
+        lines.append(("撤销流水 Voids journal seq", str(record.payload_dict().get("voided_seq"))))
     if record.amount_fen is not None:
         lines.append(("金额 Amount", Fen(record.amount_fen).yuan_text()))
     if record.payment_method:
@@ -58,10 +71,22 @@ def receipt_for(journal: Journal, record: JournalRecord, copy_number: int = 0) -
         lines.append(("现余额 Balance after", Fen(record.balance_after_fen).yuan_text()))
     if record.tac:
         lines.append(("TAC", record.tac.hex().upper()))
-    lines += [("操作员 Operator", record.operator or ""), ("流水 Journal seq", str(record.seq))]
-    return Receipt(
-        TITLES[record.kind], tuple(lines), record.seq, journal.terminal_id, record.at, copy_number
-    )
+    return lines
+
+
+def _exchange_lines(record: JournalRecord) -> list[tuple[str, str]]:
+    payload = record.payload_dict()
+    lines: list[tuple[str, str]] = [
+        ("原卡号 Old card", record.card_serial or ""),
+        ("新卡号 New card", str(payload.get("new_serial") or "")),
+        ("转移余额 Balance moved", Fen(int(payload.get("transferred_fen") or 0)).yuan_text()),
+        ("新卡余额 New card balance", Fen(record.balance_after_fen or 0).yuan_text()),
+    ]
+    if record.amount_fen:
+        lines.append(("手续费 Fee", Fen(record.amount_fen).yuan_text()))
+    if record.payment_method:
+        lines.append(("支付 Paid by", record.payment_method))
+    return lines
 
 
 class ReprintService:
@@ -84,7 +109,7 @@ class ReprintService:
         )
         original = self._journal.record(seq)
         if original is None:
-            raise RefusedError(f"There is no record {seq} in the journal.")
+            raise RefusedError("There is no record {seq} in the journal.", seq=seq)
         receipt_for(self._journal, original)  # refuses records without a receipt, before journaling
         earlier = [
             r

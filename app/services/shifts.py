@@ -54,14 +54,22 @@ MAX_REASON_LENGTH = 500
 # |                |      | method on DONE outcomes only; NOT_DONE outcomes carry no amount, so |
 # |                |      | they add nothing (the intent's amount is never counted).          |
 # | replacement    |  +1  | the replacement fee paid in cash                                  |
-# | exchange       |  +1  | the damaged-card exchange fee paid in cash                        |
+# | exchange       |  +1  | the damaged-card exchange fee paid in cash (on the done outcome;  |
+# |                |      | a not-done exchange carries no amount)                            |
 # | refund         |  -1  | balance and deposit paid back in cash                             |
+# | void           |  -1  | a voided top-up's cash given back: the void repeats the top-up's  |
+# |                |      | amount and payment method, so the top-up and its void cancel out  |
+#
+# The transfers of a replacement or an exchange (load and purchase outcomes paid by
+# ``balance_transfer``) and the purchase that takes a voided top-up back off the card
+# (``card_purse``) are not cash: they show in the shift totals under their own method only.
 CASH_EFFECT: Mapping[str, int] = MappingProxyType(
     {
         RecordKind.LOAD_OUTCOME.value: +1,
         RecordKind.REPLACEMENT.value: +1,
         RecordKind.EXCHANGE.value: +1,
         RecordKind.REFUND.value: -1,
+        RecordKind.VOID.value: -1,
     }
 )
 

@@ -2,22 +2,34 @@
 
 The order is what makes a top-up impossible to lose or double (product.md, card-protocol.md):
 
-1. every check (card, blacklist, limits, ceiling, offline brakes) before the card is touched;
-2. INITIALIZE FOR LOAD → MAC1 checked and MAC2 made by the SAM;
-3. the **intent** — everything recovery needs — is journaled and synced to disk;
-4. CREDIT FOR LOAD; the TAC is checked;
+1. every check (card, blacklist, limits, ceiling) before the card is touched;
+2. INITIALIZE FOR LOAD → MAC2: from the clearing center when it answers (it holds the issuer's
+   master keys and checks MAC1 itself), else from the local SAM — only that offline path is
+   held to the offline brakes;
+3. the **intent** — everything recovery needs, and which path gave MAC2 — is journaled and
+   synced to disk;
+4. CREDIT FOR LOAD; the TAC is checked by the SAM;
 5. the **outcome** is journaled: done (amount, payment, balance after, TAC) or not done.
 
 The card pulled or the process killed between 3 and 5 leaves an open intent; the next tap of the
-same card resolves it (:mod:`app.services.recovery`). While a card has an open intent it gets no
-new top-up.
+same card resolves it (:mod:`app.services.recovery`) the same way whichever path gave MAC2 — the
+intent holds the card time MAC2 covers. While a card has an open intent it gets no new top-up.
+
+Online MAC2 is one attempt with a short timeout. The center's *refusal* (a blacklisted card, a
+limit, a MAC1 that does not verify) refuses the top-up; the center being unreachable, failing or
+answering nonsense sends the top-up to the SAM within the brakes, and the center is not asked
+again for ``offline_retry_after`` seconds so that the clerk does not wait on every top-up.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Protocol
 
 from app.card.errors import CardCommunicationError, CardMacError, StatusWordError
 from app.card.operations import load
@@ -37,12 +49,21 @@ from app.services.progress import CancelToken, Progress, no_progress
 from app.store import blacklist
 from app.store import parameters as stored_parameters
 from app.store.database import Store
+from app.sync.errors import RefusedError as CenterRefusedError
+from app.sync.errors import SyncError
+from app.sync.models import LoadRequest, OnlineAuthorization
+
+log = logging.getLogger(__name__)
 
 COUNTER_PAYMENTS = frozenset(
     {PaymentMethod.CASH, PaymentMethod.BANK_CARD, PaymentMethod.WECHAT, PaymentMethod.ALIPAY}
 )
 CARD_TIME_FORMAT = "%Y%m%d%H%M%S"
-MAC_PATH_SAM = "sam"
+MAC_PATH_SAM = "sam"  # MAC2 from the counter's SAM: offline, within the brakes
+MAC_PATH_CENTER = "center"  # MAC2 from the clearing center: online
+OFFLINE_RETRY_AFTER_S = 60.0
+# the center's answers that refuse a top-up (blacklisted card; limits, ceiling or MAC1): final
+CENTER_REFUSALS = frozenset({403, 422})
 
 
 class TopUpInterruptedError(ServiceError):
@@ -58,6 +79,20 @@ class PendingRecoveryError(RefusedError):
     """The card has an interrupted top-up that must be resolved first."""
 
     advice = "Keep the card on the reader: the interrupted top-up is checked first."
+
+
+class CenterRefusedTopUpError(RefusedError):
+    """The clearing center refused to authorise the top-up (its word is final online)."""
+
+    advice = "Do not load this card. Tell the customer why; call the supervisor if unsure."
+
+
+class OnlineAuthorizer(Protocol):
+    """Where online MAC2 comes from: the clearing center (:class:`app.sync.CenterClient`)."""
+
+    def authorize_load(self, request: LoadRequest) -> OnlineAuthorization:
+        """MAC1 checked and MAC2 made by the center, with the card time MAC2 covers."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -78,11 +113,17 @@ class TopUpReceipt:
     operator: str
     shift_id: int
     recovered: bool = False
+    mac_path: str = MAC_PATH_SAM  # which path gave MAC2: "center" (online) or "sam" (offline)
 
     @property
     def amount(self) -> Fen:
         """The amount loaded."""
         return Fen(self.amount_fen)
+
+    @property
+    def online(self) -> bool:
+        """Whether the clearing center authorised this top-up (MAC2 from the center)."""
+        return self.mac_path == MAC_PATH_CENTER
 
 
 def intent_entry(
@@ -93,16 +134,20 @@ def intent_entry(
     payment_method: str,
     terminal_seq: int | None,
     reference: dict[str, object] | None = None,
+    mac_path: str = MAC_PATH_SAM,
+    center_authorization: int | None = None,
 ) -> Entry:
-    """The load intent: with the INIT answer and MAC2, everything recovery needs."""
+    """The load intent: with the INIT answer, MAC2 and its card time, everything recovery needs."""
     payload: dict[str, object] = {
         "random": auth.random.hex().upper(),
         "algorithm": int(auth.keys.algorithm),
         "key_version": auth.keys.key_version,
         "terminal_id": auth.terminal_id.hex().upper(),
         "card_time": auth.when.strftime(CARD_TIME_FORMAT),
-        "mac_path": MAC_PATH_SAM,
+        "mac_path": mac_path,
     }
+    if center_authorization is not None:
+        payload["center_authorization"] = center_authorization
     if reference:
         payload["reference"] = reference
     return Entry(
@@ -119,6 +164,12 @@ def intent_entry(
         mac2=mac2,
         payload=payload,
     )
+
+
+def mac_path_of(intent: JournalRecord) -> str:
+    """Which path gave the intent's MAC2 (intents written before paths were recorded: SAM)."""
+    path = intent.payload_dict().get("mac_path", MAC_PATH_SAM)
+    return MAC_PATH_CENTER if path == MAC_PATH_CENTER else MAC_PATH_SAM
 
 
 def authorization_from_intent(intent: JournalRecord) -> LoadAuthorization:
@@ -142,7 +193,12 @@ def authorization_from_intent(intent: JournalRecord) -> LoadAuthorization:
 def done_entry(
     intent: JournalRecord, balance_after_fen: int, tac: bytes, **payload: object
 ) -> Entry:
-    """The outcome of a load that happened: amount and payment repeated for the shift totals."""
+    """The outcome of a load that happened: amount and payment repeated for the shift totals.
+
+    It repeats the intent's ``mac_path`` too, so that reports can count offline top-ups from
+    the outcomes alone (a recovered load included).
+    """
+    payload = {"mac_path": mac_path_of(intent), **payload}
     return Entry(
         RecordKind.LOAD_OUTCOME,
         operator=intent.operator,
@@ -175,8 +231,22 @@ def not_done_entry(
     )
 
 
+@dataclass(frozen=True)
+class _Grant:
+    """MAC2 for a load, the authorization it covers and where it came from."""
+
+    auth: LoadAuthorization
+    mac2: bytes
+    path: str
+    center_authorization: int | None = None
+
+
 class TopUpService:
-    """Top-ups at this counter. Qt-free: the UI and the command line both drive it."""
+    """Top-ups at this counter. Qt-free: the UI and the command line both drive it.
+
+    ``center`` (the clearing center's client) gives MAC2 online; without it every top-up is
+    offline (SAM, within the brakes).
+    """
 
     def __init__(
         self,
@@ -186,6 +256,10 @@ class TopUpService:
         terminal_id: bytes,
         clock: Callable[[], datetime],
         card_timezone: tzinfo,
+        center: OnlineAuthorizer | None = None,
+        *,
+        offline_retry_after: float = OFFLINE_RETRY_AFTER_S,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._journal = journal
         self._store = store
@@ -193,10 +267,26 @@ class TopUpService:
         self._terminal_id = terminal_id
         self._clock = clock
         self._tz = card_timezone
+        self._center = center
+        self._retry_after = offline_retry_after
+        self._monotonic = monotonic
+        self._center_failed_at: float | None = None
 
     def parameters(self) -> Parameters:
         """The parameters in force."""
         return stored_parameters.current(self._store)
+
+    @property
+    def center_configured(self) -> bool:
+        """Whether this counter asks a clearing center for MAC2 at all."""
+        return self._center is not None
+
+    def will_ask_center(self) -> bool:
+        """Whether the next top-up asks the center first (configured, and not just failed)."""
+        if self._center is None:
+            return False
+        failed = self._center_failed_at
+        return failed is None or self._monotonic() - failed >= self._retry_after
 
     def check(
         self,
@@ -207,7 +297,11 @@ class TopUpService:
         *,
         allow_transfer: bool = False,
     ) -> int:
-        """Every check a top-up makes before touching the card; the amount when all pass."""
+        """Every check a top-up makes before touching the card; the amount when all pass.
+
+        The offline brakes are checked here when the top-up will be offline from the start (no
+        center, or the center just failed); otherwise only if the center does not answer.
+        """
         params = self.parameters()
         serial = snapshot.public.serial_text
         listed = blacklist.lookup(self._store, serial)
@@ -215,8 +309,9 @@ class TopUpService:
         allowed = COUNTER_PAYMENTS | ({PaymentMethod.BALANCE_TRANSFER} if allow_transfer else set())
         if payment_method not in allowed:
             raise RefusedError(
-                f"{payment_method!r} is not a payment method for a top-up.",
+                "{payment_method} is not a payment method for a top-up.",
                 "Choose cash, bank card, WeChat or Alipay.",
+                payment_method=repr(payment_method),
             )
         if payment_method == PaymentMethod.BALANCE_TRANSFER:
             # another card's settled balance: not a sale, so no sale limits and no offline
@@ -225,43 +320,121 @@ class TopUpService:
         else:
             amount = check_amount(amount_fen, snapshot.balance_fen, rules)
         if self._journal.open_intents(serial):
-            raise PendingRecoveryError(f"Card {serial} has an interrupted top-up.")
-        if payment_method != PaymentMethod.BALANCE_TRANSFER:
+            raise PendingRecoveryError("Card {serial} has an interrupted top-up.", serial=serial)
+        if payment_method != PaymentMethod.BALANCE_TRANSFER and not self.will_ask_center():
             self._check_brakes(params.brakes, amount, shift_id)
         return amount
 
-    def _check_brakes(self, brakes: OfflineBrakes, amount_fen: int, shift_id: int) -> None:
-        if amount_fen > brakes.per_load_cap_fen:
-            cap = Fen(brakes.per_load_cap_fen).yuan_text()
-            raise RefusedError(
-                f"Offline top-ups are limited to {cap} each.",
-                f"Load at most {cap}, or wait until the clearing center is reachable.",
-            )
+    def offline_tally(self, shift_id: int) -> tuple[int, int]:
+        """The shift's offline top-ups so far: (count, amount in fen).
+
+        Counted from the intents whose MAC2 came from the SAM, sales only (balance transfers
+        are not), less those whose outcome says the card was not loaded — a top-up still open
+        (grey) counts, since the card may have been loaded.
+        """
+        not_done = {
+            r.intent_seq
+            for r in self._journal.shift_records(shift_id, RecordKind.LOAD_OUTCOME)
+            if r.payload_dict().get("outcome") == Outcome.NOT_DONE
+        }
         offline = [
             r
-            for r in self._journal.shift_records(shift_id, RecordKind.LOAD_OUTCOME)
-            if r.amount_fen and r.payload_dict().get("mac_path", MAC_PATH_SAM) == MAC_PATH_SAM
+            for r in self._journal.shift_records(shift_id, RecordKind.LOAD_INTENT)
+            if mac_path_of(r) == MAC_PATH_SAM
+            and r.payment_method != PaymentMethod.BALANCE_TRANSFER
+            and r.seq not in not_done
         ]
-        total = sum(r.amount_fen or 0 for r in offline)
-        if len(offline) >= brakes.offline_count_cap:
+        return len(offline), sum(r.amount_fen or 0 for r in offline)
+
+    def _check_brakes(self, brakes: OfflineBrakes, amount_fen: int, shift_id: int) -> None:
+        if amount_fen > brakes.per_load_cap_fen:
             raise RefusedError(
-                f"This shift reached its limit of {brakes.offline_count_cap} offline top-ups.",
+                "Offline top-ups are limited to {cap} each.",
+                "Load at most {cap}, or wait until the clearing center is reachable.",
+                cap=Fen(brakes.per_load_cap_fen).yuan_text(),
+            )
+        count, total = self.offline_tally(shift_id)
+        if count >= brakes.offline_count_cap:
+            raise RefusedError(
+                "This shift reached its limit of {count} offline top-ups.",
                 "Wait until the clearing center is reachable, then try again.",
+                count=brakes.offline_count_cap,
             )
         if total + amount_fen > brakes.shift_offline_total_cap_fen:
-            cap = Fen(brakes.shift_offline_total_cap_fen).yuan_text()
             raise RefusedError(
-                f"This shift's offline top-ups would pass {cap}.",
+                "This shift's offline top-ups would pass {cap}.",
                 "Wait until the clearing center is reachable, then try again.",
+                cap=Fen(brakes.shift_offline_total_cap_fen).yuan_text(),
             )
         _count, oldest_us = self._journal.pending()
         now_us = to_micros(self._clock())
         if oldest_us is not None and now_us - oldest_us > brakes.max_unsynced_age_s * 1_000_000:
-            hours = (now_us - oldest_us) // 3_600_000_000
             raise RefusedError(
-                f"This counter has not reached the clearing center for {hours} hours.",
+                "This counter has not reached the clearing center for {hours} hours.",
                 "Restore the network connection and sync before more offline top-ups.",
+                hours=(now_us - oldest_us) // 3_600_000_000,
             )
+
+    # -- MAC2 ----------------------------------------------------------------------------------
+
+    def _authorize(
+        self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer: bool, shift_id: int
+    ) -> _Grant:
+        """MAC2 from the center when it answers, else from the SAM within the brakes."""
+        if self.will_ask_center():
+            grant = self._ask_center(auth, snapshot, transfer)
+            if grant is not None:
+                return grant
+        if not transfer:
+            self._check_brakes(self.parameters().brakes, auth.amount_fen, shift_id)
+        return _Grant(auth, self._sam.authorize_load(auth), MAC_PATH_SAM)
+
+    def _ask_center(
+        self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer: bool
+    ) -> _Grant | None:
+        """The center's MAC2; None when it cannot give one (offline: the SAM steps in)."""
+        assert self._center is not None
+        request = LoadRequest(
+            card_serial=auth.serial.hex().upper(),
+            algorithm="SM4" if auth.keys.algorithm is PurseAlgorithm.SM4 else "DES",
+            key_version=auth.keys.key_version,
+            amount_fen=auth.amount_fen,
+            balance_fen=auth.balance_fen,
+            online_atc=auth.online_atc,
+            random=auth.random,
+            mac1=auth.mac1,
+            # a balance transfer is not a sale: the center checks only the balance ceiling
+            card_type=None if transfer else snapshot.public.card_type,
+        )
+        try:
+            answer = self._center.authorize_load(request)
+        except CenterRefusedError as exc:
+            if exc.status not in CENTER_REFUSALS:  # e.g. a 404 from an older center or a proxy
+                return self._center_unavailable(str(exc))
+            self._center_failed_at = None  # understood and refused: final, no offline fallback
+            raise CenterRefusedTopUpError(
+                "The clearing center refused this top-up: {reason}", reason=str(exc)
+            ) from exc
+        except SyncError as exc:  # unreachable, failing, refusing this counter, nonsense
+            return self._center_unavailable(str(exc))
+        if answer.terminal_id.upper() != auth.terminal_id.hex().upper():
+            return self._center_unavailable(
+                f"the center authorised terminal {answer.terminal_id}, not this one"
+            )
+        when = answer.card_time.astimezone(self._tz).replace(tzinfo=None, microsecond=0)
+        online = dataclasses.replace(auth, when=when)
+        # the SAM checks the TAC after CREDIT: make sure it can before anything is written
+        self._sam.load_tac(online)
+        self._center_failed_at = None
+        return _Grant(online, answer.mac2, MAC_PATH_CENTER, answer.authorization_id)
+
+    def _center_unavailable(self, why: str) -> _Grant | None:
+        """No MAC2 from the center (None): the top-up goes offline; the center rests a while."""
+        log.warning("online MAC2 unavailable, top-up goes offline: %s", why)
+        self._center_failed_at = self._monotonic()
+        return None
+
+    # -- the top-up ----------------------------------------------------------------------------
 
     def top_up(
         self,
@@ -278,9 +451,10 @@ class TopUpService:
     ) -> TopUpReceipt:
         """Load ``amount_fen`` onto the card on the reader; returns the receipt data.
 
-        Raises :class:`RefusedError` before anything is written, :class:`TopUpInterruptedError`
-        when the card left during CREDIT (the intent stays open for recovery), and card errors
-        (with ``advice``) when the card refused; the journal tells which happened.
+        Raises :class:`RefusedError` before anything is written (the center's refusal too:
+        :class:`CenterRefusedTopUpError`), :class:`TopUpInterruptedError` when the card left
+        during CREDIT (the intent stays open for recovery), and card errors (with ``advice``)
+        when the card refused; the journal tells which happened.
         """
         progress("reading")
         snapshot = card.read_snapshot(record_limit=0)
@@ -290,7 +464,15 @@ class TopUpService:
         if cancel is not None:
             cancel.raise_if_cancelled()
         card_time = self._clock().astimezone(self._tz).replace(tzinfo=None, microsecond=0)
+        transfer = payment_method == PaymentMethod.BALANCE_TRANSFER
+        grants: list[_Grant] = []
         intent: list[JournalRecord] = []
+
+        def authorize(auth: LoadAuthorization) -> tuple[LoadAuthorization, bytes]:
+            progress("authorizing")
+            grant = self._authorize(auth, snapshot, transfer, shift_id)
+            grants.append(grant)
+            return grant.auth, grant.mac2
 
         def write_intent(auth: LoadAuthorization, mac2: bytes) -> None:
             if cancel is not None:
@@ -300,18 +482,35 @@ class TopUpService:
                     "The card's balance changed since it was read.", "Tap the card again."
                 )
             progress("writing")
-            entry = intent_entry(actor, shift_id, auth, mac2, payment_method, None, reference)
+            grant = grants[-1]
+            entry = intent_entry(
+                actor,
+                shift_id,
+                auth,
+                mac2,
+                payment_method,
+                None,
+                reference,
+                grant.path,
+                grant.center_authorization,
+            )
             intent.append(self._journal.append(entry))
 
-        progress("authorizing")
         try:
             result = load(
-                card, self._sam, amount, self._terminal_id, card_time, before_credit=write_intent
+                card,
+                self._sam,
+                amount,
+                self._terminal_id,
+                card_time,
+                before_credit=write_intent,
+                authorize=authorize,
             )
         except CardCommunicationError as exc:
             if intent:
                 raise TopUpInterruptedError(
-                    f"The card left the reader while it was being loaded ({exc})."
+                    "The card left the reader while it was being loaded ({reason}).",
+                    reason=str(exc),
                 ) from exc
             raise  # before CREDIT: nothing happened anywhere
         except CardMacError:
@@ -337,7 +536,8 @@ class TopUpService:
             online_atc=result.authorization.online_atc,
             tac=result.tac,
             terminal_id=self._terminal_id.hex().upper(),
-            card_time=card_time,
+            card_time=result.authorization.when,
             operator=actor.username,
             shift_id=shift_id,
+            mac_path=grants[-1].path,
         )

@@ -13,8 +13,9 @@ adapter's own retries do) would turn a lost answer into a 401 "replay". So:
   idempotent on (device, seq)) retry connection failures, read failures and 500/502/503/504
   with exponential backoff (``Retry-After`` honoured up to ``backoff_max``);
 - every other call retries only failures to *connect* (the request never left), never a read
-  failure or a 5xx: enrolment uses a one-time code, key rotation issues a key, an online MAC2
-  is recorded by the center.
+  failure or a 5xx: enrolment uses a one-time code, key rotation issues a key;
+- online MAC2 is one attempt within ``online_timeout`` (connect and read): a clerk and a
+  customer wait, and the counter's SAM steps in when the center does not answer.
 
 Backoff waits end early when the thread's interrupt event is set (:meth:`interruptible`), so a
 stopping sync loop is not held up by them. Errors are typed (:mod:`app.sync.errors`) and every
@@ -93,6 +94,7 @@ class ClientSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     upload_read_timeout: float = 60.0  # a batch of thousands of records is verified and stored
+    online_timeout: float = 3.0  # connect and read, online MAC2: a clerk waits, the SAM can step in
     retries: int = 3  # further attempts of an idempotent call
     backoff_factor: float = 0.5  # waits 0, 2×f, 4×f… between attempts (urllib3's formula)
     backoff_max: float = 10.0
@@ -232,6 +234,7 @@ class CenterClient:
             backoff_max=settings.backoff_max,
             raise_on_status=False,
         )
+        self._once = Retry(total=0, connect=0, read=False, status=0, other=0, redirect=False)
 
     # -- identity and lifetime -----------------------------------------------------------------
 
@@ -302,12 +305,14 @@ class CenterClient:
             self._device_key, self._device_id, method, target, body, timestamp=timestamp
         )
 
-    def _offline(self, exc: requests.RequestException, read_timeout: float) -> OfflineError:
+    def _offline(
+        self, exc: requests.RequestException, timeout: tuple[float, float]
+    ) -> OfflineError:
         where = f"the clearing center at {self._netloc}"
         if isinstance(exc, requests.ConnectTimeout):
-            text = f"{where} did not accept a connection within {self.settings.connect_timeout} s"
+            text = f"{where} did not accept a connection within {timeout[0]} s"
         elif isinstance(exc, requests.ReadTimeout):
-            text = f"{where} did not answer within {read_timeout} s"
+            text = f"{where} did not answer within {timeout[1]} s"
         elif isinstance(_cause(exc, ""), ConnectTimeoutError):
             reason = "refused" if "refused" in str(exc).lower() else "failed"
             text = f"cannot connect to {where} (connection {reason})"
@@ -336,11 +341,18 @@ class CenterClient:
         idempotent: bool,
         signed: bool = True,
         read_timeout: float | None = None,
+        quick: bool = False,
     ) -> _Answer:
-        """Send one call, attempting again as its retry policy allows; the final answer."""
+        """Send one call, attempting again as its retry policy allows; the final answer.
+
+        ``quick``: one attempt only, ``online_timeout`` to connect and to read (someone waits).
+        """
         retry = self._idempotent if idempotent else self._connect_only
         url = self._base + target
         timeout = (self.settings.connect_timeout, read_timeout or self.settings.read_timeout)
+        if quick:
+            retry = self._once
+            timeout = (self.settings.online_timeout, self.settings.online_timeout)
         while True:
             if self._interrupted():
                 raise OfflineError("the call was stopped before the clearing center answered")
@@ -369,7 +381,7 @@ class CenterClient:
                 try:
                     retry = retry.increment(method, url, error=_cause(exc, url))
                 except (MaxRetryError, Urllib3Error):
-                    raise self._offline(exc, timeout[1]) from exc
+                    raise self._offline(exc, timeout) from exc
                 log.info("%s %s: %s; attempting again", method, target, exc.__class__.__name__)
                 self._pause(retry.get_backoff_time())
                 continue
@@ -558,7 +570,11 @@ class CenterClient:
         return models.parse_ledger(self._expect(answer, "ledger"))
 
     def authorize_load(self, request: LoadRequest) -> OnlineAuthorization:
-        """MAC2 from the center for an online top-up. Not retried once sent."""
+        """MAC2 from the center for an online top-up.
+
+        One attempt within ``online_timeout`` (connect and read): a clerk and a customer wait,
+        and the counter's SAM can step in offline. Never retried (the center records it).
+        """
         if len(request.random) != 4 or len(request.mac1) != 4:
             raise ValueError("the card's random number and MAC1 are 4 bytes each")
         document: dict[str, Any] = {
@@ -574,7 +590,7 @@ class CenterClient:
         if request.card_type is not None:
             document["card_type"] = request.card_type
         answer = self._exchange(
-            "POST", "/v1/loads/authorize", wire.encode(document), idempotent=False
+            "POST", "/v1/loads/authorize", wire.encode(document), idempotent=False, quick=True
         )
         return models.parse_authorization(self._expect(answer, "load authorization"))
 
@@ -588,8 +604,12 @@ class CenterClient:
 
 def _serial(card_serial: str) -> str:
     serial = card_serial.upper()
-    if not 1 <= len(serial) <= 20 or any(c not in "0123456789ABCDEF" for c in serial):
-        raise ValueError(f"{card_serial!r} is not a card serial (hex)")
+    if (
+        not 2 <= len(serial) <= 20
+        or len(serial) % 2
+        or any(c not in "0123456789ABCDEF" for c in serial)
+    ):
+        raise ValueError(f"{card_serial!r} is not a card serial (whole bytes in hex)")
     return serial
 
 

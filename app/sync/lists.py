@@ -83,6 +83,7 @@ def counter_parameters(center: CenterParameters, base: Parameters) -> Parameters
             max_unsynced_age_s=center.offline.max_unsynced_age_seconds,
         ),
         replacement_fee_fen=center.replacement_fee_fen,
+        exchange_fee_fen=center.exchange_fee_fen,
         replacement_waiting_days=center.replacement_waiting_days,
     )
     parameters.validate()

@@ -117,6 +117,21 @@ class SyncLoop:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
+    def run_once(self) -> SyncStatus:
+        """One cycle in the caller's thread (``citycard-counter cli sync``); the status after it.
+
+        Not while the thread runs (one uploader at a time). Errors end up in the status, as in
+        the loop.
+        """
+        if self.running:
+            raise RuntimeError("the sync loop is running: call sync_now() instead")
+        try:
+            self._publish(**self._journal_figures())
+        except JournalError as exc:
+            log.error("sync status: %s", exc)
+        self._one_cycle()
+        return self.status()
+
     @property
     def running(self) -> bool:
         """Whether the thread is alive."""
@@ -269,6 +284,9 @@ class SyncLoop:
             )
         if run.rejected_checkpoint is not None:
             return f"The center refused the journal's signed checkpoint: {run.rejected_checkpoint}"
+        if run.set_aside:
+            q = run.set_aside[0]
+            return f"The center took record {q.seq} but keeps it out of the card ledger: {q.reason}"
         return None
 
     def _pull_lists(self) -> str | None:

@@ -52,10 +52,16 @@ class Enrolment:
 
 @dataclass(frozen=True)
 class Quarantined:
-    """A record the center did not accept, and why (it may be sent again later)."""
+    """A record the center set aside, and why.
+
+    Not ``held`` (the usual case): not stored, not acknowledged; it may be sent again later.
+    ``held``: stored and acknowledged (its chain and MAC verify) but kept out of the card ledger
+    — a load whose TAC the center could not verify. Sending it again changes nothing.
+    """
 
     seq: int
     reason: str
+    held: bool = False
 
 
 CheckpointStatus = Literal["accepted", "duplicate", "pending", "rejected"]
@@ -277,7 +283,12 @@ def parse_upload(f: Fields) -> UploadResult:
         accepted=f.integer("accepted", 0),
         duplicates=f.integer("duplicates", 0),
         quarantined=tuple(
-            Quarantined(q.integer("seq", 1), q.text("reason")) for q in f.objects("quarantined")
+            Quarantined(
+                q.integer("seq", 1),
+                q.text("reason"),
+                q.flag("held") if "held" in q.raw() else False,  # an older center: not held
+            )
+            for q in f.objects("quarantined")
         ),
         checkpoint=checkpoint,
     )

@@ -48,8 +48,9 @@ class UploadRun:
     batches: int
     accepted: int
     duplicates: int
-    quarantined: tuple[Quarantined, ...]
+    quarantined: tuple[Quarantined, ...]  # not taken: the upload stopped there
     rejected_checkpoint: str | None = None  # the center's reason, when it refused a checkpoint
+    set_aside: tuple[Quarantined, ...] = ()  # taken, but kept out of the ledger (``held``)
 
     @property
     def complete(self) -> bool:
@@ -153,6 +154,7 @@ class Uploader:
         assert self._after is not None
         batches = accepted = duplicates = 0
         quarantined: tuple[Quarantined, ...] = ()
+        set_aside: tuple[Quarantined, ...] = ()
         rejected: str | None = None
         checkpoints = self._journal.checkpoints()
         stalls = 0
@@ -190,6 +192,11 @@ class Uploader:
                     )
             if on_batch is not None:
                 on_batch(result)
+            held = tuple(q for q in result.quarantined if q.held)
+            refused = tuple(q for q in result.quarantined if not q.held)
+            for q in held:
+                log.error("the center set seq %d aside from its ledger: %s", q.seq, q.reason)
+            set_aside += held
             if result.acknowledged_seq < after:
                 # the center holds less than the cursor said (restored from a backup?): send
                 # again from its seq — but do not go round in circles if that makes no progress
@@ -198,11 +205,11 @@ class Uploader:
                 )
                 stalls += 1
                 if stalls > 2:
-                    quarantined = result.quarantined
+                    quarantined = refused
                     break
                 continue
-            if result.quarantined:
-                quarantined = result.quarantined
+            if refused:
+                quarantined = refused
                 log.warning(
                     "the center quarantined seq %d: %s", quarantined[0].seq, quarantined[0].reason
                 )
@@ -217,4 +224,5 @@ class Uploader:
             duplicates=duplicates,
             quarantined=quarantined,
             rejected_checkpoint=rejected,
+            set_aside=set_aside,
         )

@@ -37,6 +37,7 @@ class DemoPanel(QGroupBox):
             item.setData(Qt.ItemDataRole.UserRole, name)
             self._list.addItem(item)
         self._list.setWordWrap(True)
+        self._list.setMinimumHeight(150)
         self._list.setCurrentRow(0)
         self._list.itemActivated.connect(lambda _item: self._on_tap())
         tap_button = QPushButton(self.tr("&Tap card (F9)"))

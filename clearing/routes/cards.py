@@ -15,11 +15,16 @@ from clearing.security import CenterDep, DeviceDep
 router = APIRouter(tags=["cards"])
 
 Serial = Annotated[
-    str, Path(pattern=r"^[0-9A-F]{1,20}$", description="card serial, upper-case hex")
+    str,
+    Path(
+        pattern=r"^(?:[0-9A-F]{2}){1,10}$",
+        description="card serial, whole bytes in upper-case hex",
+    ),
 ]
 REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": LossReportOut, "description": "the card was already reported"},
     401: ERRORS,
+    422: ERRORS,
 }
 ReportId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -27,7 +32,7 @@ ReportId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 @router.get(
     "/v1/cards/{serial}/ledger",
     response_model=LedgerOut,
-    responses={401: ERRORS},
+    responses={401: ERRORS, 422: ERRORS},
     summary="A card's loads and purchases",
 )
 def get_ledger(serial: Serial, device: DeviceDep, center: CenterDep) -> LedgerOut:
@@ -39,7 +44,7 @@ def get_ledger(serial: Serial, device: DeviceDep, center: CenterDep) -> LedgerOu
 @router.get(
     "/v1/cards/{serial}/settled-balance",
     response_model=SettledBalanceOut,
-    responses={401: ERRORS, 409: ERRORS},
+    responses={401: ERRORS, 409: ERRORS, 422: ERRORS},
     summary="The balance of a lost card, after its waiting period",
 )
 def get_settled_balance(serial: Serial, device: DeviceDep, center: CenterDep) -> SettledBalanceOut:
@@ -72,7 +77,7 @@ def post_loss_report(
 @router.get(
     "/v1/loss-reports/{report_id}",
     response_model=LossReportOut,
-    responses={401: ERRORS, 404: ERRORS},
+    responses={401: ERRORS, 404: ERRORS, 422: ERRORS},
     summary="A loss report",
 )
 def get_loss_report(report_id: ReportId, device: DeviceDep, center: CenterDep) -> LossReportOut:
@@ -87,7 +92,7 @@ def get_loss_report(report_id: ReportId, device: DeviceDep, center: CenterDep) -
 @router.delete(
     "/v1/loss-reports/{report_id}",
     response_model=LossReportOut,
-    responses={401: ERRORS, 404: ERRORS},
+    responses={401: ERRORS, 404: ERRORS, 422: ERRORS},
     summary="Cancel a loss report (takes the card off the blacklist)",
 )
 def delete_loss_report(report_id: ReportId, device: DeviceDep, center: CenterDep) -> LossReportOut:

@@ -17,7 +17,7 @@ router = APIRouter(tags=["devices"])
     "/v1/enrol",
     response_model=EnrolOut,
     status_code=status.HTTP_201_CREATED,
-    responses={403: ERRORS, 409: ERRORS},
+    responses={403: ERRORS, 409: ERRORS, 422: ERRORS},
     summary="Enrol a device with its one-time code",
 )
 def post_enrol(body: EnrolIn, center: CenterDep) -> EnrolOut:

@@ -18,7 +18,7 @@ router = APIRouter(tags=["lists"])
 @router.get(
     "/v1/blacklist",
     response_model=BlacklistOut,
-    responses={401: ERRORS},
+    responses={401: ERRORS, 422: ERRORS},
     summary="Blacklist changes since a version",
 )
 def get_blacklist(

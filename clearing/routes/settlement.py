@@ -29,7 +29,14 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 def get_settlement(
     device: DeviceDep,
     center: CenterDep,
-    date: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD (UTC+8)")],
+    date: Annotated[
+        str,
+        Query(
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="YYYY-MM-DD (UTC+8)",
+            json_schema_extra={"format": "date"},  # a real calendar date, not just the digits
+        ),
+    ],
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> SettlementOut | Response:
     """The calling outlet's totals by kind and payment method, and its grey records."""

@@ -91,7 +91,8 @@ def test_a_gap_is_quarantined_until_the_missing_records_come(device, journal, ce
     assert late["acknowledged_seq"] == 0 and late["accepted"] == 0
     assert late["quarantined"][0] == {
         "seq": 5,
-        "reason": "gap: the center holds seq 1..0, seq 1 is missing",
+        "reason": "gap: record 1..4 missing before this one",
+        "held": False,
     }
     assert [q["seq"] for q in late["quarantined"]] == [5, 6, 7]
     assert "not checked" in late["quarantined"][1]["reason"]
@@ -108,7 +109,8 @@ def test_a_forged_record_is_quarantined_never_acknowledged(device, journal, cent
     assert answer["accepted"] == 3
     assert answer["quarantined"][0] == {
         "seq": 4,
-        "reason": "MAC does not verify: the record was altered or forged",
+        "reason": "MAC does not match the contents: the record was altered",
+        "held": False,
     }
     assert [q["seq"] for q in answer["quarantined"]] == [4, 5, 6, 7]
     with center.sessions.begin() as session:
@@ -126,7 +128,7 @@ def test_a_record_maced_with_a_key_the_center_never_issued_is_quarantined(device
     objects[1] = remac(objects[1], b"\x00" * 32)
     answer = device.request("POST", UPLOAD, batch(objects)).json()
     assert answer["acknowledged_seq"] == 1
-    assert answer["quarantined"][0]["reason"].startswith("MAC does not verify")
+    assert answer["quarantined"][0]["reason"].startswith("MAC does not match")
 
 
 def test_a_broken_chain_is_quarantined(device, journal):

@@ -11,6 +11,13 @@ from app.card.apdu import Ins
 from app.card.pcsc import card_present
 from app.crypto.keystore import KdfParams, Keystore
 from cardsim.vpcd import VpcdBridge
+from tests.sync.support import (
+    ISSUER_PASSPHRASE,
+    CenterProcess,
+    enrolment_code,
+    free_port,
+    issuer_keystore,
+)
 
 pytestmark = pytest.mark.pcsc
 
@@ -114,3 +121,43 @@ def test_cli_settles_a_torn_top_up_on_the_next_tap(pcscd, rig, counter_dir):
     assert settled.returncode == 0, settled.stderr
     assert "was completed: give the customer the receipt" in settled.stdout
     assert rig.reload().profile.balance_fen == 7_000
+
+
+def test_cli_online_top_up_with_the_centers_mac2_then_sync(pcscd, rig, tmp_path, des_issuer):
+    """Enrolled at first run, the counter tops up with MAC2 from the center; the sync uploads it
+    and the center, which checked the TAC with the issuer keys, has it in the card's ledger."""
+    keystore = issuer_keystore(tmp_path / "center-issuer.json", des_issuer)
+    db_url = f"sqlite:///{tmp_path / 'center.sqlite3'}"
+    log = tmp_path / "center.log"
+    with CenterProcess(db_url, free_port(), log, keystore, ISSUER_PASSPHRASE) as center:
+        issuer = tmp_path / "issuer.json"
+        Keystore.create(issuer, "issuer", des_issuer.keystore_entries(), KdfParams(1024, 1, 1))
+        data = tmp_path / "counter"
+        code = enrolment_code(db_url, "DEV-ON")
+        result = _cli(
+            data, "init", "--device-id", "DEV-ON", "--terminal-id", "0102030405ab",
+            "--admin", "admin", "--issuer-keystore", str(issuer),
+            "--center-url", center.base, "--enrolment-code", code,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert _cli(data, "shift-open", "--user", "admin", "--float", "500").returncode == 0
+        with VpcdBridge(rig.faulty, slot=0):
+            _wait_present()
+            topped = _cli(data, "topup", "--user", "admin", "--reader", READER, "--amount", "30")
+        assert topped.returncode == 0, topped.stderr
+        assert "online (MAC2 from the clearing center)" in topped.stdout
+        assert rig.reload().profile.balance_fen == 8_000
+        synced = _cli(data, "sync")
+        assert synced.returncode == 0, synced.stderr + log.read_text()
+    from clearing.center import open_center  # noqa: PLC0415
+    from clearing.ledger import card_ledger  # noqa: PLC0415
+    from clearing.settings import Settings  # noqa: PLC0415
+
+    opened = open_center(Settings(db_url=db_url))
+    try:
+        with opened.sessions.begin() as session:
+            ledger = card_ledger(session, "3104000000001234")  # the rig card
+    finally:
+        opened.close()
+    assert [e.amount_fen for e in ledger.entries] == [3_000]
+    assert ledger.last_known_balance_fen == 8_000

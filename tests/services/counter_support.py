@@ -10,9 +10,12 @@ from app.card.sam import Sam
 from app.crypto.passwords import PasswordHashParams
 from app.domain.people import Actor, Role
 from app.journal import Journal, JournalKeys, Outcome, RecordKind
+from app.services.exchange import ExchangeService
 from app.services.operators import OperatorService
+from app.services.purchase import PurchaseService
 from app.services.recovery import RecoveryService
 from app.services.topup import TopUpService
+from app.services.void import VoidService
 from app.store.database import Store
 
 CHINA = timezone(timedelta(hours=8))
@@ -90,3 +93,32 @@ def staff(counter: Counter) -> tuple[OperatorService, Actor]:
     operators.create_operator(admin, "clerk1", "王芳", Role.CLERK, "Cl3rk-pass-word")
     operators.create_operator(admin, "sup1", "李强", Role.SUPERVISOR, SUPERVISOR_PASSWORD)
     return operators, operators.sign_in("clerk1", "Cl3rk-pass-word")
+
+
+def purchase_service(counter: Counter, sam: Sam) -> PurchaseService:
+    """A purchase service over ``counter``'s journal and store (rebuild it after a reopen)."""
+    return PurchaseService(counter.journal, counter.store, sam, TERMINAL_ID, counter.clock, CHINA)
+
+
+def exchange_service(counter: Counter, sam: Sam) -> ExchangeService:
+    """An exchange service over ``counter`` (rebuild it after a reopen)."""
+    return ExchangeService(
+        counter.journal,
+        counter.store,
+        sam,
+        purchase_service(counter, sam),
+        counter.topups,
+        counter.recovery,
+        counter.clock,
+    )
+
+
+def void_service(counter: Counter, sam: Sam) -> VoidService:
+    """A void service over ``counter`` (rebuild it after a reopen)."""
+    return VoidService(
+        counter.journal,
+        counter.store,
+        purchase_service(counter, sam),
+        counter.recovery,
+        counter.clock,
+    )

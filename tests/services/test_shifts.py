@@ -351,7 +351,13 @@ def test_expected_cash_counts_only_cash_that_moved(
 
 
 def test_the_cash_table_is_the_documented_one() -> None:
-    assert dict(CASH_EFFECT) == {"load_outcome": 1, "replacement": 1, "exchange": 1, "refund": -1}
+    assert dict(CASH_EFFECT) == {
+        "load_outcome": 1,
+        "replacement": 1,
+        "exchange": 1,
+        "refund": -1,
+        "void": -1,
+    }
 
 
 # -- tolerance and approval ------------------------------------------------------------------

@@ -205,3 +205,34 @@ def test_card_refusing_credit_is_not_done(counter, rig):
     outcome = counter.journal.records()[-1]
     assert outcome.payload_dict()["outcome"] == Outcome.NOT_DONE
     assert rig.reload().profile.balance_fen == 5_000
+
+
+def test_the_offline_count_brake_counts_open_top_ups_but_not_failed_ones(counter, make_rig):
+    import dataclasses  # noqa: PLC0415
+
+    from app.store import parameters as stored_parameters  # noqa: PLC0415
+
+    params = stored_parameters.current(counter.store)
+    stored_parameters.save(
+        counter.store,
+        dataclasses.replace(
+            params,
+            version=params.version + 1,
+            brakes=dataclasses.replace(params.brakes, offline_count_cap=2),
+        ),
+        0,
+    )
+    refused = make_rig(serial=bytes.fromhex("3104000000000001"))
+    refused.faulty.answer_with(Ins.CREDIT_FOR_LOAD, 0x9302)
+    with pytest.raises(CardError):
+        counter.topups.top_up(CLERK, SHIFT, refused.open(), 1_000, CASH)
+    assert counter.topups.offline_tally(SHIFT) == (0, 0)  # not done: nothing moved
+    torn = make_rig(serial=bytes.fromhex("3104000000000002"))
+    torn.faulty.drop_response(ins=Ins.CREDIT_FOR_LOAD)
+    with pytest.raises(TopUpInterruptedError):
+        counter.topups.top_up(CLERK, SHIFT, torn.open(), 2_000, CASH)
+    assert counter.topups.offline_tally(SHIFT) == (1, 2_000)  # open: it may have moved
+    counter.topups.top_up(CLERK, SHIFT, make_rig().open(), 3_000, CASH)
+    assert counter.topups.offline_tally(SHIFT) == (2, 5_000)
+    with pytest.raises(RefusedError, match="limit of 2 offline top-ups"):
+        counter.topups.top_up(CLERK, SHIFT, make_rig().open(), 1_000, CASH)

@@ -64,15 +64,29 @@ def wait_until_up(base: str, alive: Any = None, timeout: float = 30.0) -> None:
 class CenterProcess:
     """`citycard-center serve` as a real process that the test can SIGKILL and start again."""
 
-    def __init__(self, db_url: str, port: int, log: Path) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        port: int,
+        log: Path,
+        issuer_keystore: Path | None = None,
+        issuer_passphrase: str | None = None,
+    ) -> None:
         self.db_url = db_url
         self.port = port
         self.log = log
+        self.issuer_keystore = issuer_keystore
+        self.issuer_passphrase = issuer_passphrase
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     def start(self) -> None:
+        env = dict(os.environ)
+        issuer: list[str] = []
+        if self.issuer_keystore is not None:
+            issuer = ["--issuer-keystore", str(self.issuer_keystore)]
+            env["CITYCARD_ISSUER_PASSPHRASE"] = self.issuer_passphrase or ""
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [
@@ -88,11 +102,12 @@ class CenterProcess:
                     str(self.port),
                     "--log-level",
                     "warning",
+                    *issuer,
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
-                env=dict(os.environ),
+                env=env,
             )
         process = self.process
         wait_until_up(self.base, lambda: process.poll() is None)
@@ -123,9 +138,12 @@ class CenterProcess:
 
 @contextmanager
 def center_thread(
-    db_url: str, certfile: Path | None = None, keyfile: Path | None = None
+    db_url: str, certfile: Path | None = None, keyfile: Path | None = None, **settings: Any
 ) -> Iterator[str]:
-    """The real center application served by uvicorn on loopback, in a thread of this process."""
+    """The real center application served by uvicorn on loopback, in a thread of this process.
+
+    ``settings`` go to the center's :class:`~clearing.settings.Settings` (issuer keys…).
+    """
     import uvicorn  # noqa: PLC0415
 
     from clearing.app import create_app  # noqa: PLC0415
@@ -133,7 +151,7 @@ def center_thread(
 
     port = free_port()
     config = uvicorn.Config(
-        create_app(Settings(db_url=db_url)),
+        create_app(Settings(db_url=db_url, **settings)),
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -163,12 +181,18 @@ class Enrolled:
     device_id: str
 
 
-def enrol(base: str, db_url: str, device_id: str = "DEV-1", **settings: Any) -> Enrolled:
+def enrol(
+    base: str,
+    db_url: str,
+    device_id: str = "DEV-1",
+    terminal_id: str = TERMINAL_ID,
+    **settings: Any,
+) -> Enrolled:
     """Enrol a new device through the client; the client signs as it afterwards."""
     code = enrolment_code(db_url, device_id)
     device_key = Sm2PrivateKey.generate()
     client = CenterClient(ClientSettings(base, **settings))
-    enrolment = client.enrol(code, device_id, TERMINAL_ID, device_key)
+    enrolment = client.enrol(code, device_id, terminal_id, device_key)
     issued = enrolment.journal_key
     keys = JournalKeys({issued.key_id: issued.key}, issued.key_id, device_key)
     return Enrolled(client, keys, device_id)
@@ -253,3 +277,17 @@ def append_top_ups(journal: Journal, rng: random.Random, records: int, chunk: in
             return
         entries = top_up_entries(rng, head + 1, max(1, min(chunk, left) // 2))
         journal.append_many(entries[:left])
+
+
+ISSUER_PASSPHRASE = "issuer pass"
+
+
+def issuer_keystore(path: Path, *issuers: Any) -> Path:
+    """A keystore with the issuers' master keys, as ``citycard-center --issuer-keystore`` reads."""
+    from app.crypto.keystore import KdfParams, Keystore  # noqa: PLC0415
+
+    entries: dict[str, bytes] = {}
+    for issuer in issuers:
+        entries.update(issuer.keystore_entries())
+    Keystore.create(path, ISSUER_PASSPHRASE, entries, KdfParams(1024, 1, 1))
+    return path

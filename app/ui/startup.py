@@ -1,0 +1,223 @@
+"""Putting the window together: the Qt half of the composition root (:mod:`app.main`).
+
+:func:`assemble` builds what runs behind the window — the card thread, the task runner, the
+reader bridge with its tap steps, the :class:`UiContext` — and the window itself; the production
+start, the demo and the benchmarks share it. :func:`wire_window` then plugs in the flow dialogs,
+the settings, receipt printing and the reports. :func:`set_up_first_run` turns the first-run
+wizard's answers into a counter; :func:`unlock_counter` opens it, asking for the keystore
+passphrase until it opens.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app import composition
+from app.card.thread import CardThread
+from app.card.transport import CardTransport
+from app.composition import Counter
+from app.crypto.keystore import Keystore, KeystoreError
+from app.domain.people import Role
+from app.settings import FILE_NAME, Settings, save_settings
+from app.ui.context import UiContext
+from app.ui.first_run import FirstRunAnswers
+from app.ui.flows import FlowOpeners, register_flows
+from app.ui.flows.reports import ReportTools
+from app.ui.i18n import LanguageSwitcher
+from app.ui.main_window import MainWindow
+from app.ui.messages import ErrorPresenter, describe
+from app.ui.printing.receipt_printing import ReceiptPrinting
+from app.ui.reader_bridge import (
+    ReaderBridge,
+    exchange_step,
+    loss_step,
+    recovery_step,
+    void_step,
+)
+from app.ui.sign_in import UnlockDialog
+from app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+REPORTS_KEY = QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R)
+
+
+@dataclass
+class Gui:
+    """The window and what runs behind it; :meth:`close` stops the threads (not the counter).
+
+    ``openers``, ``printing`` and ``reports`` are set by :func:`wire_window`.
+    """
+
+    ctx: UiContext
+    bridge: ReaderBridge
+    window: MainWindow
+    card_thread: CardThread
+    openers: FlowOpeners | None = None
+    printing: ReceiptPrinting | None = None
+    reports: ReportTools | None = None
+
+    def close(self) -> None:
+        """Stop the status bar's reads, the runner's pool and the card thread."""
+        self.window.status.shutdown()
+        self.ctx.runner.shutdown()
+        self.card_thread.stop()
+
+
+def assemble(
+    counter: Counter,
+    connect: Callable[[], CardTransport],
+    reader_name: str,
+    *,
+    side_panel: QWidget | None = None,
+) -> Gui:
+    """The window over ``counter``, its card reached through ``connect`` (card thread only).
+
+    On every tap the bridge settles the card's interrupted top-ups and blocks a card reported
+    lost, then reads it. The caller feeds the bridge the reader's events
+    (``bridge.card_presented`` / ``card_taken_away``) and plugs the flows in.
+    """
+    card_thread = CardThread()
+    runner = TaskRunner(card_thread, ErrorPresenter())
+    ctx = UiContext(counter, runner, connect, reader_name=reader_name)
+    bridge = ReaderBridge(
+        card_thread,
+        connect,
+        ctx.session,
+        steps=[
+            recovery_step(counter.recovery),
+            exchange_step(counter.exchanges),
+            void_step(counter.voids),
+            loss_step(counter.loss),
+        ],
+    )
+    # without a center the status bar counts the journal's unsent records itself
+    pending = None if counter.sync is not None else counter.journal.pending
+    window = MainWindow(ctx, bridge, side_panel=side_panel, pending=pending)
+    return Gui(ctx, bridge, window, card_thread)
+
+
+def wire_window(
+    gui: Gui, *, data_dir: Path, settings: Settings, languages: LanguageSwitcher
+) -> None:
+    """Plug the flows, the settings, receipt printing and the reports into ``gui.window``.
+
+    - the flow dialogs (F3–F8, the journal and sync tools, Counter → Settings), their settings
+      file in ``data_dir``; a saved language is switched at once (``languages``: the window
+      retranslates itself on Qt's LanguageChange, the flow dialogs are rebuilt on each opening);
+      saved settings swap the receipt printer;
+    - receipts (the top-up's by journal seq, the flows' as receipts, reprints as COPY n) to the
+      printer in ``settings``, or as PDF files in ``data_dir/receipts`` when there is none;
+    - Tools → Reports… (Ctrl+R), and the report preview after a shift closes.
+    """
+    window, ctx = gui.window, gui.ctx
+    printing = ReceiptPrinting(ctx, settings.printer, data_dir, parent=window)
+    reports = ReportTools(ctx, window)
+
+    def open_reports() -> None:
+        reports.open_dialog()
+
+    def language_changed(language: str) -> None:
+        if languages.switch(language):
+            return
+        log.warning("language %s: no catalogue, the window stays in English", language)
+        ctx.runner.errors.show_text(
+            QCoreApplication.translate(
+                "startup", "The language {0} is not installed on this counter."
+            ).format(language),
+            QCoreApplication.translate(
+                "startup",
+                "The window stays in English. Ask a technician to install the translations.",
+            ),
+        )
+
+    gui.openers = register_flows(
+        window,
+        ctx,
+        settings_path=data_dir / FILE_NAME,
+        print_receipt=printing.print_receipt,
+        on_language_changed=language_changed,
+        on_settings_saved=printing.update,
+    )
+    window.print_receipt = printing.print_seq
+    window.print_shift_report = reports.preview_shift
+    window.add_tool(
+        lambda: QCoreApplication.translate("startup", "&Reports…"),
+        open_reports,
+        shortcut=REPORTS_KEY,
+        min_role=Role.CLERK,
+    )
+    gui.printing = printing
+    gui.reports = reports
+
+
+def set_up_first_run(directory: Path, passphrase: str, answers: FirstRunAnswers) -> None:
+    """Make the counter the wizard describes.
+
+    Keys, journal and store (enrolled when a center was given), the first administrator, and
+    the settings (reader, center address).
+    """
+    issuer: dict[str, bytes] = {}
+    if answers.issuer_keystore is not None:
+        source = Keystore.open(answers.issuer_keystore, answers.issuer_passphrase)
+        issuer = {n: source.get(n) for n in source.names() if n.startswith("mk/")}
+    composition.init_counter(
+        directory,
+        passphrase,
+        answers.device_id,
+        answers.terminal_id,
+        issuer,
+        center_url=answers.center_url or None,
+        enrolment_code=answers.enrolment_code or None,
+    )
+    counter = composition.open_counter(directory, passphrase)
+    try:
+        counter.operators.create_first_admin(
+            answers.admin_username, answers.admin_name, answers.admin_password
+        )
+    finally:
+        counter.close()
+    # a receipt printer's settings name its kind (app.printing), which the settings dialog
+    # sets; the wizard's free text is kept in the log for the technician
+    if answers.printer:
+        log.info("first run: receipt printer given as %r (set it in the settings)", answers.printer)
+    save_settings(
+        Settings(reader_name=answers.reader_name, center_url=answers.center_url),
+        directory / FILE_NAME,
+    )
+
+
+def unlock_counter(directory: Path, passphrase: str | None) -> Counter | None:
+    """Open the counter, asking for the passphrase until it opens (None: the clerk quit)."""
+    problem = ""
+    while True:
+        if passphrase is None:
+            dialog = UnlockDialog(problem)
+            if not dialog.exec():
+                return None
+            passphrase = dialog.value()
+        try:
+            return composition.open_counter(directory, passphrase)
+        except KeystoreError as exc:
+            what, advice, _ = describe(exc)
+            problem = f"{what}\n{advice}".strip()
+            passphrase = None
+
+
+def show_fatal(exc: BaseException) -> int:
+    """Say why the counter cannot start (before there is a window); exit code 2."""
+    what, advice, internal = describe(exc)
+    if internal:
+        log.error("the counter cannot start", exc_info=exc)
+    title = QCoreApplication.translate("startup", "City card counter")
+    box = QMessageBox(QMessageBox.Icon.Critical, title, what)
+    box.setInformativeText(advice)
+    box.exec()
+    return 2
