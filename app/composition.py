@@ -33,6 +33,7 @@ from app.services.replacement import (
     ReplacementService,
     SettledBalances,
 )
+from app.services.scenic import ScenicService
 from app.services.shifts import ShiftService
 from app.services.topup import TopUpService
 from app.services.void import VoidService
@@ -72,6 +73,7 @@ class Counter:
     purchases: PurchaseService
     exchanges: ExchangeService
     voids: VoidService
+    scenic: ScenicService
     center: CenterClient | None = None  # None: an offline counter (no clearing center set up)
     sync: SyncLoop | None = None  # built by open_counter, started by start_sync()
 
@@ -152,7 +154,9 @@ def init_counter(
     config_path = data_dir / CENTER_CONFIG_NAME
     existing = [p for p in (keystore_path, journal_path, store_path, config_path) if p.exists()]
     if existing:
-        raise KeystoreError(f"{existing[0]} already exists: this counter is already set up.")
+        raise KeystoreError(
+            "{path} already exists: this counter is already set up.", path=str(existing[0])
+        )
     if (center_url is None) != (enrolment_code is None):
         raise ValueError("a clearing center needs both its URL and a one-time enrolment code")
     config: CenterConfig | None = None
@@ -212,7 +216,9 @@ def open_counter(
             journal.close()
             store.close()
             if isinstance(exc, ValueError):
-                raise CenterConfigError(f"{CENTER_CONFIG_NAME}: {exc}") from exc
+                raise CenterConfigError(
+                    "{file}: {problem}", file=CENTER_CONFIG_NAME, problem=str(exc)
+                ) from exc
             raise
         sync = SyncLoop(
             center,
@@ -243,6 +249,15 @@ def open_counter(
         purchases=purchases,
         exchanges=ExchangeService(journal, store, sam, purchases, topups, recovery, now_utc),
         voids=VoidService(journal, store, purchases, recovery, now_utc),
+        scenic=ScenicService(
+            journal,
+            store,
+            purchases,
+            keystore.get(HOLDER_INDEX_KEY),
+            data_dir,
+            now_utc,
+            CARD_TIMEZONE,
+        ),
         center=center,
         sync=sync,
     )
@@ -252,4 +267,5 @@ def open_counter(
         counter.loss.reconcile()
         counter.exchanges.reconcile()
         counter.voids.reconcile()
+        counter.scenic.reconcile()
     return counter

@@ -1,6 +1,6 @@
 """Logging for the counter: rotating files in the data directory, with secrets kept out.
 
-Keys, passwords and enrolment codes never reach a log on purpose; :class:`RedactingFilter` is
+Keys, passwords and enrolment codes never reach a log on purpose; :class:`RedactingFormatter` is
 the belt to those braces: it masks long hexadecimal runs (key material, MACs of keys) and the
 value after words like ``password`` or ``passphrase`` in any message, before any handler writes
 it.
@@ -32,19 +32,15 @@ def redact(text: str) -> str:
     return _SECRET_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
 
 
-class RedactingFilter(logging.Filter):
-    """Masks secrets in every record's final message (arguments and tracebacks included)."""
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then masks secrets in the whole text (arguments and tracebacks too).
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record in place; never drops it."""
-        message = record.getMessage()
-        if record.exc_info:
-            message = f"{message}\n{logging.Formatter().formatException(record.exc_info)}"
-            record.exc_info = None
-            record.exc_text = None
-        record.msg = redact(message)
-        record.args = None
-        return True
+    A formatter, not a filter: the record itself is left alone for other handlers.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted record with secrets masked."""
+        return redact(super().format(record))
 
 
 def configure_logging(directory: Path | None, level: int = logging.INFO) -> Path | None:
@@ -59,7 +55,6 @@ def configure_logging(directory: Path | None, level: int = logging.INFO) -> Path
         if getattr(handler, "_citycard", False):
             root.removeHandler(handler)
             handler.close()
-    redacting = RedactingFilter()
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     path = None
     if directory is not None:
@@ -69,8 +64,7 @@ def configure_logging(directory: Path | None, level: int = logging.INFO) -> Path
             RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
         )
     for handler in handlers:
-        handler.setFormatter(logging.Formatter(_FORMAT))
-        handler.addFilter(redacting)
+        handler.setFormatter(RedactingFormatter(_FORMAT))
         handler._citycard = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)

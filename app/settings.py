@@ -67,7 +67,7 @@ class Settings:
         if self.language not in LANGUAGES:
             return SettingsValueError(
                 "“{language}” is not a language of this counter.",
-                "Choose Chinese (zh_CN) or English (en).",
+                advice="Choose Chinese (zh_CN) or English (en).",
                 language=self.language,
             )
         if self.center_url:
@@ -75,13 +75,15 @@ class Settings:
             if parts.scheme not in {"https", "http"} or not parts.hostname:
                 return SettingsValueError(
                     "“{url}” is not the address of a clearing center.",
-                    "Type it as https://host[:port], as the issuer gave it; or leave it empty.",
+                    advice=(
+                        "Type it as https://host[:port], as the issuer gave it; or leave it empty."
+                    ),
                     url=self.center_url,
                 )
         if self.center_ca_file and not Path(self.center_ca_file).is_file():
             return SettingsValueError(
                 "The CA file {path} does not exist.",
-                "Choose the CA certificate file the issuer gave you, or leave it empty.",
+                advice="Choose the CA certificate file the issuer gave you, or leave it empty.",
                 path=self.center_ca_file,
             )
         if not isinstance(self.printer, Mapping) or not all(
@@ -181,7 +183,7 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
             Settings(),
             SettingsFileError(
                 "The settings file {path} cannot be read ({reason}).",
-                "The counter uses the default settings. Ask a technician to check the "
+                advice="The counter uses the default settings. Ask a technician to check the "
                 "file's permissions.",
                 path=str(path),
                 reason=exc.strerror or type(exc).__name__,

@@ -43,6 +43,7 @@ SCANNED = (
     "app/printing",
     "app/crypto",
     "app/settings.py",
+    "app/composition.py",
 )
 # Exceptions that are programming errors, never shown to a clerk as such.
 INTERNAL_ERRORS = frozenset(
@@ -108,8 +109,8 @@ def collect() -> tuple[list[str], list[Problem]]:
                 if name == "marked" and node.args:
                     texts.append(node.args[0])
                 elif name.endswith("Error") and name not in INTERNAL_ERRORS:
-                    if node.args:
-                        texts.append(node.args[0])
+                    # (message, advice, ...): ServiceError and SyncError take advice second
+                    texts.extend(node.args[:2])
                     texts.extend(k.value for k in node.keywords if k.arg == "advice")
                 for text in texts:
                     if isinstance(text, ast.Constant) and isinstance(text.value, str):
@@ -153,11 +154,22 @@ def _tool(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
+def qt_source_files() -> list[str]:
+    """Every Python file lupdate reads (it does not pick .py files out of directories)."""
+    files: list[str] = []
+    for entry in QT_SOURCES:
+        path = ROOT / entry
+        files.extend(str(p) for p in sorted(path.rglob("*.py")) if path.is_dir())
+        if path.is_file():
+            files.append(str(path))
+    return files
+
+
 def update() -> None:
     """Catalogue, then merge every Qt source's strings into the .ts files."""
     for problem in write_catalog():
         print(f"warning: {problem}", file=sys.stderr)
-    sources = [str(ROOT / s) for s in QT_SOURCES]
+    sources = qt_source_files()
     for ts in TS_FILES:
         subprocess.run(
             [

@@ -107,7 +107,9 @@ def recover_load(
     """
     if card.serial != auth.serial:
         raise WrongCardError(
-            f"card {card.serial.hex().upper()} is not card {auth.serial.hex().upper()}"
+            "card {card} is not card {expected}",
+            card=card.serial.hex().upper(),
+            expected=auth.serial.hex().upper(),
         )
     probe = card.initialize_for_load(0, auth.terminal_id, key_index)
     if probe.online_atc == auth.online_atc:
@@ -242,7 +244,9 @@ def recover_purchase(
     """
     if card.serial != auth.serial:
         raise WrongCardError(
-            f"card {card.serial.hex().upper()} is not card {auth.serial.hex().upper()}"
+            "card {card} is not card {expected}",
+            card=card.serial.hex().upper(),
+            expected=auth.serial.hex().upper(),
         )
     try:
         probe = card.initialize_for_purchase(0, auth.terminal_id, key_index)

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from app.domain.scenic import ScenicCatalogue
 from app.domain.texts import ClerkFacingError
 
 
@@ -70,6 +71,7 @@ class Parameters:
     refund_approval_threshold_fen: int = 20_000
     cash_difference_tolerance_fen: int = 500
     void_window_s: int = 600
+    scenic: ScenicCatalogue = field(default_factory=ScenicCatalogue.default)  # ticket office
 
     def card_type(self, code: int) -> CardTypeRules | None:
         """The rules of card type ``code``, or None for a type this issuer does not define."""
@@ -89,6 +91,7 @@ class Parameters:
             raise ParametersError("offline brakes cannot be negative")
         if min(self.replacement_fee_fen, self.replacement_waiting_days, self.exchange_fee_fen) < 0:
             raise ParametersError("fees and waiting periods cannot be negative")
+        self.scenic.validate()
 
     def to_json(self) -> str:
         """The canonical JSON document."""
@@ -104,6 +107,7 @@ class Parameters:
                 issuer_codes=tuple(str(c).upper() for c in doc["issuer_codes"]),
                 card_types=tuple(CardTypeRules(**t) for t in doc["card_types"]),
                 brakes=OfflineBrakes(**doc.get("brakes", {})),
+                scenic=ScenicCatalogue.from_dict(doc.get("scenic", {})),
                 **{
                     k: int(doc[k])
                     for k in (

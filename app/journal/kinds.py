@@ -35,6 +35,11 @@ class RecordKind(StrEnum):
     VOID = "void"
     REPRINT = "reprint"
     NOTE = "note"
+    # the scenic-area ticket office (app/services/scenic.py)
+    TICKET_SALE = "ticket_sale"  # admission tickets (a basket); purse-paid: after its purchase
+    PASS_SALE = "pass_sale"  # noqa: S105 - an annual pass sold and bound to a card
+    PASS_TRANSFER = "pass_transfer"  # noqa: S105 - a pass moved to a replaced card's successor
+    SCENIC_ENTRY = "scenic_entry"  # a tap at a gate: the verdict, and whether it was flagged
 
 
 # intent kind -> the kind of the record that closes it. The card writes (load, purchase) and the

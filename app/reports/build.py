@@ -40,6 +40,7 @@ from app.reports.model import (
     ShiftSummary,
     TotalLine,
 )
+from app.reports.scenic import ScenicFigures, scenic_figures
 from app.services.errors import RefusedError
 from app.services.shifts import CASH_EFFECT, CashLine, cash_lines
 from app.services.topup import COUNTER_PAYMENTS, MAC_PATH_SAM
@@ -244,7 +245,13 @@ def _figures(
         grey=_grey(grey, tz),
         hourly=_hourly(records, hours, tz),
         journal=_journal_reference(journal, last, checkpoint_number, tz),
+        scenic=_scenic_or_none(records, tz),
     )
+
+
+def _scenic_or_none(records: Sequence[JournalRecord], tz: tzinfo) -> ScenicFigures | None:
+    figures = scenic_figures(records, tz)
+    return None if figures.empty else figures
 
 
 def _cash_summary(journal: Journal, shift: Shift, close: JournalRecord | None) -> CashSummary:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.reports import texts as t
 from app.reports.model import CashSummary, DailyReport, ReportFigures, ShiftReport
+from app.reports.scenic import NO_PAYMENT, ScenicFigures
 from app.reports.texts import Translate, as_written, kind_label, payment_label
 
 Row = tuple[str, str, str, str, str, str]
@@ -161,6 +162,27 @@ def _figure_rows(rows: _Rows, f: ReportFigures) -> None:
         rows.add(t.JOURNAL, tr(label), value=value)
 
 
+def _scenic_rows(rows: _Rows, f: ScenicFigures | None) -> None:
+    if f is None:
+        return
+    tr = rows.tr
+
+    def paid(method: str) -> str:
+        return tr(t.FREE_TICKETS) if method == NO_PAYMENT else payment_label(method, tr)
+
+    for line in f.tickets:
+        label = t.TICKET_LABELS.get(line.ticket_type)
+        item = tr(label) if label else line.ticket_type
+        rows.add(t.SCENIC_TICKETS, item, paid(line.payment_method), line.count, line.amount_fen)
+    for p in f.passes:
+        rows.add(t.SCENIC_PASSES, p.product, paid(p.payment_method), p.count, p.amount_fen)
+    for h in f.entries_by_hour:
+        rows.add(t.SCENIC_ENTRIES_HOURLY, h.start.strftime("%Y-%m-%d %H:00"), count=h.count)
+    for gate, count in f.entries_by_gate:
+        rows.add(t.SCENIC_ENTRIES_GATE, gate, count=count)
+    rows.add(t.SCENIC_ENTRIES_GATE, tr(t.SCENIC_FLAGGED), count=f.flagged_entries)
+
+
 def shift_rows(report: ShiftReport, translate: Translate = as_written) -> Iterator[Row]:
     """The rows of a shift report's CSV, header first."""
     rows = _Rows(translate)
@@ -174,6 +196,7 @@ def shift_rows(report: ShiftReport, translate: Translate = as_written) -> Iterat
     rows.add(head, tr(t.GENERATED), value=_when(report.generated_at))
     _cash_rows(rows, report.cash)
     _figure_rows(rows, report.figures)
+    _scenic_rows(rows, report.figures.scenic)
     yield rows.header()
     yield from rows.rows
 
@@ -198,6 +221,7 @@ def daily_rows(report: DailyReport, translate: Translate = as_written) -> Iterat
         )
         _cash_rows(rows, s.cash, prefix=f"{section}: ")
     _figure_rows(rows, report.figures)
+    _scenic_rows(rows, report.figures.scenic)
     yield rows.header()
     yield from rows.rows
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+from app.reports.scenic import ScenicFigures
 from app.services.shifts import CashLine
 
 
@@ -136,6 +137,7 @@ class ReportFigures:
     grey: tuple[GreyRecord, ...]
     hourly: tuple[HourBucket, ...]
     journal: JournalReference
+    scenic: ScenicFigures | None = None  # the ticket office's sales and entries, if any
 
     @property
     def takings_fen(self) -> int:

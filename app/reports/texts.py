@@ -115,6 +115,24 @@ KIND_LABELS: Mapping[str, str] = MappingProxyType(
         RecordKind.LOAD_INTENT.value: marked("Top-up"),
         RecordKind.PURCHASE_INTENT.value: marked("Purchase"),
         RecordKind.REFUND_INTENT.value: marked("Card return refund"),
+        RecordKind.TICKET_SALE.value: marked("Admission tickets"),
+        RecordKind.PASS_SALE.value: marked("Annual pass"),
+    }
+)
+
+# the ticket office's sections (app/reports/scenic.py)
+SCENIC_TICKETS = marked("Admission tickets by type and payment method")
+SCENIC_PASSES = marked("Annual passes sold")
+SCENIC_ENTRIES_HOURLY = marked("Admissions by hour")
+SCENIC_ENTRIES_GATE = marked("Admissions by gate")
+SCENIC_FLAGGED = marked("Passes used twice within the interval")
+FREE_TICKETS = marked("Free")
+TICKET_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "adult": marked("Adult"),
+        "child": marked("Child"),
+        "senior": marked("Senior"),
+        "free": marked("Free"),
     }
 )
 

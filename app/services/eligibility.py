@@ -25,40 +25,53 @@ def check_card(
     serial = snapshot.public.serial_text
     if listed is not None:
         raise RefusedError(
-            f"Card {serial} is on the blacklist ({listed.reason}).",
-            "Do not serve this card. Keep it and follow the lost-card procedure.",
+            "Card {serial} is on the blacklist ({reason}).",
+            advice="Do not serve this card. Keep it and follow the lost-card procedure.",
+            serial=serial,
+            reason=listed.reason,
         )
     if snapshot.family is not CardFamily.CITY_UNION:
         raise RefusedError(
-            f"Card {serial} is a T-Union card of another issuer; this counter cannot load it.",
-            "Ask the customer to top it up at its issuer's outlets.",
+            "Card {serial} is a T-Union card of another issuer; this counter cannot load it.",
+            advice="Ask the customer to top it up at its issuer's outlets.",
+            serial=serial,
         )
     issuer = snapshot.public.issuer_code.hex().upper()
     if issuer not in parameters.issuer_codes:
         raise RefusedError(
-            f"Card {serial} belongs to issuer {issuer}, which this counter does not serve.",
-            "Ask the customer to top it up at its issuer's outlets.",
+            "Card {serial} belongs to issuer {issuer}, which this counter does not serve.",
+            advice="Ask the customer to top it up at its issuer's outlets.",
+            serial=serial,
+            issuer=issuer,
         )
     if snapshot.blocked:
         raise RefusedError(
-            f"Card {serial} is blocked.", "Do not load it; check the loss report or refund case."
+            "Card {serial} is blocked.",
+            advice="Do not load it; check the loss report or refund case.",
+            serial=serial,
         )
     public = snapshot.public
     if public.expiry_date is not None and today > public.expiry_date:
         raise RefusedError(
-            f"Card {serial} expired on {public.expiry_date:%Y-%m-%d}.",
-            "Offer an exchange for a new card (the balance moves with it).",
+            "Card {serial} expired on {expiry}.",
+            advice="Offer an exchange for a new card (the balance moves with it).",
+            serial=serial,
+            expiry=public.expiry_date.isoformat(),
         )
     if public.start_date is not None and today < public.start_date:
         raise RefusedError(
-            f"Card {serial} is valid only from {public.start_date:%Y-%m-%d}.",
-            "It cannot be loaded yet.",
+            "Card {serial} is valid only from {start}.",
+            advice="It cannot be loaded yet.",
+            serial=serial,
+            start=public.start_date.isoformat(),
         )
     rules = parameters.card_type(public.card_type)
     if rules is None:
         raise RefusedError(
-            f"Card {serial} has card type {public.card_type:02X}, unknown to this counter.",
-            "Do not load it; report the card type to the supervisor.",
+            "Card {serial} has card type {card_type}, unknown to this counter.",
+            advice="Do not load it; report the card type to the supervisor.",
+            serial=serial,
+            card_type=f"{public.card_type:02X}",
         )
     return rules
 
@@ -67,28 +80,39 @@ def check_amount(amount_fen: object, balance_fen: int, rules: CardTypeRules) -> 
     """The amount as int fen if ``rules`` allow loading it onto ``balance_fen``."""
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
         raise RefusedError(
-            f"{amount_fen!r} is not an amount in fen.", "Enter the amount in yuan, e.g. 50."
+            "{amount} is not an amount in fen.",
+            advice="Enter the amount in yuan, e.g. 50.",
+            amount=repr(amount_fen),
         )
     if amount_fen <= 0:
-        raise RefusedError("The amount must be more than zero.", "Enter the amount to load.")
+        raise RefusedError("The amount must be more than zero.", advice="Enter the amount to load.")
     low, high = Fen(rules.min_load_fen).yuan_text(), Fen(rules.max_load_fen).yuan_text()
     step = Fen(rules.multiple_of_fen).yuan_text()
+    amount = Fen(amount_fen).yuan_text()
     if not rules.min_load_fen <= amount_fen <= rules.max_load_fen:
         raise RefusedError(
-            f"{Fen(amount_fen).yuan_text()} is outside the {rules.name} limits ({low} – {high}).",
-            f"Load between {low} and {high}.",
+            "{amount} is outside the {card_type} limits ({low} – {high}).",
+            advice="Load between {low} and {high}.",
+            amount=amount,
+            card_type=rules.name,
+            low=low,
+            high=high,
         )
     if amount_fen % rules.multiple_of_fen:
         raise RefusedError(
-            f"{Fen(amount_fen).yuan_text()} is not a multiple of {step}.",
-            f"Load a multiple of {step}.",
+            "{amount} is not a multiple of {step}.",
+            advice="Load a multiple of {step}.",
+            amount=amount,
+            step=step,
         )
     room = rules.balance_ceiling_fen - balance_fen
     if amount_fen > room:
-        ceiling = Fen(rules.balance_ceiling_fen).yuan_text()
         raise RefusedError(
-            f"The balance would exceed the {ceiling} ceiling of a {rules.name}.",
-            f"At most {Fen(max(room, 0)).yuan_text()} can be loaded now.",
+            "The balance would exceed the {ceiling} ceiling of a {card_type}.",
+            advice="At most {room} can be loaded now.",
+            ceiling=Fen(rules.balance_ceiling_fen).yuan_text(),
+            card_type=rules.name,
+            room=Fen(max(room, 0)).yuan_text(),
         )
     return amount_fen
 
@@ -96,11 +120,11 @@ def check_amount(amount_fen: object, balance_fen: int, rules: CardTypeRules) -> 
 def check_transfer(amount_fen: object, balance_fen: int, rules: CardTypeRules) -> int:
     """A balance transfer's amount: positive int fen that keeps the card under its ceiling."""
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
-        raise RefusedError(f"{amount_fen!r} is not a balance to transfer.")
+        raise RefusedError("{amount} is not a balance to transfer.", amount=repr(amount_fen))
     if balance_fen + amount_fen > rules.balance_ceiling_fen:
-        ceiling = Fen(rules.balance_ceiling_fen).yuan_text()
         raise RefusedError(
-            f"The transferred balance would take the new card over its {ceiling} ceiling.",
-            "Use a card type with a higher ceiling, or refund the difference.",
+            "The transferred balance would take the new card over its {ceiling} ceiling.",
+            advice="Use a card type with a higher ceiling, or refund the difference.",
+            ceiling=Fen(rules.balance_ceiling_fen).yuan_text(),
         )
     return amount_fen

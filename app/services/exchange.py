@@ -215,7 +215,7 @@ class ExchangeService:
         if fee and fee_payment not in COUNTER_PAYMENTS:
             raise RefusedError(
                 "{method!r} is not a payment method for the fee.",
-                "Choose cash, bank card, WeChat or Alipay.",
+                advice="Choose cash, bank card, WeChat or Alipay.",
                 method=fee_payment,
             )
         snapshot = old_card.read_snapshot(record_limit=0)
@@ -300,7 +300,7 @@ class ExchangeService:
             raise RefusedError(
                 "The balance of card {old} was already taken (or may have been), or the card "
                 "blocked, for this exchange; it cannot be given up.",
-                "Tap the old card to settle it, then finish the exchange onto a new card.",
+                advice="Tap the old card to settle it, then finish the exchange onto a new card.",
                 old=state.old_serial,
             )
         if not str(reason).strip():
@@ -340,7 +340,7 @@ class ExchangeService:
         if listed is not None:
             raise RefusedError(
                 "Card {serial} is on the blacklist ({reason}).",
-                "A reported card is replaced after the waiting period, not exchanged.",
+                advice="A reported card is replaced after the waiting period, not exchanged.",
                 serial=serial,
                 reason=listed.reason,
             )
@@ -348,20 +348,22 @@ class ExchangeService:
         if snapshot.family is not CardFamily.CITY_UNION or issuer not in params.issuer_codes:
             raise RefusedError(
                 "Card {serial} is not one of this issuer's cards.",
-                "Only the issuer's own cards are exchanged here.",
+                advice="Only the issuer's own cards are exchanged here.",
                 serial=serial,
             )
         if params.card_type(snapshot.public.card_type) is None:
             raise RefusedError(
                 "Card {serial} has card type {card_type:02X}, unknown to this counter.",
-                "Report the card type to the supervisor.",
+                advice="Report the card type to the supervisor.",
                 serial=serial,
                 card_type=snapshot.public.card_type,
             )
         if snapshot.blocked:
             raise RefusedError(
                 "Card {serial} is blocked.",
-                "Tap it again if its exchange was interrupted; otherwise call the supervisor.",
+                advice=(
+                    "Tap it again if its exchange was interrupted; otherwise call the supervisor."
+                ),
                 serial=serial,
             )
         done = card_links.successor(self._store, serial)
@@ -374,7 +376,7 @@ class ExchangeService:
         if self._journal.open_intents(serial):
             raise RefusedError(
                 "Card {serial} has an interrupted transaction.",
-                "Tap the card to settle it first.",
+                advice="Tap the card to settle it first.",
                 serial=serial,
             )
 
@@ -391,7 +393,7 @@ class ExchangeService:
                 if state.debit_open is not None:
                     raise RefusedError(
                         "Card {old} cannot tell whether its balance was taken for the exchange.",
-                        "Keep the card; a supervisor settles it with the clearing center.",
+                        advice="Keep the card; a supervisor settles it with the clearing center.",
                         old=state.old_serial,
                     )
             if not state.debited:
@@ -448,13 +450,13 @@ class ExchangeService:
             raise RefusedError(
                 "Card {old} must be on the reader first: its balance is not yet taken for the "
                 "exchange, or it is not yet blocked.",
-                "Put the old card on the reader, then the new one.",
+                advice="Put the old card on the reader, then the new one.",
                 old=state.old_serial,
             )
         serial = card.serial.hex().upper()
         if serial == state.old_serial:
             raise RefusedError(
-                "This is the old card itself.", "Put the new stock card on the reader."
+                "This is the old card itself.", advice="Put the new stock card on the reader."
             )
         if state.transfer is None:
             state = self._settle_open_transfer(state, card, serial)
@@ -473,7 +475,7 @@ class ExchangeService:
         elif state.transfer.card_serial != serial:
             raise RefusedError(
                 "The balance of card {old} was already loaded onto card {new}.",
-                "Put card {new} on the reader to finish the exchange.",
+                advice="Put card {new} on the reader to finish the exchange.",
                 old=state.old_serial,
                 new=state.transfer.card_serial,
             )
@@ -489,14 +491,14 @@ class ExchangeService:
             raise RefusedError(
                 "Loading the balance onto card {new} was interrupted; only that card can finish "
                 "the exchange.",
-                "Put card {new} back on the reader.",
+                advice="Put card {new} back on the reader.",
                 new=opened.card_serial,
             )
         for resolution in self._recovery.resolve(card):
             if resolution.intent_seq == opened.seq and resolution.settlement is Settlement.GREY:
                 raise RefusedError(
                     "Card {new} cannot tell whether the balance was loaded.",
-                    "Keep the card; a supervisor settles it with the clearing center.",
+                    advice="Keep the card; a supervisor settles it with the clearing center.",
                     new=serial,
                 )
         return self._state(state.intent)
@@ -506,7 +508,7 @@ class ExchangeService:
         if snapshot.balance_fen != 0 or card_links.predecessor(self._store, serial):
             raise RefusedError(
                 "Card {serial} is not a new stock card (balance {balance}).",
-                "Use an unused card from stock.",
+                advice="Use an unused card from stock.",
                 serial=serial,
                 balance=Fen(snapshot.balance_fen).yuan_text(),
             )

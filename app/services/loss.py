@@ -78,17 +78,22 @@ class LossService:
         holder = holders.holder_of(self._store, serial)
         if holder is None:
             raise RefusedError(
-                f"Card {serial} is not registered to a holder.",
-                "Only registered cards can be reported lost; an anonymous card is like cash.",
+                "Card {serial} is not registered to a holder.",
+                advice=(
+                    "Only registered cards can be reported lost; an anonymous card is like cash."
+                ),
+                serial=serial,
             )
         if not holders.id_number_matches(self._store, self._index_key, serial, id_number):
             raise RefusedError(
                 "The ID number does not match the card's registered holder.",
-                "Check the holder's ID document again; do not report the card.",
+                advice="Check the holder's ID document again; do not report the card.",
             )
         listed = blacklist.lookup(self._store, serial)
         if listed is not None:
-            raise RefusedError(f"Card {serial} is already reported ({listed.reason}).")
+            raise RefusedError(
+                "Card {serial} is already reported ({reason}).", serial=serial, reason=listed.reason
+            )
         waiting = stored_parameters.current(self._store).replacement_waiting_days
         now = self._clock()
         record = self._journal.append(
@@ -109,9 +114,11 @@ class LossService:
         serial = card_serial.strip().upper()
         listed = blacklist.lookup(self._store, serial)
         if listed is None or listed.reason != LOSS_REASON:
-            raise RefusedError(f"Card {serial} has no loss report to cancel.")
+            raise RefusedError("Card {serial} has no loss report to cancel.", serial=serial)
         if not reason.strip():
-            raise RefusedError("A cancellation needs a reason.", "Write why the card is found.")
+            raise RefusedError(
+                "A cancellation needs a reason.", advice="Write why the card is found."
+            )
         record = self._journal.append(
             Entry(
                 RecordKind.LOSS_CANCEL,

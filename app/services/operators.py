@@ -27,6 +27,7 @@ from typing import Any
 from app.crypto import passwords
 from app.crypto.passwords import PasswordHashError, PasswordHashParams
 from app.domain.people import Actor, Approval, Role
+from app.domain.texts import fill, marked
 from app.journal import Entry, Journal, RecordKind
 from app.journal.records import from_micros, to_micros
 from app.services.errors import PermissionDeniedError, RefusedError, ServiceError
@@ -93,19 +94,25 @@ class SignInError(ServiceError):
     """The username or password is wrong (an unknown user gets the very same answer)."""
 
     advice = (
-        f"Type them again. After {MAX_FAILED_SIGN_INS} wrong tries in a row the account is "
-        f"locked for {LOCKOUT.seconds // 60} minutes."
+        "Type them again. After {max_failures} wrong tries in a row the account is locked for "
+        "{lockout_minutes} minutes."
     )
+
+    def __init__(self, message: str, advice: str | None = None, **params: object) -> None:
+        params.setdefault("max_failures", MAX_FAILED_SIGN_INS)
+        params.setdefault("lockout_minutes", int(LOCKOUT.total_seconds() // 60))
+        super().__init__(message, advice, **params)
 
 
 class LockedOutError(SignInError):
     """Too many wrong passwords: the account is locked until ``locked_until``."""
 
-    def __init__(self, message: str, locked_until: datetime) -> None:
-        local = locked_until.astimezone()
+    def __init__(self, message: str, locked_until: datetime, **params: object) -> None:
         super().__init__(
             message,
-            f"Wait until {local:%H:%M}, or ask an admin to set a new password for the account.",
+            marked("Wait until {until}, or ask an admin to set a new password for the account."),
+            until=f"{locked_until.astimezone():%H:%M}",
+            **params,
         )
         self.locked_until = locked_until
 
@@ -134,33 +141,61 @@ def require(actor: Actor, role: Role, action: str = "do this") -> None:
     convenience, this is the rule.
     """
     if not isinstance(actor, Actor) or not isinstance(actor.role, Role):
-        raise PermissionDeniedError("Nobody is signed in.", "Sign in first.")
+        raise PermissionDeniedError("Nobody is signed in.", advice="Sign in first.")
     if not actor.role.includes(role):
         raise PermissionDeniedError(
-            f"{actor.display_name} is signed in as {actor.role.value}; only a {role.value} "
-            f"or above may {action}."
+            "{name} is signed in as {role}; only a {required} or above may {action}.",
+            name=actor.display_name,
+            role=actor.role.value,
+            required=role.value,
+            action=action,
         )
 
 
-def password_problem(password: str, username: str = "") -> str | None:
-    """Why ``password`` may not be used (None when it may): length, common, guessable."""
+_PASSWORD_REFUSED = "The password was refused: "  # noqa: S105 - the refusals' start
+
+
+def _password_refusal(password: str, username: str) -> tuple[str, dict[str, object]] | None:
+    """Why ``password`` may not be used as a refusal (template, values); None when it may."""
     if not isinstance(password, str):
-        return "a password is text"
+        return marked("The password was refused: a password is text."), {}
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+        return marked(
+            "The password was refused: a password needs at least {minimum} characters."
+        ), {"minimum": MIN_PASSWORD_LENGTH}
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"a password may have at most {MAX_PASSWORD_LENGTH} characters"
+        return marked(
+            "The password was refused: a password may have at most {maximum} characters."
+        ), {"maximum": MAX_PASSWORD_LENGTH}
     lowered = unicodedata.normalize("NFKC", password).lower()
     if lowered in COMMON_PASSWORDS:
-        return "this password is one of the most common ones; choose another"
+        return marked(
+            "The password was refused: this password is one of the most common ones; "
+            "choose another."
+        ), {}
     if len(set(lowered)) < 3:
-        return "this password repeats too few characters; choose another"
+        return marked(
+            "The password was refused: this password repeats too few characters; choose another."
+        ), {}
     steps = {ord(b) - ord(a) for a, b in itertools.pairwise(lowered)}
     if steps in ({1}, {-1}):
-        return "this password is a simple sequence; choose another"
+        return marked(
+            "The password was refused: this password is a simple sequence; choose another."
+        ), {}
     if username and username.lower() in lowered:
-        return "the password must not contain the username"
+        return marked("The password was refused: the password must not contain the username."), {}
     return None
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why ``password`` may not be used, in English words (None when it may).
+
+    Length, common, guessable: the phrase of the refusal :func:`_refuse_password` raises.
+    """
+    refusal = _password_refusal(password, username)
+    if refusal is None:
+        return None
+    return fill(*refusal).removeprefix(_PASSWORD_REFUSED).removesuffix(".")
 
 
 def check_approval(
@@ -180,7 +215,9 @@ def check_approval(
     ``not_by``, at most ``max_age`` ago.
     """
     if not isinstance(approval, Approval):
-        raise RefusedError("This needs a supervisor's approval.", "Ask a supervisor to approve.")
+        raise RefusedError(
+            "This needs a supervisor's approval.", advice="Ask a supervisor to approve."
+        )
     record = journal.record(approval.journal_seq)
     payload: dict[str, Any] = record.payload_dict() if record is not None else {}
     if (
@@ -192,12 +229,14 @@ def check_approval(
     ):
         raise RefusedError(
             "The approval given does not match any recorded approval.",
-            "Ask the supervisor to approve again.",
+            advice="Ask the supervisor to approve again.",
         )
     if approval.purpose != purpose:
         raise RefusedError(
-            f"The approval is for “{approval.purpose}”, not for “{purpose}”.",
-            "Ask the supervisor to approve this operation.",
+            "The approval is for “{given}”, not for “{needed}”.",
+            advice="Ask the supervisor to approve this operation.",
+            given=str(approval.purpose),
+            needed=str(purpose),
         )
     try:
         role = Role(payload.get("approver_role"))
@@ -207,13 +246,15 @@ def check_approval(
         raise PermissionDeniedError("Only a supervisor or an admin can approve this.")
     if approval.approver in set(not_by):
         raise RefusedError(
-            f"{approval.approver} cannot approve an operation of their own.",
-            "Ask another supervisor to approve.",
+            "{approver} cannot approve an operation of their own.",
+            advice="Ask another supervisor to approve.",
+            approver=approval.approver,
         )
     if now - record.at > max_age:
         raise RefusedError(
-            f"The approval is older than {int(max_age.total_seconds() // 60)} minutes.",
-            "Ask the supervisor to approve again.",
+            "The approval is older than {minutes} minutes.",
+            advice="Ask the supervisor to approve again.",
+            minutes=int(max_age.total_seconds() // 60),
         )
 
 
@@ -227,12 +268,15 @@ def _username(text: str) -> str:
 
 
 def _refuse_password(password: str, username: str) -> None:
-    problem = password_problem(password, username)
-    if problem is not None:
+    refusal = _password_refusal(password, username)
+    if refusal is not None:
+        template, params = refusal
         raise RefusedError(
-            f"The password was refused: {problem}.",
-            f"Choose another: at least {MIN_PASSWORD_LENGTH} characters, not a common one, "
+            template,
+            advice="Choose another: at least {min_length} characters, not a common one, "
             "not containing the username.",
+            min_length=MIN_PASSWORD_LENGTH,
+            **params,
         )
 
 
@@ -266,12 +310,14 @@ class OperatorService:
         """Create the first admin; refused once any operator exists. Not a sign-in."""
         if not self.needs_first_admin():
             raise RefusedError(
-                "This counter already has operators.", "Sign in as an admin to add operators."
+                "This counter already has operators.",
+                advice="Sign in as an admin to add operators.",
             )
         account = self._new_account(username, display_name, Role.ADMIN, password)
         if not accounts.add_if_none(self._store, account):
             raise RefusedError(
-                "This counter already has operators.", "Sign in as an admin to add operators."
+                "This counter already has operators.",
+                advice="Sign in as an admin to add operators.",
             )
         self._journal_account_created(account, by=account.username, first_run=True)
         return self._info(account)
@@ -282,12 +328,16 @@ class OperatorService:
         """Create an account (admins only)."""
         self._require_current(actor, Role.ADMIN, "create operator accounts")
         if not isinstance(role, Role):
-            raise RefusedError(f"{role!r} is not a role.", "Choose clerk, supervisor or admin.")
+            raise RefusedError(
+                "{role} is not a role.",
+                advice="Choose clerk, supervisor or admin.",
+                role=repr(role),
+            )
         account = self._new_account(username, display_name, role, password)
         try:
             accounts.add(self._store, account)
         except OperatorExistsError as exc:
-            raise RefusedError(str(exc), exc.advice) from None
+            raise RefusedError(exc.template, advice=exc.advice, **exc.params) from None
         self._journal_account_created(account, by=actor.username, first_run=False)
         return self._info(account)
 
@@ -316,18 +366,22 @@ class OperatorService:
             if old_password is None:
                 raise RefusedError(
                     "Changing your own password needs your current password.",
-                    "Type your current password, then the new one.",
+                    advice="Type your current password, then the new one.",
                 )
             self._check_password(account, old_password, operator=actor.username, context="password")
             if old_password == new_password:
                 raise RefusedError(
-                    "The new password is the old one.", "Choose a password you did not use."
+                    "The new password is the old one.", advice="Choose a password you did not use."
                 )
         else:
             self._require_current(actor, Role.ADMIN, "set another operator's password")
             found = accounts.get(self._store, target)
             if found is None:
-                raise RefusedError(f"There is no operator “{target}”.", "Check the username.")
+                raise RefusedError(
+                    "There is no operator “{username}”.",
+                    advice="Check the username.",
+                    username=target,
+                )
             account = found
         encoded = passwords.hash_password(new_password, self._params)
         accounts.set_password_hash(
@@ -347,12 +401,12 @@ class OperatorService:
         target = _username(username)
         if target == actor.username:
             raise RefusedError(
-                "You cannot deactivate your own account.", "Ask another admin to do it."
+                "You cannot deactivate your own account.", advice="Ask another admin to do it."
             )
         try:
             account = accounts.deactivate(self._store, target)
         except (UnknownOperatorError, LastAdminError) as exc:
-            raise RefusedError(str(exc), exc.advice) from None
+            raise RefusedError(exc.template, advice=exc.advice, **exc.params) from None
         self._journal.append(
             Entry(
                 RecordKind.NOTE,
@@ -409,7 +463,8 @@ class OperatorService:
         if name == actor.username:
             self._journal_failure(name, FailureReason.SELF_APPROVAL, actor.username, context)
             raise RefusedError(
-                "Nobody can approve their own operation.", "Ask another supervisor to approve."
+                "Nobody can approve their own operation.",
+                advice="Ask another supervisor to approve.",
             )
         account = self._known_account(
             name, approver_password, operator=actor.username, context=context
@@ -418,9 +473,10 @@ class OperatorService:
         if not account.role.includes(Role.SUPERVISOR):
             self._journal_failure(name, FailureReason.NOT_A_SUPERVISOR, actor.username, context)
             raise PermissionDeniedError(
-                f"{account.display_name} is a {account.role.value}; approvals need a supervisor "
-                "or an admin.",
-                "Ask a supervisor to approve.",
+                "{name} is a {role}; approvals need a supervisor or an admin.",
+                advice="Ask a supervisor to approve.",
+                name=account.display_name,
+                role=account.role.value,
             )
         payload: dict[str, Any] = {
             "approver": account.username,
@@ -455,8 +511,9 @@ class OperatorService:
         account = accounts.get(self._store, actor.username)
         if account is None or not account.active or account.role != actor.role:
             raise PermissionDeniedError(
-                f"The account of {actor.display_name} was changed or deactivated.",
-                "Sign out and sign in again.",
+                "The account of {name} was changed or deactivated.",
+                advice="Sign out and sign in again.",
+                name=actor.display_name,
             )
         return account
 
@@ -466,14 +523,16 @@ class OperatorService:
         name = _username(username)
         if not USERNAME.fullmatch(name):
             raise RefusedError(
-                f"“{username}” cannot be a username.",
-                "Use 2-32 lower-case letters, digits, '.', '_' or '-', starting with a letter "
-                "or digit.",
+                "“{username}” cannot be a username.",
+                advice="Use 2-32 lower-case letters, digits, '.', '_' or '-', starting with a "
+                "letter or digit.",
+                username=username,
             )
         shown = str(display_name).strip()
         if not shown or len(shown) > MAX_DISPLAY_NAME or not shown.isprintable():
             raise RefusedError(
-                "The display name must be 1-64 printable characters.", "Type the person's name."
+                "The display name must be 1-64 printable characters.",
+                advice="Type the person's name.",
             )
         _refuse_password(password, name)
         return OperatorAccount(
@@ -521,7 +580,15 @@ class OperatorService:
         passwords.burn(password, self._params)  # the same time as a real check
         reason = FailureReason.UNKNOWN_USER if account is None else FailureReason.INACTIVE
         self._journal_failure(name, reason, operator, context)
-        raise SignInError("Wrong username or password.")
+        raise self._wrong_credentials()
+
+    def _wrong_credentials(self) -> SignInError:
+        """The one answer to an unknown user and a wrong password (with this lockout's rules)."""
+        return SignInError(
+            "Wrong username or password.",
+            max_failures=self._max_failures,
+            lockout_minutes=self._lockout_us // 60_000_000,
+        )
 
     def _check_password(
         self, account: OperatorAccount, password: str, *, operator: str | None, context: str
@@ -537,14 +604,16 @@ class OperatorService:
                 context,
                 locked_until_us=account.locked_until_us,
             )
-            raise LockedOutError(f"The account “{account.username}” is locked.", until)
+            raise LockedOutError(
+                "The account “{username}” is locked.", until, username=account.username
+            )
         try:
             ok = passwords.verify_password(password, account.password_hash)
         except PasswordHashError as exc:
             log.error("operator %s: stored password hash unusable: %s", account.username, exc)
             self._journal_failure(account.username, FailureReason.DAMAGED_HASH, operator, context)
             raise DamagedAccountError(
-                f"The password record of “{account.username}” is damaged."
+                "The password record of “{username}” is damaged.", username=account.username
             ) from None
         if not ok:
             after = accounts.record_failure(
@@ -559,11 +628,12 @@ class OperatorService:
             )
             if locked:
                 raise LockedOutError(
-                    f"Wrong password {self._max_failures} times: the account "
-                    f"“{account.username}” is now locked.",
+                    "Wrong password {count} times: the account “{username}” is now locked.",
                     from_micros(after.locked_until_us),
+                    count=self._max_failures,
+                    username=account.username,
                 )
-            raise SignInError("Wrong username or password.")
+            raise self._wrong_credentials()
         accounts.record_success(self._store, account.username)
         if passwords.needs_rehash(account.password_hash, self._params):
             # the default cost was raised since this hash was made: upgrade it now

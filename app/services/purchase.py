@@ -266,7 +266,7 @@ class PurchaseService:
         if expected_balance_fen is not None and snapshot.balance_fen != expected_balance_fen:
             raise RefusedError(
                 "Card {serial} holds {balance}, not the expected {expected}.",
-                "Tap the card again; if it was used meanwhile, start over.",
+                advice="Tap the card again; if it was used meanwhile, start over.",
                 serial=serial,
                 balance=Fen(snapshot.balance_fen).yuan_text(),
                 expected=Fen(expected_balance_fen).yuan_text(),
@@ -282,7 +282,7 @@ class PurchaseService:
                 cancel.raise_if_cancelled()  # last safe point: nothing written anywhere yet
             if balance_fen != snapshot.balance_fen:
                 raise RefusedError(
-                    "The card's balance changed since it was read.", "Tap the card again."
+                    "The card's balance changed since it was read.", advice="Tap the card again."
                 )
             progress("writing")
             entry = purchase_intent_entry(
@@ -336,7 +336,10 @@ class PurchaseService:
         if listed is not None:
             raise RefusedError(
                 "Card {serial} is on the blacklist ({reason}).",
-                "Do not take payments from this card. Keep it and follow the lost-card procedure.",
+                advice=(
+                    "Do not take payments from this card. Keep it and follow the lost-card "
+                    "procedure."
+                ),
                 serial=serial,
                 reason=listed.reason,
             )
@@ -346,7 +349,7 @@ class PurchaseService:
         if pending:
             raise RefusedError(
                 "Card {serial} has an interrupted transaction.",
-                "Keep the card on the reader: the interrupted transaction is checked first.",
+                advice="Keep the card on the reader: the interrupted transaction is checked first.",
                 serial=serial,
             )
         if amount_fen > balance_fen:

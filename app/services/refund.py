@@ -95,23 +95,29 @@ class RefundService:
         rules = params.card_type(snapshot.public.card_type)
         if snapshot.family is not CardFamily.CITY_UNION or rules is None:
             raise RefusedError(
-                f"Card {serial} is not one of this issuer's card types.",
-                "Only the issuer's own cards can be returned here.",
+                "Card {serial} is not one of this issuer's card types.",
+                advice="Only the issuer's own cards can be returned here.",
+                serial=serial,
             )
         listed = blacklist.lookup(self._store, serial)
         if listed is not None:
             raise RefusedError(
-                f"Card {serial} is on the blacklist ({listed.reason}).",
-                "A reported card is replaced, not returned; keep the card.",
+                "Card {serial} is on the blacklist ({reason}).",
+                advice="A reported card is replaced, not returned; keep the card.",
+                serial=serial,
+                reason=listed.reason,
             )
         if snapshot.blocked:
             raise RefusedError(
-                f"Card {serial} is blocked.",
-                "Tap it again if its return was interrupted; otherwise call the supervisor.",
+                "Card {serial} is blocked.",
+                advice="Tap it again if its return was interrupted; otherwise call the supervisor.",
+                serial=serial,
             )
         if self._journal.open_intents(serial):
             raise RefusedError(
-                f"Card {serial} has an interrupted transaction.", "Tap the card to settle it first."
+                "Card {serial} has an interrupted transaction.",
+                advice="Tap the card to settle it first.",
+                serial=serial,
             )
         total = snapshot.balance_fen + rules.deposit_fen - rules.refund_fee_fen
         return RefundQuote(
@@ -160,7 +166,7 @@ class RefundService:
             block_application(card, self._sam)
         except CardCommunicationError as exc:
             raise RefundInterruptedError(
-                f"The card left the reader while being blocked ({exc})."
+                "The card left the reader while being blocked ({reason}).", reason=str(exc)
             ) from exc
         return self._finish(intent, actor.username)
 

@@ -64,7 +64,8 @@ class NoCenter:
     def settled_balance(self, card_serial: str) -> SettledBalance:
         """Always :class:`CenterUnavailableError`."""
         raise CenterUnavailableError(
-            f"Center unavailable: the settled balance of card {card_serial} cannot be fetched."
+            "Center unavailable: the settled balance of card {serial} cannot be fetched.",
+            serial=card_serial,
         )
 
 
@@ -80,13 +81,18 @@ class CenterSettledBalances:
             answer = self._client.settled_balance(card_serial)
         except CenterRefusedError as exc:  # 4xx: not reported there, still waiting, …
             raise RefusedError(
-                f"The clearing center cannot settle card {card_serial} yet: {exc}",
-                "Check the loss report's date; replace the card once the waiting period is over.",
+                "The clearing center cannot settle card {serial} yet: {reason}",
+                advice="Check the loss report's date; replace the card once the waiting period "
+                "is over.",
+                serial=card_serial,
+                reason=str(exc),
             ) from exc
         except SyncError as exc:  # offline, server error, unexpected answer
             raise CenterUnavailableError(
-                f"Center unavailable: the settled balance of card {card_serial} cannot be "
-                f"fetched ({exc})."
+                "Center unavailable: the settled balance of card {serial} cannot be fetched "
+                "({reason}).",
+                serial=card_serial,
+                reason=str(exc),
             ) from exc
         return SettledBalance(card_serial, answer.settled_balance_fen)
 
@@ -130,12 +136,18 @@ class ReplacementService:
         report = self._journal.record(listed.journal_seq) if listed and listed.journal_seq else None
         if listed is None or listed.reason != LOSS_REASON or report is None:
             raise RefusedError(
-                f"Card {serial} has no loss report at this counter.",
-                "Report the card lost first (with the holder's ID); replace it after the wait.",
+                "Card {serial} has no loss report at this counter.",
+                advice="Report the card lost first (with the holder's ID); replace it after the "
+                "wait.",
+                serial=serial,
             )
         done = card_links.successor(self._store, serial)
         if done is not None:
-            raise RefusedError(f"Card {serial} was already replaced by card {done.new_serial}.")
+            raise RefusedError(
+                "Card {serial} was already replaced by card {new_serial}.",
+                serial=serial,
+                new_serial=done.new_serial,
+            )
         days = stored_parameters.current(self._store).replacement_waiting_days
         return report.at + timedelta(days=days)
 
@@ -153,11 +165,15 @@ class ReplacementService:
         now = self._clock()
         if now < ready:
             raise RefusedError(
-                f"Card {serial} can be replaced from {ready:%Y-%m-%d %H:%M} (UTC).",
-                "The waiting period lets every counter upload what the lost card spent.",
+                "Card {serial} can be replaced from {ready} (UTC).",
+                advice="The waiting period lets every counter upload what the lost card spent.",
+                serial=serial,
+                ready=f"{ready:%Y-%m-%d %H:%M}",
             )
         if fee_payment not in COUNTER_PAYMENTS:
-            raise RefusedError(f"{fee_payment!r} is not a payment method for the fee.")
+            raise RefusedError(
+                "{method} is not a payment method for the fee.", method=repr(fee_payment)
+            )
         new_serial = new_card.serial.hex().upper()
         finished = self._earlier_record(serial, new_serial)
         if finished is not None:  # interrupted after the record: only the link is missing
@@ -229,13 +245,14 @@ class ReplacementService:
         snapshot = card.read_snapshot(record_limit=0)
         if new_serial == lost_serial:
             raise RefusedError(
-                "This is the lost card itself.", "Put a new stock card on the reader."
+                "This is the lost card itself.", advice="Put a new stock card on the reader."
             )
         if snapshot.balance_fen != 0 or card_links.predecessor(self._store, new_serial):
             raise RefusedError(
-                f"Card {new_serial} is not a new stock card (balance "
-                f"{Fen(snapshot.balance_fen).yuan_text()}).",
-                "Use an unused card from stock.",
+                "Card {serial} is not a new stock card (balance {balance}).",
+                advice="Use an unused card from stock.",
+                serial=new_serial,
+                balance=Fen(snapshot.balance_fen).yuan_text(),
             )
 
     def _earlier_transfer(self, lost_serial: str, new_serial: str) -> JournalRecord | None:

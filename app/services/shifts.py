@@ -26,6 +26,7 @@ from typing import Any
 from app.domain.parameters import Parameters
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor, Approval, Role
+from app.domain.texts import marked
 from app.journal import CheckpointReason, Entry, Journal, JournalRecord, RecordKind
 from app.journal.records import from_micros, to_micros
 from app.services.errors import NoOpenShiftError, RefusedError
@@ -59,6 +60,8 @@ MAX_REASON_LENGTH = 500
 # | refund         |  -1  | balance and deposit paid back in cash                             |
 # | void           |  -1  | a voided top-up's cash given back: the void repeats the top-up's  |
 # |                |      | amount and payment method, so the top-up and its void cancel out  |
+# | ticket_sale    |  +1  | scenic admission tickets paid in cash (app/services/scenic.py)    |
+# | pass_sale      |  +1  | a scenic annual pass paid in cash                                 |
 #
 # The transfers of a replacement or an exchange (load and purchase outcomes paid by
 # ``balance_transfer``) and the purchase that takes a voided top-up back off the card
@@ -70,6 +73,8 @@ CASH_EFFECT: Mapping[str, int] = MappingProxyType(
         RecordKind.EXCHANGE.value: +1,
         RecordKind.REFUND.value: -1,
         RecordKind.VOID.value: -1,
+        RecordKind.TICKET_SALE.value: +1,  # scenic admissions paid at the counter
+        RecordKind.PASS_SALE.value: +1,  # scenic annual passes paid at the counter
     }
 )
 
@@ -115,8 +120,15 @@ class ShiftCloseResult:
 class CashDifferenceError(RefusedError):
     """The difference is beyond tolerance and the reason or the supervisor approval is missing."""
 
-    def __init__(self, message: str, advice: str, expected_fen: int, counted_fen: int) -> None:
-        super().__init__(message, advice)
+    def __init__(
+        self,
+        message: str,
+        expected_fen: int,
+        counted_fen: int,
+        advice: str | None = None,
+        **params: object,
+    ) -> None:
+        super().__init__(message, advice, **params)
         self.expected_cash_fen = expected_fen
         self.counted_cash_fen = counted_fen
         self.difference_fen = counted_fen - expected_fen
@@ -167,22 +179,32 @@ class ShiftService:
         require(actor, Role.CLERK, "open a shift")
         if not _is_int(opening_float_fen) or not 0 <= opening_float_fen <= MAX_OPENING_FLOAT_FEN:
             raise RefusedError(
-                f"{opening_float_fen!r} is not an opening float.",
-                f"Type the cash in the drawer, between ¥0 and {_yuan(MAX_OPENING_FLOAT_FEN)}.",
+                "{amount} is not an opening float.",
+                advice="Type the cash in the drawer, between ¥0 and {maximum}.",
+                amount=repr(opening_float_fen),
+                maximum=_yuan(MAX_OPENING_FLOAT_FEN),
             )
         try:
             shift = shift_rows.open_shift(
                 self._store, actor.username, opening_float_fen, to_micros(self._clock())
             )
         except ShiftAlreadyOpenError as exc:
-            since = ""
-            if exc.open_shift is not None:
-                opened = from_micros(exc.open_shift.opened_at_us).astimezone()
-                since = f" (shift {exc.open_shift.id}, opened {opened:%Y-%m-%d %H:%M})"
+            advice = "Continue in the open shift, or close it first."
+            if exc.open_shift is None:
+                raise RefusedError(
+                    "{name} already has a shift open on this counter; one operator has one open "
+                    "shift per counter.",
+                    advice=advice,
+                    name=actor.display_name,
+                ) from None
+            opened = from_micros(exc.open_shift.opened_at_us).astimezone()
             raise RefusedError(
-                f"{actor.display_name} already has a shift open on this counter{since}; "
-                "one operator has one open shift per counter.",
-                "Continue in the open shift, or close it first.",
+                "{name} already has a shift open on this counter (shift {shift}, opened "
+                "{opened}); one operator has one open shift per counter.",
+                advice=advice,
+                name=actor.display_name,
+                shift=exc.open_shift.id,
+                opened=f"{opened:%Y-%m-%d %H:%M}",
             ) from None
         try:
             self._journal.append(
@@ -225,12 +247,14 @@ class ShiftService:
         """
         shift = self.current_shift(actor)
         if shift is None:
-            raise NoOpenShiftError(f"{actor.display_name} has no open shift on this counter.")
+            raise NoOpenShiftError(
+                "{name} has no open shift on this counter.", name=actor.display_name
+            )
         if shift.count_declared:
             raise NoOpenShiftError(
-                f"The cash of shift {shift.id} was counted for closing; it takes no more "
-                "transactions.",
-                "Close the shift, then open a new one.",
+                "The cash of shift {shift} was counted for closing; it takes no more transactions.",
+                advice="Close the shift, then open a new one.",
+                shift=shift.id,
             )
         return shift
 
@@ -246,14 +270,15 @@ class ShiftService:
         total = sum(d * n for d, n in pieces.items())
         if shift.count_final:
             raise RefusedError(
-                f"The count of shift {shift_id} was already compared with the expected cash; "
+                "The count of shift {shift} was already compared with the expected cash; "
                 "it cannot change.",
-                "Close the shift with a reason and a supervisor's approval.",
+                advice="Close the shift with a reason and a supervisor's approval.",
+                shift=shift_id,
             )
         try:
             stored = shift_rows.declare_count(self._store, shift_id, pieces, total)
         except ShiftStateError as exc:
-            raise RefusedError(str(exc), exc.advice) from None
+            raise RefusedError(exc.template, advice=exc.advice, **exc.params) from None
         assert stored.counted is not None
         return CashCount(shift_id, stored.counted, total)
 
@@ -274,8 +299,9 @@ class ShiftService:
         shift = self._closable(actor, shift_id, "close another operator's shift")
         if shift.counted is None or shift.counted_cash_fen is None:
             raise RefusedError(
-                f"The cash of shift {shift_id} has not been counted.",
-                "Count the cash in the drawer by denomination and declare it first.",
+                "The cash of shift {shift} has not been counted.",
+                advice="Count the cash in the drawer by denomination and declare it first.",
+                shift=shift_id,
             )
         journaled = self._find_close_record(shift)
         if journaled is not None:
@@ -334,11 +360,11 @@ class ShiftService:
         require(actor, Role.CLERK, "close a shift")
         shift = shift_rows.get(self._store, shift_id) if _is_int(shift_id) else None
         if shift is None:
-            raise RefusedError(f"There is no shift {shift_id!r} on this counter.")
+            raise RefusedError("There is no shift {shift} on this counter.", shift=repr(shift_id))
         if shift.operator != actor.username:
             require(actor, Role.SUPERVISOR, other_action)
         if not shift.is_open:
-            raise RefusedError(f"Shift {shift_id} is already closed.")
+            raise RefusedError("Shift {shift} is already closed.", shift=shift_id)
         return shift
 
     @staticmethod
@@ -348,8 +374,10 @@ class ShiftService:
         unknown = [d for d in counted if not _is_int(d) or d not in DENOMINATIONS_FEN]
         if unknown:
             raise RefusedError(
-                f"Unknown denomination(s): {', '.join(map(repr, unknown))}.",
-                "Count only ¥100, 50, 20, 10, 5 and 1 notes and ¥1, 0.5 and 0.1 coins, in fen.",
+                "Unknown denomination(s): {denominations}.",
+                advice="Count only ¥100, 50, 20, 10, 5 and 1 notes and ¥1, 0.5 and 0.1 coins, "
+                "in fen.",
+                denominations=", ".join(map(repr, unknown)),
             )
         bad = {
             d: n
@@ -358,9 +386,10 @@ class ShiftService:
         }
         if bad:
             raise RefusedError(
-                "A count must be a whole number of pieces, 0 to "
-                f"{MAX_PIECES_PER_DENOMINATION:,}: {bad!r}.",
-                "Count the pieces again.",
+                "A count must be a whole number of pieces, 0 to {maximum}: {counts}.",
+                advice="Count the pieces again.",
+                maximum=f"{MAX_PIECES_PER_DENOMINATION:,}",
+                counts=repr(bad),
             )
         return {d: int(counted.get(d, 0)) for d in DENOMINATIONS_FEN}
 
@@ -375,19 +404,33 @@ class ShiftService:
     ) -> None:
         difference = counted - expected
         tolerance = self._parameters.cash_difference_tolerance_fen
-        missing = []
-        if reason is None:
-            missing.append("a reason")
-        if approval is None:
-            missing.append("a supervisor's approval")
-        if missing:
+        if reason is None or approval is None:
+            if approval is not None:
+                refusal = marked(
+                    "The counted cash ({counted}) differs from the expected cash ({expected}) by "
+                    "{difference}, more than the tolerance of {tolerance}: closing needs a reason."
+                )
+            elif reason is not None:
+                refusal = marked(
+                    "The counted cash ({counted}) differs from the expected cash ({expected}) by "
+                    "{difference}, more than the tolerance of {tolerance}: closing needs a "
+                    "supervisor's approval."
+                )
+            else:
+                refusal = marked(
+                    "The counted cash ({counted}) differs from the expected cash ({expected}) by "
+                    "{difference}, more than the tolerance of {tolerance}: closing needs a reason "
+                    "and a supervisor's approval."
+                )
             raise CashDifferenceError(
-                f"The counted cash ({_yuan(counted)}) differs from the expected cash "
-                f"({_yuan(expected)}) by {_yuan(difference)}, more than the tolerance of "
-                f"{_yuan(tolerance)}: closing needs {' and '.join(missing)}.",
-                "Write down why the cash differs and ask a supervisor to approve the close.",
+                refusal,
                 expected,
                 counted,
+                advice="Write down why the cash differs and ask a supervisor to approve the close.",
+                counted=_yuan(counted),
+                expected=_yuan(expected),
+                difference=_yuan(difference),
+                tolerance=_yuan(tolerance),
             )
         assert approval is not None
         self._check_approval(actor, shift, approval)

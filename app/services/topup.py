@@ -310,7 +310,7 @@ class TopUpService:
         if payment_method not in allowed:
             raise RefusedError(
                 "{payment_method} is not a payment method for a top-up.",
-                "Choose cash, bank card, WeChat or Alipay.",
+                advice="Choose cash, bank card, WeChat or Alipay.",
                 payment_method=repr(payment_method),
             )
         if payment_method == PaymentMethod.BALANCE_TRANSFER:
@@ -350,20 +350,20 @@ class TopUpService:
         if amount_fen > brakes.per_load_cap_fen:
             raise RefusedError(
                 "Offline top-ups are limited to {cap} each.",
-                "Load at most {cap}, or wait until the clearing center is reachable.",
+                advice="Load at most {cap}, or wait until the clearing center is reachable.",
                 cap=Fen(brakes.per_load_cap_fen).yuan_text(),
             )
         count, total = self.offline_tally(shift_id)
         if count >= brakes.offline_count_cap:
             raise RefusedError(
                 "This shift reached its limit of {count} offline top-ups.",
-                "Wait until the clearing center is reachable, then try again.",
+                advice="Wait until the clearing center is reachable, then try again.",
                 count=brakes.offline_count_cap,
             )
         if total + amount_fen > brakes.shift_offline_total_cap_fen:
             raise RefusedError(
                 "This shift's offline top-ups would pass {cap}.",
-                "Wait until the clearing center is reachable, then try again.",
+                advice="Wait until the clearing center is reachable, then try again.",
                 cap=Fen(brakes.shift_offline_total_cap_fen).yuan_text(),
             )
         _count, oldest_us = self._journal.pending()
@@ -371,7 +371,7 @@ class TopUpService:
         if oldest_us is not None and now_us - oldest_us > brakes.max_unsynced_age_s * 1_000_000:
             raise RefusedError(
                 "This counter has not reached the clearing center for {hours} hours.",
-                "Restore the network connection and sync before more offline top-ups.",
+                advice="Restore the network connection and sync before more offline top-ups.",
                 hours=(now_us - oldest_us) // 3_600_000_000,
             )
 
@@ -479,7 +479,7 @@ class TopUpService:
                 cancel.raise_if_cancelled()  # last safe point: nothing written anywhere yet
             if auth.balance_fen != snapshot.balance_fen:
                 raise RefusedError(
-                    "The card's balance changed since it was read.", "Tap the card again."
+                    "The card's balance changed since it was read.", advice="Tap the card again."
                 )
             progress("writing")
             grant = grants[-1]

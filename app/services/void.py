@@ -145,7 +145,7 @@ class VoidService:
         if target.shift_id != shift_id:
             raise RefusedError(
                 "Record {seq} belongs to shift {other}, not to this shift {shift}.",
-                "Only the last transaction of the current shift can be voided.",
+                advice="Only the last transaction of the current shift can be voided.",
                 seq=seq,
                 other=target.shift_id,
                 shift=shift_id,
@@ -155,7 +155,7 @@ class VoidService:
         if card_serial != serial:
             raise RefusedError(
                 "The card on the reader is {card}, not card {serial} of the top-up.",
-                "Put the card that was topped up on the reader.",
+                advice="Put the card that was topped up on the reader.",
                 card=card_serial,
                 serial=serial,
             )
@@ -171,7 +171,7 @@ class VoidService:
             if self._journal.open_intents(serial):
                 raise RefusedError(
                     "Card {serial} has an interrupted transaction.",
-                    "Tap the card to settle it first.",
+                    advice="Tap the card to settle it first.",
                     serial=serial,
                 )
         self._check_card_unchanged(card, target)
@@ -249,14 +249,14 @@ class VoidService:
         ):
             raise RefusedError(
                 "Record {seq} is not a top-up; only a top-up can be voided.",
-                "A return, replacement or exchange is not undone by a void.",
+                advice="A return, replacement or exchange is not undone by a void.",
                 seq=target.seq,
             )
         last = self._last_money(target.shift_id or 0)
         if last is None or last.seq != target.seq:
             raise RefusedError(
                 "Top-up {seq} is not the last transaction of the shift (record {last} is).",
-                "Only the last transaction of the shift can be voided.",
+                advice="Only the last transaction of the shift can be voided.",
                 seq=target.seq,
                 last=last.seq if last else None,
             )
@@ -264,7 +264,7 @@ class VoidService:
         if self._clock() - target.at > timedelta(seconds=window):
             raise RefusedError(
                 "Top-up {seq} is more than {minutes} minutes old; it can no longer be voided.",
-                "Refund the card instead (card return), or call the supervisor.",
+                advice="Refund the card instead (card return), or call the supervisor.",
                 seq=target.seq,
                 minutes=window // 60,
             )
@@ -275,7 +275,7 @@ class VoidService:
             raise RefusedError(
                 "Card {serial} holds {balance}, not the {after} the top-up left: it was used "
                 "since, so the top-up cannot be voided.",
-                "Refund the card instead (card return), or call the supervisor.",
+                advice="Refund the card instead (card return), or call the supervisor.",
                 serial=target.card_serial,
                 balance=Fen(balance).yuan_text(),
                 after=Fen(target.balance_after_fen or 0).yuan_text(),
@@ -284,7 +284,7 @@ class VoidService:
         if newest is None or newest.amount_fen != target.amount_fen:
             raise RefusedError(
                 "Card {serial} was loaded again since top-up {seq}; it cannot be voided.",
-                "Refund the card instead (card return), or call the supervisor.",
+                advice="Refund the card instead (card return), or call the supervisor.",
                 serial=target.card_serial,
                 seq=target.seq,
             )

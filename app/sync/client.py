@@ -308,28 +308,47 @@ class CenterClient:
     def _offline(
         self, exc: requests.RequestException, timeout: tuple[float, float]
     ) -> OfflineError:
-        where = f"the clearing center at {self._netloc}"
+        center = self._netloc
         if isinstance(exc, requests.ConnectTimeout):
-            text = f"{where} did not accept a connection within {timeout[0]} s"
-        elif isinstance(exc, requests.ReadTimeout):
-            text = f"{where} did not answer within {timeout[1]} s"
-        elif isinstance(_cause(exc, ""), ConnectTimeoutError):
-            reason = "refused" if "refused" in str(exc).lower() else "failed"
-            text = f"cannot connect to {where} (connection {reason})"
-        else:
-            text = f"the connection to {where} broke off before the answer was complete"
-        return OfflineError(text)
+            return OfflineError(
+                "the clearing center at {center} did not accept a connection within {seconds} s",
+                center=center,
+                seconds=timeout[0],
+            )
+        if isinstance(exc, requests.ReadTimeout):
+            return OfflineError(
+                "the clearing center at {center} did not answer within {seconds} s",
+                center=center,
+                seconds=timeout[1],
+            )
+        if isinstance(_cause(exc, ""), ConnectTimeoutError):
+            if "refused" in str(exc).lower():
+                return OfflineError(
+                    "cannot connect to the clearing center at {center} (connection refused)",
+                    center=center,
+                )
+            return OfflineError(
+                "cannot connect to the clearing center at {center} (connection failed)",
+                center=center,
+            )
+        return OfflineError(
+            "the connection to the clearing center at {center} broke off before the answer was "
+            "complete",
+            center=center,
+        )
 
     def _read(self, response: requests.Response) -> bytes:
         limit = self.settings.max_answer_bytes
         declared = response.headers.get("Content-Length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise BadResponseError(f"the center's answer is too large ({declared} bytes)")
+            raise BadResponseError("the center's answer is too large ({size} bytes)", size=declared)
         data = bytearray()
         for chunk in response.iter_content(65_536):
             data += chunk
             if len(data) > limit:
-                raise BadResponseError(f"the center's answer is larger than {limit} bytes")
+                raise BadResponseError(
+                    "the center's answer is larger than {limit} bytes", limit=limit
+                )
         return bytes(data)
 
     def _exchange(
@@ -374,8 +393,10 @@ class CenterClient:
                     response.close()
             except requests.exceptions.SSLError as exc:
                 raise TlsError(
-                    f"the clearing center at {self._netloc} is not trusted: its TLS certificate "
-                    f"does not verify ({exc.__class__.__name__})"
+                    "the clearing center at {center} is not trusted: its TLS certificate does "
+                    "not verify ({error})",
+                    center=self._netloc,
+                    error=exc.__class__.__name__,
                 ) from exc
             except requests.RequestException as exc:
                 try:
@@ -413,16 +434,24 @@ class CenterClient:
             return Fields(wire.decode(answer.content, what), what)
         detail = _detail(answer)
         if status == 401 or (auth_403 and status == 403):
-            raise AuthError(f"the clearing center refused this counter: {detail}", status)
+            raise AuthError(
+                "the clearing center refused this counter: {detail}", status, detail=detail
+            )
         if status == 409 and tamper_409:
             raise ConflictError(
-                f"the clearing center raised a tamper alarm: {detail}", _conflicts(answer)
+                "the clearing center raised a tamper alarm: {detail}",
+                _conflicts(answer),
+                detail=detail,
             )
         if 400 <= status < 500:
-            raise RefusedError(detail, status)
+            raise RefusedError("{detail}", status, detail=detail)  # the center's own words
         if 500 <= status < 600:
-            raise ServerError(f"the clearing center failed ({detail})", status)
-        raise BadResponseError(f"{what}: unexpected HTTP {status} {answer.reason}".strip())
+            raise ServerError("the clearing center failed ({detail})", status, detail=detail)
+        raise BadResponseError(
+            "{what}: unexpected HTTP {status}",
+            what=what,
+            status=f"{status} {answer.reason}".strip(),
+        )
 
     # -- calls: identity ------------------------------------------------------------------------
 
@@ -456,9 +485,10 @@ class CenterClient:
         answer = self._exchange("POST", "/v1/enrol", body, idempotent=False, signed=False)
         if answer.status == 409:
             raise RefusedError(
-                _detail(answer),
+                "{detail}",
                 409,
-                "Ask the administrator: the device id or its key is already enrolled.",
+                advice="Ask the administrator: the device id or its key is already enrolled.",
+                detail=_detail(answer),
             )
         f = self._expect(answer, "enrolment", (201,), auth_403=True)
         key = _unwrap(device_key, f, "enrolment")
@@ -616,13 +646,17 @@ def _serial(card_serial: str) -> str:
 def _unwrap(device_key: Sm2PrivateKey, f: Fields, what: str) -> IssuedKey:
     key_id = f.text("key_id")
     if not key_id:
-        raise BadResponseError(f"{what}: empty key id")
+        raise BadResponseError("{what}: empty key id", what=what)
     try:
         key = sm2_decrypt(device_key, f.hexbytes("wrapped_key"))
     except Sm2Error as exc:
-        raise BadResponseError(f"{what}: the wrapped key does not decrypt: {exc}") from exc
+        raise BadResponseError(
+            "{what}: the wrapped key does not decrypt: {reason}", what=what, reason=str(exc)
+        ) from exc
     if len(key) != models.JOURNAL_KEY_SIZE:
-        raise BadResponseError(f"{what}: the journal key is {len(key)} bytes, not 32")
+        raise BadResponseError(
+            "{what}: the journal key is {size} bytes, not 32", what=what, size=len(key)
+        )
     return IssuedKey(key_id, key)
 
 

@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.crypto.keystore import atomic_write
+from app.domain.texts import ClerkFacingError
 from app.sync.client import ClientSettings
 
 CENTER_CONFIG_NAME = "center.json"
 
 
-class CenterConfigError(ValueError):
+class CenterConfigError(ClerkFacingError, ValueError):
     """``center.json`` cannot be read (damaged or hand-edited)."""
+
+    advice = (
+        "Ask a technician to restore the file from the counter's set-up (it holds only the "
+        "clearing center's address and CA file); nothing else was changed."
+    )
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,11 @@ class CenterConfig:
             base_url = document["base_url"]
             ca_file = document.get("ca_file")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise CenterConfigError(f"{path} is damaged: {exc}") from exc
+            raise CenterConfigError(
+                "{path} is damaged: {reason}", path=str(path), reason=str(exc)
+            ) from exc
         if not isinstance(base_url, str) or not (ca_file is None or isinstance(ca_file, str)):
-            raise CenterConfigError(f"{path} is damaged: base_url and ca_file must be text")
+            raise CenterConfigError(
+                "{path} is damaged: base_url and ca_file must be text", path=str(path)
+            )
         return cls(base_url, None if ca_file is None else Path(ca_file))

@@ -53,8 +53,10 @@ class AuthError(SyncError):
         "device must be enrolled again by the administrator."
     )
 
-    def __init__(self, message: str, status: int, advice: str | None = None) -> None:
-        super().__init__(message, advice)
+    def __init__(
+        self, message: str, status: int, advice: str | None = None, **params: object
+    ) -> None:
+        super().__init__(message, advice, **params)
         self.status = status
 
 
@@ -75,16 +77,18 @@ class ConflictError(SyncError):
         "numbers. Do not delete or replace the journal file."
     )
 
-    def __init__(self, message: str, conflicts: tuple[Conflict, ...]) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, conflicts: tuple[Conflict, ...], **params: object) -> None:
+        super().__init__(message, None, **params)
         self.conflicts = conflicts
 
 
 class RefusedError(SyncError):
     """The center understood the request and refused it (4xx other than 401 and upload 409)."""
 
-    def __init__(self, message: str, status: int, advice: str | None = None) -> None:
-        super().__init__(message, advice)
+    def __init__(
+        self, message: str, status: int, advice: str | None = None, **params: object
+    ) -> None:
+        super().__init__(message, advice, **params)
         self.status = status
 
 
@@ -93,8 +97,8 @@ class ServerError(SyncError):
 
     advice = "Try again in a few minutes; work continues offline meanwhile."
 
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: int, **params: object) -> None:
+        super().__init__(message, None, **params)
         self.status = status
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from app.domain.texts import marked
 from app.journal import Journal, JournalError
 from app.journal.records import from_micros
 from app.sync.client import CenterClient
@@ -38,7 +39,7 @@ from app.sync.errors import (
 )
 from app.sync.lists import BlacklistSink, ParametersSink
 from app.sync.models import UploadResult
-from app.sync.status import Connection, PendingTally, SyncStatus, utc_now
+from app.sync.status import Connection, PendingTally, StatusText, SyncStatus, utc_now
 from app.sync.uploader import Uploader, UploadRun
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ class SyncLoop:
         # loop-thread state
         self._failures = 0
         self._in_session = False  # contact made since the last failure (clock and cursor set)
-        self._halted: tuple[str, str] | None = None  # (alarm, advice): uploading stopped
+        # (alarm, advice): uploading stopped
+        self._halted: tuple[StatusText, StatusText | None] | None = None
         self._resume = threading.Event()
         self._blacklist_due = 0.0
         self._parameters_due = 0.0
@@ -201,17 +203,24 @@ class SyncLoop:
             with self._client.interruptible(self._stop):
                 self._cycle(started)
         except SyncError as exc:
-            return self._failed(exc, started)
+            return self._failed(exc, started, StatusText.of_error(exc))
         except JournalError as exc:
-            return self._failed(exc, started, "The journal could not be read for the upload")
+            error = StatusText(
+                marked("The journal could not be read for the upload: {reason}"),
+                {"reason": StatusText.of_error(exc)},
+            )
+            return self._failed(exc, started, error)
         except Exception as exc:
             log.exception("sync cycle failed")
-            return self._failed(exc, started, "Internal error in the sync (logged)")
+            error = StatusText(
+                marked("Internal error in the sync (logged): {reason}"), {"reason": str(exc)}
+            )
+            return self._failed(exc, started, error)
         self._failures = 0
         self._cycles += 1
         return self.settings.interval
 
-    def _failed(self, exc: Exception, started: datetime, prefix: str | None = None) -> float:
+    def _failed(self, exc: Exception, started: datetime, error: StatusText) -> float:
         self._in_session = False
         self._uploader.forget_position()
         if self._stop.is_set():
@@ -223,9 +232,7 @@ class SyncLoop:
             connection = Connection.REFUSED
         else:
             connection = Connection.OFFLINE
-        text = str(exc) if prefix is None else f"{prefix}: {exc}"
-        text = text[:1].upper() + text[1:]
-        advice = exc.advice if isinstance(exc, SyncError) and exc.advice else None
+        advice = StatusText.advice_of(exc) if isinstance(exc, SyncError) else None
         log.warning("sync failed (%s): %s; next attempt in %.1f s", type(exc).__name__, exc, delay)
         figures: dict[str, object] = {}
         with contextlib.suppress(JournalError):
@@ -235,8 +242,7 @@ class SyncLoop:
             connection=connection,
             last_attempt_at=started,
             next_attempt_at=self._now() + timedelta(seconds=delay),
-            last_error=text,
-            advice=advice if self._halted is None else self._halted[1],
+            **_texts(error, advice if self._halted is None else self._halted[1], None),
         )
         return delay
 
@@ -248,7 +254,7 @@ class SyncLoop:
             self._resume.clear()
             self._halted = None
             self._uploader.forget_position()
-        problem: str | None = None
+        problem: StatusText | None = None
         if self._halted is None:
             problem = self._upload()
         problem = self._pull_lists() or problem
@@ -259,12 +265,10 @@ class SyncLoop:
             last_attempt_at=started,
             last_success_at=self._now(),
             next_attempt_at=None,
-            last_error=problem or alarm,
-            advice=advice,
-            alarm=alarm,
+            **_texts(problem or alarm, advice, alarm),
         )
 
-    def _upload(self) -> str | None:
+    def _upload(self) -> StatusText | None:
         """Upload; a problem worth showing (quarantine, rejected checkpoint) or None."""
 
         def progress(_result: UploadResult) -> None:
@@ -274,22 +278,35 @@ class SyncLoop:
             run: UploadRun = self._uploader.upload(self._stop, progress)
         except (ConflictError, JournalMismatchError) as exc:
             log.error("uploading stopped: %s", exc)
-            self._halted = (f"Uploading stopped: {exc}", exc.advice)
+            alarm = StatusText(
+                marked("Uploading stopped: {reason}"), {"reason": StatusText.of_error(exc)}
+            )
+            self._halted = (alarm, StatusText.advice_of(exc))
             return None
         if run.quarantined:
             q = run.quarantined[0]
-            return (
-                f"The center set record {q.seq} aside and will not take it or later ones: "
-                f"{q.reason}"
+            return StatusText(
+                marked(
+                    "The center set record {seq} aside and will not take it or later ones: {reason}"
+                ),
+                {"seq": q.seq, "reason": q.reason},
             )
         if run.rejected_checkpoint is not None:
-            return f"The center refused the journal's signed checkpoint: {run.rejected_checkpoint}"
+            return StatusText(
+                marked("The center refused the journal's signed checkpoint: {reason}"),
+                {"reason": run.rejected_checkpoint},
+            )
         if run.set_aside:
             q = run.set_aside[0]
-            return f"The center took record {q.seq} but keeps it out of the card ledger: {q.reason}"
+            return StatusText(
+                marked(
+                    "The center took record {seq} but keeps it out of the card ledger: {reason}"
+                ),
+                {"seq": q.seq, "reason": q.reason},
+            )
         return None
 
-    def _pull_lists(self) -> str | None:
+    def _pull_lists(self) -> StatusText | None:
         """Blacklist and parameters when due; a problem worth showing or None."""
         clock = time.monotonic()
         if self._blacklist is not None and clock >= self._blacklist_due:
@@ -307,11 +324,29 @@ class SyncLoop:
                 except ValueError as exc:
                     self._refused_parameters = parameters.version
                     log.error("parameters version %d refused: %s", parameters.version, exc)
-                    problem = (
-                        f"The center's parameters version {parameters.version} cannot be "
-                        f"used here: {exc}"
+                    problem = StatusText(
+                        marked(
+                            "The center's parameters version {version} cannot be used here: "
+                            "{reason}"
+                        ),
+                        {"version": parameters.version, "reason": str(exc)},
                     )
                 held = self._parameters.parameters_version()
             self._parameters_due = clock + self.settings.parameters_interval
             self._publish(parameters_version=held)
         return problem
+
+
+def _texts(
+    error: StatusText | None, advice: StatusText | None, alarm: StatusText | None
+) -> dict[str, object]:
+    """The status's clerk-facing lines: in English, and as templates with values."""
+    english = None if error is None else str(error)
+    return {
+        "last_error": None if english is None else english[:1].upper() + english[1:],
+        "advice": None if advice is None else str(advice),
+        "alarm": None if alarm is None else str(alarm),
+        "last_error_text": error,
+        "advice_text": advice,
+        "alarm_text": alarm,
+    }

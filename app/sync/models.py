@@ -274,7 +274,9 @@ def parse_upload(f: Fields) -> UploadResult:
     if cp is not None:
         status = cp.text("status")
         if status not in ("accepted", "duplicate", "pending", "rejected"):
-            raise BadResponseError(f"{cp.what}: unknown checkpoint status {status!r}")
+            raise BadResponseError(
+                "{what}: unknown checkpoint status {status}", what=cp.what, status=repr(status)
+            )
         checkpoint = CheckpointResult(
             cp.integer("number", 1), cast(CheckpointStatus, status), cp.opt_text("reason")
         )
@@ -310,10 +312,13 @@ def parse_blacklist(f: Fields, asked_since: int) -> BlacklistDelta:
     )
     if not delta.full and delta.since != asked_since:
         raise BadResponseError(
-            f"{f.what}: a delta since {delta.since} answers a question about {asked_since}"
+            "{what}: a delta since {since} answers a question about {asked}",
+            what=f.what,
+            since=delta.since,
+            asked=asked_since,
         )
     if delta.full and delta.removed:
-        raise BadResponseError(f"{f.what}: a full list cannot remove cards")
+        raise BadResponseError("{what}: a full list cannot remove cards", what=f.what)
     return delta
 
 
@@ -352,7 +357,9 @@ def parse_loss_report(f: Fields, created: bool = False) -> LossReport:
     """A loss report (POST, GET or DELETE /v1/loss-reports…)."""
     status = f.text("status")
     if status not in ("active", "cancelled"):
-        raise BadResponseError(f"{f.what}: unknown loss report status {status!r}")
+        raise BadResponseError(
+            "{what}: unknown loss report status {status}", what=f.what, status=repr(status)
+        )
     return LossReport(
         id=f.integer("id", 1),
         card_serial=f.text("card_serial"),
@@ -387,7 +394,9 @@ def parse_ledger(f: Fields) -> CardLedger:
     for e in f.objects("entries"):
         kind = e.text("kind")
         if kind not in ("load", "purchase"):
-            raise BadResponseError(f"{e.what}: unknown ledger kind {kind!r}")
+            raise BadResponseError(
+                "{what}: unknown ledger kind {kind}", what=e.what, kind=repr(kind)
+            )
         entries.append(
             LedgerEntry(
                 device_id=e.text("device_id"),
@@ -422,7 +431,9 @@ def parse_settlement(f: Fields, device_id: str) -> Settlement:
     """GET /v1/settlement?date=… (this outlet only)."""
     outlets = [o for o in f.objects("outlets") if o.text("device_id") == device_id]
     if len(outlets) > 1:
-        raise BadResponseError(f"{f.what}: outlet {device_id} appears twice")
+        raise BadResponseError(
+            "{what}: outlet {device} appears twice", what=f.what, device=device_id
+        )
     totals: tuple[SettlementLine, ...] = ()
     grey: tuple[GreyRecord, ...] = ()
     if outlets:

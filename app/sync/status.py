@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from app.domain.texts import ClerkFacingError, fill
 from app.journal import Journal, JournalRecord
 from app.journal.kinds import OUTCOME_OF
 
@@ -17,6 +19,32 @@ class Connection(StrEnum):
     ONLINE = "online"  # the last cycle went through
     OFFLINE = "offline"  # unreachable, timed out, failing (5xx) or speaking nonsense
     REFUSED = "refused"  # reachable, but it refuses this counter (credentials, clock, 4xx)
+
+
+@dataclass(frozen=True)
+class StatusText:
+    """A line of the sync status a clerk reads: an English template and its values.
+
+    ``str()`` gives the English text. The window translates ``template`` (context ``"messages"``,
+    see :mod:`app.domain.texts`) and fills in ``params``; a value that is itself a
+    :class:`StatusText` is translated the same way first (e.g. an error's text inside a sentence).
+    """
+
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return fill(self.template, self.params)
+
+    @classmethod
+    def of_error(cls, exc: ClerkFacingError) -> StatusText:
+        """The error's message as a status text."""
+        return cls(exc.template, dict(exc.params))
+
+    @classmethod
+    def advice_of(cls, exc: ClerkFacingError) -> StatusText | None:
+        """The error's advice as a status text (None when it has none)."""
+        return cls(exc.advice, dict(exc.params)) if exc.advice else None
 
 
 @dataclass(frozen=True)
@@ -47,6 +75,11 @@ class SyncStatus:
     last_error: str | None = None  # in plain words; None after a clean cycle
     advice: str | None = None  # what to do about ``last_error`` or ``alarm``
     alarm: str | None = None  # uploading stopped until a supervisor acts (tamper, old journal)
+    # the three above as templates and values, for the window to translate (same English text;
+    # ``last_error_text`` may start in lower case: the English ``last_error`` is capitalised)
+    last_error_text: StatusText | None = None
+    advice_text: StatusText | None = None
+    alarm_text: StatusText | None = None
 
     @property
     def online(self) -> bool:

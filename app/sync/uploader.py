@@ -104,8 +104,10 @@ class Uploader:
         head = self._journal.head()[0]
         if held > head:
             raise JournalMismatchError(
-                f"the clearing center holds this device's records up to seq {held}, but the "
-                f"journal file ends at seq {head}"
+                "the clearing center holds this device's records up to seq {held}, but the "
+                "journal file ends at seq {head}",
+                held=held,
+                head=head,
             )
         self._after = min(held, self._journal.acknowledged_seq())
         return self._after
@@ -175,9 +177,10 @@ class Uploader:
             duplicates += result.duplicates
             if result.acknowledged_seq > self._journal.head()[0]:
                 raise JournalMismatchError(
-                    f"the clearing center holds this device's records up to seq "
-                    f"{result.acknowledged_seq}, but the journal file ends at seq "
-                    f"{self._journal.head()[0]}"
+                    "the clearing center holds this device's records up to seq {held}, but the "
+                    "journal file ends at seq {head}",
+                    held=result.acknowledged_seq,
+                    head=self._journal.head()[0],
                 )
             # only over records this batch carried and the center answered for
             confirmed = min(result.acknowledged_seq, upto)

@@ -33,7 +33,9 @@ def decode(content: bytes, what: str) -> Any:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError) as exc:
         preview = content[:60].decode("utf-8", "replace")
-        raise BadResponseError(f"{what}: the answer is not JSON ({preview!r}…)") from exc
+        raise BadResponseError(
+            "{what}: the answer is not JSON ({preview}…)", what=what, preview=repr(preview)
+        ) from exc
 
 
 class Fields:
@@ -41,17 +43,25 @@ class Fields:
 
     def __init__(self, value: object, what: str) -> None:
         if not isinstance(value, dict):
-            raise BadResponseError(f"{what}: expected a JSON object, got {type(value).__name__}")
+            raise BadResponseError(
+                "{what}: expected a JSON object, got {got}", what=what, got=type(value).__name__
+            )
         self._value: dict[str, Any] = value
         self.what = what
 
     def _bad(self, key: str, expected: str) -> BadResponseError:
         got = self._value.get(key, "nothing")
-        return BadResponseError(f"{self.what}: {key} should be {expected}, got {got!r:.60}")
+        return BadResponseError(
+            "{what}: {key} should be {expected}, got {got}",
+            what=self.what,
+            key=key,
+            expected=expected,
+            got=f"{got!r:.60}",
+        )
 
     def _get(self, key: str) -> Any:
         if key not in self._value:
-            raise BadResponseError(f"{self.what}: the field {key} is missing")
+            raise BadResponseError("{what}: the field {key} is missing", what=self.what, key=key)
         return self._value[key]
 
     def integer(self, key: str, minimum: int | None = None) -> int:

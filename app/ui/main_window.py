@@ -178,6 +178,14 @@ class MainWindow(QMainWindow):
         """Switch between the counter page and the scenic-mode page."""
         self.pages.setCurrentIndex(SCENIC_PAGE if on else COUNTER_PAGE)
 
+    def set_scenic_page(self, page: QWidget) -> None:
+        """Put the scenic-mode page (app.ui.scenic) in place of the empty one."""
+        old = self.scenic_page
+        self.pages.insertWidget(SCENIC_PAGE, page)
+        self.pages.removeWidget(old)
+        old.deleteLater()
+        self.scenic_page = page
+
     # -- menus -----------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:

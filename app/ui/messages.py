@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -25,6 +26,38 @@ def translated(template: str, params: Mapping[str, object] | None = None) -> str
     """The template in the current language, with its values filled in."""
     text = QCoreApplication.translate(CONTEXT, template)
     return text.format_map(params) if params else text
+
+
+@runtime_checkable
+class Text(Protocol):
+    """A text kept as an English template and its values (e.g. a line of the sync status)."""
+
+    @property
+    def template(self) -> str:
+        """The English template."""
+        ...
+
+    @property
+    def params(self) -> Mapping[str, object]:
+        """The values; a value that is itself a :class:`Text` is translated too."""
+        ...
+
+
+def translated_text(text: Text) -> str:
+    """``text`` in the current language, texts among its values translated first."""
+    params = {
+        name: translated_text(value) if isinstance(value, Text) else value
+        for name, value in text.params.items()
+    }
+    return translated(text.template, params)
+
+
+def status_line(text: Text | None, english: str | None) -> str:
+    """A status line: ``text`` translated (first letter capitalised), else ``english`` or ""."""
+    if text is None:
+        return english or ""
+    line = translated_text(text)
+    return line[:1].upper() + line[1:]
 
 
 def describe(exc: BaseException) -> tuple[str, str, bool]:

@@ -41,6 +41,8 @@ from app.ui.reader_bridge import (
     recovery_step,
     void_step,
 )
+from app.ui.scenic import install_scenic
+from app.ui.scenic.page import ScenicPage
 from app.ui.sign_in import UnlockDialog
 from app.ui.tasks import TaskRunner
 
@@ -63,6 +65,7 @@ class Gui:
     openers: FlowOpeners | None = None
     printing: ReceiptPrinting | None = None
     reports: ReportTools | None = None
+    scenic: ScenicPage | None = None
 
     def close(self) -> None:
         """Stop the status bar's reads, the runner's pool and the card thread."""
@@ -115,7 +118,8 @@ def wire_window(
       saved settings swap the receipt printer;
     - receipts (the top-up's by journal seq, the flows' as receipts, reprints as COPY n) to the
       printer in ``settings``, or as PDF files in ``data_dir/receipts`` when there is none;
-    - Tools → Reports… (Ctrl+R), and the report preview after a shift closes.
+    - Tools → Reports… (Ctrl+R), and the report preview after a shift closes;
+    - the scenic ticket office page, shown when the settings say ``scenic_mode``.
     """
     window, ctx = gui.window, gui.ctx
     printing = ReceiptPrinting(ctx, settings.printer, data_dir, parent=window)
@@ -138,13 +142,19 @@ def wire_window(
             ),
         )
 
+    scenic = install_scenic(window, gui.bridge, scenic_mode=settings.scenic_mode)
+
+    def settings_saved(saved: Settings) -> None:
+        printing.update(saved)
+        window.show_scenic(saved.scenic_mode)
+
     gui.openers = register_flows(
         window,
         ctx,
         settings_path=data_dir / FILE_NAME,
         print_receipt=printing.print_receipt,
         on_language_changed=language_changed,
-        on_settings_saved=printing.update,
+        on_settings_saved=settings_saved,
     )
     window.print_receipt = printing.print_seq
     window.print_shift_report = reports.preview_shift
@@ -156,6 +166,7 @@ def wire_window(
     )
     gui.printing = printing
     gui.reports = reports
+    gui.scenic = scenic
 
 
 def set_up_first_run(directory: Path, passphrase: str, answers: FirstRunAnswers) -> None:

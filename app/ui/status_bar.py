@@ -21,6 +21,7 @@ from app.journal.records import from_micros
 from app.sync.status import Connection, SyncStatus
 from app.ui.context import CounterSession
 from app.ui.forms import ERROR_STYLE, yuan
+from app.ui.messages import status_line
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class CounterStatusBar(QStatusBar):
         if status.blacklist_version is not None:
             parts.append(self.tr("blacklist v{0}").format(status.blacklist_version))
         if status.alarm:
-            parts.append(self.tr("ALARM: {0}").format(status.alarm))
+            parts.append(self.tr("ALARM: {0}").format(status_line(status.alarm_text, status.alarm)))
         self.center.setText(" · ".join(parts))
         style = ""
         if status.alarm or status.connection is Connection.REFUSED:
@@ -176,7 +177,14 @@ class CounterStatusBar(QStatusBar):
         elif status.connection is Connection.OFFLINE:
             style = WARN_STYLE
         self.center.setStyleSheet(style)
-        tip = [t for t in (status.last_error, status.advice) if t]
+        tip = [
+            t
+            for t in (
+                status_line(status.last_error_text, status.last_error),
+                status_line(status.advice_text, status.advice),
+            )
+            if t
+        ]
         if status.last_success_at is not None:
             when = status.last_success_at.astimezone().strftime("%Y-%m-%d %H:%M")
             tip.append(self.tr("Last successful sync: {0}").format(when))

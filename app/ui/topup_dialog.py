@@ -59,18 +59,16 @@ class OtherCardError(ClerkFacingError):
     """The card on the reader is not the one the dialog was opened for (nothing was written)."""
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("TopUpDialog", text)
-
-
 def payment_text(method: str) -> str:
     """A payment method in the clerk's words."""
     names = {
-        PaymentMethod.CASH.value: _t("cash"),
-        PaymentMethod.BANK_CARD.value: _t("bank card"),
-        PaymentMethod.WECHAT.value: _t("WeChat Pay"),
-        PaymentMethod.ALIPAY.value: _t("Alipay"),
-        PaymentMethod.BALANCE_TRANSFER.value: _t("balance transfer"),
+        PaymentMethod.CASH.value: QCoreApplication.translate("TopUpDialog", "cash"),
+        PaymentMethod.BANK_CARD.value: QCoreApplication.translate("TopUpDialog", "bank card"),
+        PaymentMethod.WECHAT.value: QCoreApplication.translate("TopUpDialog", "WeChat Pay"),
+        PaymentMethod.ALIPAY.value: QCoreApplication.translate("TopUpDialog", "Alipay"),
+        PaymentMethod.BALANCE_TRANSFER.value: QCoreApplication.translate(
+            "TopUpDialog", "balance transfer"
+        ),
     }
     return names.get(method, method)
 
@@ -78,10 +76,10 @@ def payment_text(method: str) -> str:
 def stage_text(stage: str) -> str:
     """A top-up's stage (the service's progress report) in the clerk's words."""
     texts = {
-        "reading": _t("Reading the card…"),
-        "authorizing": _t("Authorising the load…"),
-        "writing": _t("Writing to the card…"),
-        "verifying": _t("Checking the card's answer…"),
+        "reading": QCoreApplication.translate("TopUpDialog", "Reading the card…"),
+        "authorizing": QCoreApplication.translate("TopUpDialog", "Authorising the load…"),
+        "writing": QCoreApplication.translate("TopUpDialog", "Writing to the card…"),
+        "verifying": QCoreApplication.translate("TopUpDialog", "Checking the card's answer…"),
     }
     return texts.get(stage, stage)
 
@@ -98,29 +96,35 @@ def resolution_text(resolution: Resolution) -> tuple[str, str]:
     amount = yuan(resolution.amount_fen)
     serial = resolution.card_serial
     if resolution.settlement is Settlement.DONE:
-        advice = _t("Give the customer the receipt.")
+        advice = QCoreApplication.translate("TopUpDialog", "Give the customer the receipt.")
         if resolution.balance_fen is not None:
-            advice += " " + _t("The balance is now {0}.").format(yuan(resolution.balance_fen))
+            advice += " " + QCoreApplication.translate(
+                "TopUpDialog", "The balance is now {0}."
+            ).format(yuan(resolution.balance_fen))
         return (
-            _t("Done: the interrupted top-up of {0} on card {1} was completed.").format(
-                amount, serial
-            ),
+            QCoreApplication.translate(
+                "TopUpDialog", "Done: the interrupted top-up of {0} on card {1} was completed."
+            ).format(amount, serial),
             advice,
         )
     if resolution.settlement is Settlement.NOT_DONE:
         return (
-            _t("Not done: the interrupted top-up of {0} on card {1} did not happen.").format(
-                amount, serial
-            ),
-            _t("The card was not loaded. Redo the top-up, or give the customer {0} back.").format(
-                amount
-            ),
+            QCoreApplication.translate(
+                "TopUpDialog", "Not done: the interrupted top-up of {0} on card {1} did not happen."
+            ).format(amount, serial),
+            QCoreApplication.translate(
+                "TopUpDialog",
+                "The card was not loaded. Redo the top-up, or give the customer {0} back.",
+            ).format(amount),
         )
     return (
-        _t("The card cannot tell whether the top-up of {0} on card {1} happened.").format(
-            amount, serial
+        QCoreApplication.translate(
+            "TopUpDialog", "The card cannot tell whether the top-up of {0} on card {1} happened."
+        ).format(amount, serial),
+        QCoreApplication.translate(
+            "TopUpDialog",
+            "Keep the payment record; a supervisor settles it with the clearing center.",
         ),
-        _t("Keep the payment record; a supervisor settles it with the clearing center."),
     )
 
 
@@ -130,15 +134,17 @@ def rules_text(rules: CardTypeRules, balance_fen: int) -> str:
     room -= room % rules.multiple_of_fen  # what can really be loaded: whole steps
     return "\n".join(
         (
-            _t("{0}: top-ups of {1} to {2}, in multiples of {3}").format(
+            QCoreApplication.translate(
+                "TopUpDialog", "{0}: top-ups of {1} to {2}, in multiples of {3}"
+            ).format(
                 rules.name,
                 yuan(rules.min_load_fen),
                 yuan(rules.max_load_fen),
                 yuan(rules.multiple_of_fen),
             ),
-            _t("Balance ceiling {0}: at most {1} can be loaded now").format(
-                yuan(rules.balance_ceiling_fen), yuan(room)
-            ),
+            QCoreApplication.translate(
+                "TopUpDialog", "Balance ceiling {0}: at most {1} can be loaded now"
+            ).format(yuan(rules.balance_ceiling_fen), yuan(room)),
         )
     )
 

@@ -357,6 +357,8 @@ def test_the_cash_table_is_the_documented_one() -> None:
         "exchange": 1,
         "refund": -1,
         "void": -1,
+        "ticket_sale": 1,
+        "pass_sale": 1,
     }
 
 

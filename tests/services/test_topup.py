@@ -67,7 +67,7 @@ def test_over_the_balance_ceiling_is_refused_with_what_can_still_be_loaded(make_
     counter = build_counter(tmp_path, rig.sam)
     with pytest.raises(RefusedError, match="ceiling") as info:
         counter.topups.top_up(CLERK, SHIFT, rig.open(), 10_000, CASH)
-    assert "¥50.00" in info.value.advice
+    assert "¥50.00" in info.value.advice_text
     counter.close()
 
 

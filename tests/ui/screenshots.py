@@ -136,7 +136,7 @@ def render(out: Path, language: str) -> None:
             window.topup_dialog = topup
             topup.show()
             topup.amount.setText("50")
-            _wait(lambda: "balance becomes" in topup.check_line.text())
+            _wait(lambda: "¥50.00" in topup.check_line.text())  # any language
             _save(topup, out, "topup_amount")
             topup._show(TopUpDialog.WRITING)
             topup.stage_line.setText("Writing to the card…")

@@ -44,11 +44,6 @@ T = TypeVar("T")
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-def _t(text: str) -> str:
-    """The base class's own texts (a fixed context: ``self.tr`` would use the subclass's)."""
-    return QCoreApplication.translate("FlowDialog", text)
-
-
 class WrongCardError(ClerkFacingError):
     """Another card is on the reader than the one the dialog is working with."""
 
@@ -328,8 +323,13 @@ class FlowDialog(QDialog):
                 return True
             if not self._closed:
                 self.say_problem(
-                    _t("Internal error: the operation did not finish normally."),
-                    _t("Nothing was lost: the journal keeps every step. Tell the supervisor."),
+                    QCoreApplication.translate(
+                        "FlowDialog", "Internal error: the operation did not finish normally."
+                    ),
+                    QCoreApplication.translate(
+                        "FlowDialog",
+                        "Nothing was lost: the journal keeps every step. Tell the supervisor.",
+                    ),
                 )
             return False  # the presenter logs it with its traceback and shows it
 
@@ -345,7 +345,11 @@ class FlowDialog(QDialog):
     def reject(self) -> None:
         """Esc / Close: not while work runs (its result must reach the clerk)."""
         if self.busy:
-            self.say(_t("Please wait: the operation is still running."))
+            self.say(
+                QCoreApplication.translate(
+                    "FlowDialog", "Please wait: the operation is still running."
+                )
+            )
             return
         self._closed = True
         super().reject()
@@ -359,7 +363,11 @@ class FlowDialog(QDialog):
         """The window's close button: like Esc."""
         if self.busy:
             event.ignore()
-            self.say(_t("Please wait: the operation is still running."))
+            self.say(
+                QCoreApplication.translate(
+                    "FlowDialog", "Please wait: the operation is still running."
+                )
+            )
             return
         self._closed = True
         super().closeEvent(event)

@@ -26,6 +26,7 @@ from app.services.progress import CancelToken, Progress
 from app.sync.status import Connection, SyncStatus
 from app.ui.context import UiContext
 from app.ui.flows.base import FlowDialog, local_time, money, payment_label
+from app.ui.messages import status_line
 
 StatusSource = Callable[[], SyncStatus | None]
 REFRESH_MS = 1000
@@ -159,7 +160,9 @@ class SyncDialog(FlowDialog):
             Connection.UNKNOWN: self.tr("not tried yet"),
         }
         if status.alarm:
-            headline = self.tr("Uploading is stopped: {alarm}").format(alarm=status.alarm)
+            headline = self.tr("Uploading is stopped: {alarm}").format(
+                alarm=status_line(status.alarm_text, status.alarm)
+            )
         elif status.online and not status.pending_count:
             headline = self.tr("Online: everything is synced.")
         elif status.online:
@@ -201,9 +204,10 @@ class SyncDialog(FlowDialog):
         f["parameters"].setText(
             str(status.parameters_version) if status.parameters_version is not None else "—"
         )
-        problem = status.last_error or ""
-        if status.advice:
-            problem = f"{problem}\n{status.advice}" if problem else status.advice
+        problem = status_line(status.last_error_text, status.last_error)
+        advice = status_line(status.advice_text, status.advice)
+        if advice:
+            problem = f"{problem}\n{advice}" if problem else advice
         f["problem"].setText(problem or self.tr("none"))
 
     def _when(self, when: datetime | None, now: datetime) -> str:

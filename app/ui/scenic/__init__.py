@@ -1,0 +1,36 @@
+"""The scenic-area ticket office's screens: the page, the annual-pass sale, the entry check.
+
+:func:`install_scenic` puts the page into the main window's stack and adds a tap step that
+writes the sales of purse payments settled on the tap (see
+:meth:`app.services.scenic.ScenicService.finish_interrupted`).
+"""
+
+from __future__ import annotations
+
+from app.card.session import CityCard
+from app.domain.people import Actor
+from app.services.scenic import ScenicService
+from app.ui.main_window import MainWindow
+from app.ui.reader_bridge import ReaderBridge, TapStep
+from app.ui.scenic.page import ScenicPage
+
+__all__ = ["ScenicPage", "install_scenic", "scenic_step"]
+
+
+def scenic_step(scenic: ScenicService) -> TapStep:
+    """After recovery on a tap: the ticket or pass sales its settled purse payments were for."""
+
+    def step(card: CityCard, _actor: Actor | None) -> object | None:
+        return scenic.finish_interrupted(card.serial.hex().upper()) or None
+
+    return step
+
+
+def install_scenic(window: MainWindow, bridge: ReaderBridge, *, scenic_mode: bool) -> ScenicPage:
+    """Build the scenic page into ``window`` and show it when ``scenic_mode`` is on."""
+    page = ScenicPage(window.ctx, bridge, top_up=window.open_topup)
+    bridge.add_step(scenic_step(window.ctx.counter.scenic))
+    bridge.settled.connect(page.show_finished)
+    window.set_scenic_page(page)
+    window.show_scenic(scenic_mode)
+    return page

@@ -1,0 +1,400 @@
+"""The ticket office's main panel: ticket sales (a basket) and entry checks at a gate.
+
+Two tabs. **Tickets**: one button per ticket type (Ctrl+1…Ctrl+4 and its mnemonic add one to
+the basket; the F-keys stay the counter's flows, so F2 tops a card up from here), the basket,
+the payment method, Ctrl+Return pays; "Annual pass…" opens :class:`PassSaleDialog`. **Entry
+check**: the gate, then every tap is checked (:meth:`ScenicService.check_serial`, the tap's own
+read gives the serial) and the verdict is shown big, with the holder's photo and the gate's
+count for today. Service errors are shown in the panel in the clerk's language; a purse too low
+offers "Top up first" (the counter's top-up dialog).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.payment import PaymentMethod
+from app.domain.scenic import Basket, EntryVerdict
+from app.domain.texts import ClerkFacingError
+from app.services.errors import Cancelled
+from app.services.progress import CancelToken, Progress
+from app.services.scenic import EntryCheck, PassSale, ScenicBalanceTooLowError, TicketSale
+from app.ui.context import UiContext
+from app.ui.flows.base import MessageLabel, money, payment_label
+from app.ui.messages import describe, translated
+from app.ui.reader_bridge import ReaderBridge, Tap
+from app.ui.scenic.pass_dialog import PASS_PAYMENTS, PassSaleDialog
+
+T = TypeVar("T")
+PHOTO_SIZE = 220
+SALE_TAB, ENTRY_TAB = 0, 1
+
+
+class ScenicPage(QWidget):
+    """The scenic-mode page of the main window."""
+
+    sold = Signal(object)  # TicketSale
+    checked = Signal(object)  # EntryCheck
+
+    def __init__(
+        self,
+        ctx: UiContext,
+        bridge: ReaderBridge,
+        *,
+        top_up: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("scenicPage")
+        self.ctx = ctx
+        self._top_up = top_up
+        self.counts: dict[str, int] = {}
+        self.last_sale: TicketSale | None = None
+        self.last_check: EntryCheck | None = None
+        self.pass_dialog: PassSaleDialog | None = None
+        self._busy = 0
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._build_sale_tab(), self.tr("&Tickets"))
+        self.tabs.addTab(self._build_entry_tab(), self.tr("&Entry check"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        bridge.tapped.connect(self._on_tap)
+        self._refresh_basket()
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _build_sale_tab(self) -> QWidget:
+        tab = QWidget(self)
+        names = {
+            "adult": self.tr("&Adult"),
+            "child": self.tr("&Child"),
+            "senior": self.tr("&Senior"),
+            "free": self.tr("&Free"),
+        }
+        products = QGridLayout()
+        self.ticket_buttons: dict[str, QPushButton] = {}
+        catalogue = self.ctx.counter.scenic.catalogue()
+        for index, ticket in enumerate(catalogue.tickets):
+            title = names.get(ticket.code, ticket.name)
+            button = QPushButton(f"{title}\n{money(ticket.price_fen)}", tab)
+            button.setObjectName(f"ticket_{ticket.code}")
+            button.setMinimumHeight(64)
+            button.clicked.connect(lambda _c=False, code=ticket.code: self.add_ticket(code))
+            if index < 9:
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(lambda code=ticket.code: self.add_ticket(code))
+            products.addWidget(button, 0, index)
+            self.ticket_buttons[ticket.code] = button
+        self.basket_table = QTableWidget(0, 4, tab)
+        self.basket_table.setObjectName("basket")
+        self.basket_table.setHorizontalHeaderLabels(
+            [self.tr("Ticket"), self.tr("Count"), self.tr("Price"), self.tr("Amount")]
+        )
+        self.basket_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.total_label = QLabel(tab)
+        self.total_label.setObjectName("basketTotal")
+        font = self.total_label.font()
+        font.setPointSize(font.pointSize() * 2)
+        self.total_label.setFont(font)
+        self.payment = QComboBox(tab)
+        self.payment.setObjectName("scenicPayment")
+        for method in PASS_PAYMENTS:
+            self.payment.addItem(payment_label(method), str(method))
+        payment_label_widget = QLabel(self.tr("Pa&yment"), tab)
+        payment_label_widget.setBuddy(self.payment)
+        self.pay_button = QPushButton(self.tr("&Pay"), tab)
+        self.pay_button.setObjectName("scenicPay")
+        self.pay_button.clicked.connect(lambda _c=False: self.pay())
+        pay_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        pay_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        pay_shortcut.activated.connect(self.pay)
+        self.clear_button = QPushButton(self.tr("C&lear basket"), tab)
+        self.clear_button.clicked.connect(lambda _c=False: self.clear_basket())
+        self.pass_button = QPushButton(self.tr("Annual pa&ss…"), tab)
+        self.pass_button.setObjectName("scenicPass")
+        self.pass_button.clicked.connect(lambda _c=False: self.open_pass_sale())
+        self.top_up_button = QPushButton(self.tr("&Top up first"), tab)
+        self.top_up_button.setObjectName("scenicTopUp")
+        self.top_up_button.clicked.connect(lambda _c=False: self._top_up_first())
+        self.top_up_button.hide()
+        self.sale_message = MessageLabel(tab)
+
+        row = QHBoxLayout()
+        row.addWidget(payment_label_widget)
+        row.addWidget(self.payment, 1)
+        row.addWidget(self.pay_button)
+        row.addWidget(self.clear_button)
+        row.addWidget(self.pass_button)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(products)
+        layout.addWidget(self.basket_table, 1)
+        layout.addWidget(self.total_label)
+        layout.addLayout(row)
+        layout.addWidget(self.sale_message)
+        layout.addWidget(self.top_up_button)
+        return tab
+
+    def _build_entry_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.gate = QComboBox(tab)
+        self.gate.setObjectName("scenicGate")
+        for gate in self.ctx.counter.scenic.catalogue().gates:
+            self.gate.addItem(gate, gate)
+        gate_label = QLabel(self.tr("&Gate"), tab)
+        gate_label.setBuddy(self.gate)
+        self.verdict = QLabel(self.tr("Tap a card to check its pass."), tab)
+        self.verdict.setObjectName("entryVerdict")
+        self.verdict.setWordWrap(True)
+        font = self.verdict.font()
+        font.setPointSize(font.pointSize() * 2)
+        self.verdict.setFont(font)
+        self.photo = QLabel(tab)
+        self.photo.setObjectName("entryPhoto")
+        self.photo.setFixedSize(PHOTO_SIZE, PHOTO_SIZE)
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo.setFrameShape(QLabel.Shape.StyledPanel)
+        self.count_label = QLabel(tab)
+        self.count_label.setObjectName("entryCount")
+        row = QHBoxLayout()
+        row.addWidget(gate_label)
+        row.addWidget(self.gate, 1)
+        row.addWidget(self.count_label)
+        body = QHBoxLayout()
+        body.addWidget(self.photo)
+        body.addWidget(self.verdict, 1)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(row)
+        layout.addLayout(body, 1)
+        return tab
+
+    # -- the basket ------------------------------------------------------------------------------
+
+    def add_ticket(self, code: str, count: int = 1) -> None:
+        """Put ``count`` more tickets of ``code`` in the basket."""
+        self.tabs.setCurrentIndex(SALE_TAB)
+        self.counts[code] = max(self.counts.get(code, 0) + count, 0)
+        self._refresh_basket()
+
+    def clear_basket(self) -> None:
+        """Empty the basket."""
+        self.counts.clear()
+        self._refresh_basket()
+
+    def basket(self) -> Basket:
+        """The basket at the prices in force (raises a clerk-facing error for a bad one)."""
+        return self.ctx.counter.scenic.basket(self.counts)
+
+    def _refresh_basket(self) -> None:
+        try:
+            basket = self.basket()
+        except ClerkFacingError as exc:
+            self._say_problem(exc)
+            return
+        catalogue = self.ctx.counter.scenic.catalogue()
+        self.basket_table.setRowCount(len(basket.lines))
+        for row, line in enumerate(basket.lines):
+            product = catalogue.ticket(line.code)
+            cells = (
+                product.name if product else line.code,
+                str(line.count),
+                money(line.unit_fen),
+                money(line.amount_fen),
+            )
+            for column, text in enumerate(cells):
+                self.basket_table.setItem(row, column, QTableWidgetItem(text))
+        self.total_label.setText(self.tr("Total: {0}").format(money(basket.total_fen)))
+        self.pay_button.setEnabled(bool(basket.lines) and not self._busy)
+
+    # -- paying ----------------------------------------------------------------------------------
+
+    def pay(self) -> None:
+        """Sell the basket with the chosen payment (from the card on the reader for the purse)."""
+        session = self.ctx.session
+        if self._busy:
+            return
+        try:
+            actor, shift = session.require_actor(), session.require_shift()
+            basket = self.basket()
+        except ClerkFacingError as exc:
+            self._say_problem(exc)
+            return
+        method = str(self.payment.currentData())
+        scenic = self.ctx.counter.scenic
+        on_card = method == PaymentMethod.CARD_PURSE and basket.total_fen > 0
+        self.top_up_button.hide()
+
+        def work(token: CancelToken, progress: Progress) -> TicketSale:
+            card = self.ctx.open_card() if on_card else None
+            return scenic.sell_tickets(
+                actor, shift.id, basket, method, card, progress=progress, cancel=token
+            )
+
+        self._run(work, self._sold, self.tr("Selling tickets"), on_card=on_card)
+
+    def _sold(self, sale: TicketSale) -> None:
+        self.last_sale = sale
+        self.clear_basket()
+        paid = payment_label(sale.payment_method) if sale.payment_method else self.tr("free")
+        self.sale_message.say(
+            self.tr("{0} tickets sold, {1} ({2}).").format(
+                sale.basket.ticket_count, money(sale.total_fen), paid
+            ),
+            MessageLabel.DONE,
+        )
+        self.ctx.counter.sync_now()
+        self.sold.emit(sale)
+
+    def _top_up_first(self) -> None:
+        self.top_up_button.hide()
+        if self._top_up is not None:
+            self._top_up()
+
+    def open_pass_sale(self) -> PassSaleDialog:
+        """The annual-pass sale dialog (for the card on the reader)."""
+        dialog = PassSaleDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.pass_dialog = dialog
+        dialog.finished.connect(lambda _r: setattr(self, "pass_dialog", None))
+        dialog.open()
+        return dialog
+
+    # -- entry checks ----------------------------------------------------------------------------
+
+    def show_entry_check(self) -> None:
+        """Switch to the entry-check tab."""
+        self.tabs.setCurrentIndex(ENTRY_TAB)
+
+    def _on_tap(self, tap: Tap) -> None:
+        if self.tabs.currentIndex() != ENTRY_TAB or not self.isVisible() or self._busy:
+            return
+        actor = self.ctx.session.actor
+        if actor is None:
+            self.verdict.setText(self.tr("Sign in to check entries."))
+            return
+        serial = tap.snapshot.public.serial_text
+        blocked = tap.snapshot.blocked
+        gate = str(self.gate.currentData())
+        shift = self.ctx.session.shift
+        scenic = self.ctx.counter.scenic
+
+        def work(_token: CancelToken, _progress: Progress) -> EntryCheck:
+            return scenic.check_serial(
+                actor, serial, gate, None if shift is None else shift.id, blocked=blocked
+            )
+
+        self._run(work, self._checked, self.tr("Checking the pass"))
+
+    def _checked(self, check: EntryCheck) -> None:
+        self.last_check = check
+        text = translated(check.template, check.params)
+        if check.flagged:
+            text += "\n" + translated(check.flag_template, check.params)
+        colour = "#0b3d17" if check.verdict.admits and not check.flagged else "#611a15"
+        if check.verdict.admits and check.flagged:
+            colour = "#7a4a00"
+        self.verdict.setStyleSheet(f"color: {colour};")
+        self.verdict.setText(text)
+        self.count_label.setText(
+            self.tr("Admitted today at this gate: {0}").format(check.admitted_today_at_gate)
+        )
+        photo = check.annual_pass.photo_path if check.annual_pass is not None else None
+        pixmap = QPixmap(photo) if photo else QPixmap()
+        self.photo.setPixmap(
+            pixmap.scaled(
+                PHOTO_SIZE,
+                PHOTO_SIZE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            if not pixmap.isNull()
+            else QPixmap()
+        )
+        self.photo.setText("" if not pixmap.isNull() else self.tr("No photo"))
+        self.checked.emit(check)
+
+    def verdict_of_last_check(self) -> EntryVerdict | None:
+        """The last check's verdict (tests, accessibility)."""
+        return None if self.last_check is None else self.last_check.verdict
+
+    # -- work ------------------------------------------------------------------------------------
+
+    def _run(
+        self,
+        work: Callable[[CancelToken, Progress], T],
+        on_success: Callable[[T], None],
+        label: str,
+        *,
+        on_card: bool = False,
+    ) -> None:
+        self._set_busy(True)
+
+        def succeeded(result: T) -> None:
+            self._set_busy(False)
+            on_success(result)
+
+        def failed(exc: BaseException) -> bool:
+            self._set_busy(False)
+            if isinstance(exc, Cancelled):
+                return True
+            if isinstance(exc, ClerkFacingError):
+                self._say_problem(exc)
+                return True
+            return False  # the presenter logs and shows an internal error
+
+        self.ctx.runner.run(work, succeeded, label=label, on_card=on_card, on_failure=failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy += 1 if busy else -1
+        for widget in (self.pay_button, self.pass_button, self.clear_button):
+            widget.setEnabled(not self._busy)
+        if not self._busy:
+            self._refresh_basket()
+
+    def _say_problem(self, exc: ClerkFacingError) -> None:
+        what, advice, _internal = describe(exc)
+        text = f"{what}\n{advice}" if advice else what
+        if self.tabs.currentIndex() == ENTRY_TAB:
+            self.verdict.setStyleSheet("color: #611a15;")
+            self.verdict.setText(text)
+            return
+        self.sale_message.say(text, MessageLabel.PROBLEM)
+        self.top_up_button.setVisible(
+            isinstance(exc, ScenicBalanceTooLowError) and self._top_up is not None
+        )
+
+    def show_finished(self, note: object) -> None:
+        """A tap step's note: sales written for purse payments settled on this tap."""
+        if not isinstance(note, list) or not note:
+            return
+        if not all(isinstance(x, TicketSale | PassSale) for x in note):
+            return
+        for sale in note:
+            amount = sale.total_fen if isinstance(sale, TicketSale) else sale.amount_fen
+            self.sale_message.say(
+                self.tr(
+                    "The interrupted payment of {0} was completed: hand over what was sold."
+                ).format(money(amount)),
+                MessageLabel.DONE,
+            )
+
+    def sale_message_text(self) -> str:
+        """What the sale tab's message line says (tests, accessibility)."""
+        return self.sale_message.text()
