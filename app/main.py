@@ -20,21 +20,24 @@ import logging
 import os
 import sys
 
-from app import __version__
 from app.commands import counter as counter_commands
 from app.commands import journal as journal_commands
+from app.commands import smoke as smoke_commands
+
+log = logging.getLogger("app.main")
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citycard-counter", description=__doc__)
     parser.add_argument("--log-level", default="INFO", help="logging level (TRACE=5 shows APDUs)")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("version", help="print the version")
+    sub.add_parser("version", help="print the version and the journal's and store's schema")
     gui = sub.add_parser("gui", help="open the counter window (the default)")
     gui.add_argument("--reader", help="PC/SC reader name (default: the settings, or the first)")
     sub.add_parser("readers", help="list the PC/SC readers")
     journal_commands.add_parser(sub)
     counter_commands.add_parser(sub)
+    smoke_commands.add_parser(sub)
     return parser
 
 
@@ -111,16 +114,86 @@ def _run_gui(reader: str | None) -> int:
         counter.close()
 
 
+def _run_smoke(args: argparse.Namespace) -> int:
+    """``smoke``: the production composition offscreen, driven by :mod:`app.commands.smoke`."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.card.pcsc import CardWatcher, PcscTransport  # noqa: PLC0415
+    from app.composition import open_counter  # noqa: PLC0415
+    from app.domain.texts import ClerkFacingError  # noqa: PLC0415
+    from app.paths import ENV_PASSPHRASE, data_dir  # noqa: PLC0415
+    from app.settings import FILE_NAME, load_settings  # noqa: PLC0415
+    from app.ui import startup  # noqa: PLC0415
+    from app.ui.i18n import LanguageSwitcher  # noqa: PLC0415
+    from app.ui.qt_app import make_application  # noqa: PLC0415
+
+    app = make_application()
+    directory = data_dir()
+    settings = load_settings(directory / FILE_NAME).settings
+    languages = LanguageSwitcher(app)
+    print(f"smoke: language {settings.language}: {languages.switch(settings.language)}")
+    try:  # open_counter runs the journal's and the store's migrations (an upgrade, if due)
+        counter = open_counter(directory, os.environ.get(ENV_PASSPHRASE, ""))
+    except ClerkFacingError as exc:
+        print(f"smoke: FAILED: {exc}")
+        return 1
+    reader = args.reader
+    gui = startup.assemble(counter, lambda: PcscTransport(reader), reader)
+    startup.wire_window(gui, data_dir=directory, settings=settings, languages=languages)
+    watcher = CardWatcher.for_reader(reader, gui.bridge.card_presented, gui.bridge.card_taken_away)
+    try:
+        watcher.start()
+        counter.start_sync()
+        gui.window.start()
+        session = smoke_commands.SmokeSession(app, gui, args, directory)
+        status = session.run()
+        gui.window.close()
+        app.processEvents()
+        return status
+    finally:
+        watcher.stop()
+        gui.close()
+        counter.close()
+
+
+def _configure_logging(args: argparse.Namespace, level: int) -> None:
+    """Console logging always; for the window, ``smoke`` and ``cli`` also the rotating file.
+
+    The file is ``logs/counter.log`` in the data directory (``cli --data-dir`` when given; for
+    ``cli`` only once the directory exists).
+    ``version``, ``readers`` and ``journal`` (which names its files itself) only print: they
+    never create a data directory.
+    """
+    from app.logs import configure_logging  # noqa: PLC0415
+    from app.paths import data_dir  # noqa: PLC0415
+
+    if args.command not in (None, "gui", "smoke", "cli"):
+        configure_logging(None, level)
+        return
+    directory = getattr(args, "data_dir", None) or data_dir()
+    if args.command == "cli" and not directory.exists():  # `cli init` wants it empty
+        configure_logging(None, level)
+        return
+    try:
+        configure_logging(directory / "logs", level)
+    except OSError as exc:  # a data directory this user may not write: console only
+        configure_logging(None, level)
+        log.warning("no log file (%s); logging to the console only", exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``citycard-counter``."""
     args = _build_parser().parse_args(argv)
     level_name = args.log_level.upper()
     level = 5 if level_name == "TRACE" else logging.getLevelName(level_name)
-    logging.basicConfig(level=level if isinstance(level, int) else logging.INFO)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _configure_logging(args, level if isinstance(level, int) else logging.INFO)
     if args.command == "version":
-        print(f"citycard-counter {__version__}")
+        from app.diagnostics import version_report  # noqa: PLC0415
+        from app.paths import data_dir  # noqa: PLC0415
+
+        print("\n".join(version_report(data_dir())))
         return 0
+    if args.command == "smoke":
+        return _run_smoke(args)
     if args.command == "journal":
         return journal_commands.run(args)
     if args.command == "cli":

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app import composition
@@ -24,6 +25,7 @@ from app.card.thread import CardThread
 from app.card.transport import CardTransport
 from app.composition import Counter
 from app.crypto.keystore import Keystore, KeystoreError
+from app.diagnostics import write_diagnostics
 from app.domain.people import Role
 from app.settings import FILE_NAME, Settings, save_settings
 from app.ui.context import UiContext
@@ -164,9 +166,42 @@ def wire_window(
         shortcut=REPORTS_KEY,
         min_role=Role.CLERK,
     )
+    _add_diagnostics_tool(gui, data_dir)
     gui.printing = printing
     gui.reports = reports
     gui.scenic = scenic
+
+
+def _add_diagnostics_tool(gui: Gui, data_dir: Path) -> None:
+    """Tools → Copy diagnostics: the support zip (:mod:`app.diagnostics`), its path copied."""
+    window = gui.window
+
+    def copy_diagnostics() -> None:
+        try:
+            path = write_diagnostics(data_dir, extra_versions={"PySide6": PySide6.__version__})
+        except OSError as exc:
+            log.warning("diagnostics could not be written: %s", exc)
+            gui.ctx.runner.errors.show_text(
+                QCoreApplication.translate("startup", "The diagnostics file could not be written."),
+                str(exc),
+            )
+            return
+        log.info("diagnostics written to %s", path)
+        QGuiApplication.clipboard().setText(str(path))
+        gui.ctx.runner.errors.show_text(
+            QCoreApplication.translate("startup", "Diagnostics saved to {0}").format(path),
+            QCoreApplication.translate(
+                "startup",
+                "The path is on the clipboard. Send this file to support: it holds the logs, "
+                "the versions and the settings, never the journal or any key.",
+            ),
+        )
+
+    window.add_tool(
+        lambda: QCoreApplication.translate("startup", "Copy &diagnostics"),
+        copy_diagnostics,
+        min_role=Role.CLERK,
+    )
 
 
 def set_up_first_run(directory: Path, passphrase: str, answers: FirstRunAnswers) -> None:

@@ -5104,6 +5104,22 @@
         <translation>报表(&amp;R)…</translation>
     </message>
     <message>
+        <source>The diagnostics file could not be written.</source>
+        <translation>无法写入诊断文件。</translation>
+    </message>
+    <message>
+        <source>Diagnostics saved to {0}</source>
+        <translation>诊断文件已保存到 {0}</translation>
+    </message>
+    <message>
+        <source>The path is on the clipboard. Send this file to support: it holds the logs, the versions and the settings, never the journal or any key.</source>
+        <translation>路径已复制到剪贴板。请将此文件发给技术支持：其中包含日志、版本和设置，绝不包含流水日志或任何密钥。</translation>
+    </message>
+    <message>
+        <source>Copy &amp;diagnostics</source>
+        <translation>复制诊断信息(&amp;D)</translation>
+    </message>
+    <message>
         <source>City card counter</source>
         <translation>城市一卡通柜台</translation>
     </message>
