@@ -257,6 +257,7 @@ def open_counter(
             data_dir,
             now_utc,
             CARD_TIMEZONE,
+            center,
         ),
         center=center,
         sync=sync,

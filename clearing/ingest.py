@@ -7,7 +7,8 @@ serialises anyway), so concurrent uploads of one device queue:
    duplicates and acknowledged again; different → tamper alarm rows are committed, nothing else
    of the batch is stored, and the caller answers HTTP 409.
 2. New records are checked in seq order (:mod:`clearing.chain`); good ones are stored and move the
-   head, and completed loads/purchases go to the card ledgers. The first bad one, and every one
+   head, completed loads/purchases go to the card ledgers and annual-pass sales and transfers
+   to the passes (:mod:`clearing.passes`). The first bad one, and every one
    after it in the batch, is quarantined with its reason (not acknowledged; the device may send
    it again, fixed or after the missing records). A completed load whose TAC does not verify
    with the issuer keys (:mod:`clearing.tac`) is authentic journal evidence: it is stored and
@@ -36,6 +37,7 @@ from clearing.models import (
     RecordRow,
     TamperAlarmRow,
 )
+from clearing.passes import PASS_KINDS, apply_pass_records
 from clearing.records import columns_of, row_columns
 from clearing.schemas import (
     BatchIn,
@@ -228,6 +230,7 @@ def _take_new(
         session.execute(insert(RecordRow), rows)
     if ledger:
         session.execute(insert(CardLedgerRow), ledger)
+    apply_pass_records(session, device.device_id, (r for r in rows if r["kind"] in PASS_KINDS))
     device.head_seq = chain.head.seq
     device.head_mac = chain.head.mac
     device.head_at_us = chain.head.at_us

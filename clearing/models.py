@@ -258,3 +258,28 @@ class OnlineLoadRow(Base):
     card_time_us: Mapped[int] = mapped_column(BigInteger)  # the date/time MAC2 covers
     mac2: Mapped[bytes] = mapped_column(LargeBinary(8))
     authorized_at_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class AnnualPassRow(Base):
+    """An annual pass of the scenic-area ticket offices, derived from accepted records.
+
+    A ``pass_sale`` record fills the product columns; a ``pass_transfer`` record (the pass
+    carried over to a replacement card) moves ``card_serial``. Devices upload independently, so
+    a transfer may arrive before the sale it moves: it makes a row without product columns that
+    the sale completes; the binding with the latest record time wins.
+    """
+
+    __tablename__ = "annual_pass"
+
+    pass_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    card_serial: Mapped[str] = mapped_column(String(20), index=True)
+    bound_at_us: Mapped[int] = mapped_column(BigInteger)  # the record that bound card_serial
+    product_code: Mapped[str | None] = mapped_column(String(32))
+    product_name: Mapped[str | None] = mapped_column(String(64))
+    valid_from: Mapped[str | None] = mapped_column(String(10))  # ISO date, first day included
+    valid_until: Mapped[str | None] = mapped_column(String(10))  # ISO date, last day included
+    holder: Mapped[str | None] = mapped_column(String(64))  # masked name, as the sale recorded it
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    sale_device_id: Mapped[str | None] = mapped_column(String(32))
+    sale_seq: Mapped[int | None] = mapped_column(BigInteger)
+    sold_at_us: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,4 +1,8 @@
-"""Versioned counter parameters: card types and their top-up limits, fees, offline brakes."""
+"""Versioned counter parameters: card types, top-up limits, fees, offline brakes, scenic catalogue.
+
+The scenic catalogue (ticket prices, annual-pass products, gates) is optional in a published set:
+without it the counters keep the catalogue they have.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from clearing.schemas import (
     OfflineBrakes,
     ParametersIn,
     ParametersOut,
+    ScenicParameters,
+    ScenicPass,
+    ScenicTicket,
 )
 from clearing.timeutil import iso
 
@@ -48,6 +55,25 @@ DEFAULT_PARAMETERS = ParametersIn(
         max_unsynced_age_seconds=24 * 3600,
     ),
     replacement_waiting_days=7,
+    scenic=ScenicParameters(
+        tickets=[
+            ScenicTicket(code="adult", name="成人票", price_fen=4_000),
+            ScenicTicket(code="child", name="儿童票", price_fen=2_000),
+            ScenicTicket(code="senior", name="老年票", price_fen=2_000),
+            ScenicTicket(code="free", name="免票", price_fen=0),
+        ],
+        passes=[
+            ScenicPass(code="garden_annual", name="园林年卡", price_fen=12_000, days=365),
+            ScenicPass(
+                code="garden_year",
+                name="园林年卡（自然年）",
+                price_fen=10_000,
+                validity="calendar_year",
+            ),
+        ],
+        gates=["east", "west"],
+        reuse_interval_s=1_800,
+    ),
 )
 
 

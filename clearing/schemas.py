@@ -6,7 +6,7 @@ numeric strings) and bounded to 64 bits, bytes travel as hex (upper case in answ
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -286,6 +286,55 @@ class OfflineBrakes(Strict):
     )
 
 
+class ScenicTicket(Strict):
+    """A single-admission ticket type of the scenic-area ticket offices and its price."""
+
+    code: Literal["adult", "child", "senior", "free"]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    price_fen: Fen = Field(description="0 for the free ticket, more than 0 for the others")
+
+    @model_validator(mode="after")
+    def _only_free_is_free(self) -> ScenicTicket:
+        if (self.code == "free") != (self.price_fen == 0):
+            raise ValueError(f"scenic ticket {self.code}: only the free ticket costs nothing")
+        return self
+
+
+class ScenicPass(Strict):
+    """An annual-pass product: price, validity rule, the card types it is sold to."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    price_fen: Annotated[int, Field(strict=True, ge=1, le=I64_MAX)]
+    validity: Literal["rolling_days", "calendar_year"] = "rolling_days"
+    days: Annotated[int, Field(strict=True, ge=1, le=1098)] = Field(
+        default=365, description="rolling_days: days valid, the day of sale included"
+    )
+    card_types: list[Annotated[int, Field(strict=True, ge=0, le=255)]] = Field(
+        default_factory=list, max_length=256, description="empty: every card type"
+    )
+
+
+class ScenicParameters(Strict):
+    """What the scenic-area ticket offices sell and how their gates check entries."""
+
+    tickets: list[ScenicTicket] = Field(min_length=1, max_length=4)
+    passes: list[ScenicPass] = Field(default_factory=list, max_length=64)
+    gates: list[Annotated[str, StringConstraints(min_length=1, max_length=32)]] = Field(
+        min_length=1, max_length=64
+    )
+    reuse_interval_s: Annotated[int, Field(strict=True, ge=0, le=86_400)] = Field(
+        default=1_800, description="a pass admitted twice within this many seconds is flagged"
+    )
+
+    @model_validator(mode="after")
+    def _codes_unique(self) -> ScenicParameters:
+        for codes in ([t.code for t in self.tickets], [p.code for p in self.passes], self.gates):
+            if len(codes) != len(set(codes)):
+                raise ValueError("scenic ticket types, pass codes and gates must be unique")
+        return self
+
+
 class ParametersIn(Strict):
     """A parameter set as published by the issuer."""
 
@@ -294,6 +343,9 @@ class ParametersIn(Strict):
     fees: Fees
     offline: OfflineBrakes
     replacement_waiting_days: Annotated[int, Field(strict=True, ge=0, le=3650)]
+    scenic: ScenicParameters | None = Field(
+        default=None, description="the scenic ticket offices' catalogue (absent: none published)"
+    )
 
     @model_validator(mode="after")
     def _codes_unique(self) -> ParametersIn:
@@ -308,6 +360,32 @@ class ParametersOut(ParametersIn):
 
     version: int
     published_at: datetime
+
+
+# -- annual passes ---------------------------------------------------------------------------
+
+
+class PassOut(Strict):
+    """An annual pass as the center holds it from the ticket offices' records."""
+
+    pass_id: str
+    card_serial: str
+    product_code: str
+    product_name: str
+    valid_from: date = Field(description="first day valid (included)")
+    valid_until: date = Field(description="last day valid (included)")
+    holder: str = Field(description="the holder's masked name, as the sale recorded it")
+    amount_fen: int | None
+    sold_by: str | None = Field(description="the device that sold it")
+    sold_at: datetime | None
+    bound_at: datetime = Field(description="when the pass was bound to this card")
+
+
+class PassesOut(Strict):
+    """The annual passes bound to one card (empty when it has none)."""
+
+    card_serial: str
+    passes: list[PassOut]
 
 
 # -- settlement ------------------------------------------------------------------------------

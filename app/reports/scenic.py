@@ -36,6 +36,7 @@ class PassLine:
     payment_method: str
     count: int
     amount_fen: int
+    name: str = ""  # the product's name as the (latest) sale recorded it
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def scenic_figures(records: Iterable[JournalRecord], timezone: tzinfo) -> Scenic
     """The figures of ``records`` (a shift's, or a day's), hours in ``timezone``."""
     tickets: dict[tuple[str, str], list[int]] = {}
     passes: dict[tuple[str, str], list[int]] = {}
+    pass_names: dict[str, str] = {}
     hours: Counter[datetime] = Counter()
     gates: Counter[str] = Counter()
     flagged = 0
@@ -78,7 +80,9 @@ def scenic_figures(records: Iterable[JournalRecord], timezone: tzinfo) -> Scenic
                 line[0] += int(count)
                 line[1] += int(count) * int(unit)
         elif record.kind == RecordKind.PASS_SALE:
-            line = passes.setdefault((str(payload.get("product")), method), [0, 0])
+            product = str(payload.get("product"))
+            pass_names[product] = str(payload.get("name") or product)
+            line = passes.setdefault((product, method), [0, 0])
             line[0] += 1
             line[1] += record.amount_fen or 0
         elif record.kind == RecordKind.SCENIC_ENTRY and payload.get("verdict") == "valid":
@@ -88,7 +92,9 @@ def scenic_figures(records: Iterable[JournalRecord], timezone: tzinfo) -> Scenic
             flagged += bool(payload.get("flagged"))
     return ScenicFigures(
         tickets=tuple(TicketLine(t, m, c, a) for (t, m), (c, a) in sorted(tickets.items())),
-        passes=tuple(PassLine(p, m, c, a) for (p, m), (c, a) in sorted(passes.items())),
+        passes=tuple(
+            PassLine(p, m, c, a, pass_names.get(p, p)) for (p, m), (c, a) in sorted(passes.items())
+        ),
         entries_by_hour=tuple(EntryHour(h, c) for h, c in sorted(hours.items())),
         entries_by_gate=tuple(sorted(gates.items())),
         flagged_entries=flagged,

@@ -23,6 +23,14 @@ TITLES: dict[str, str] = {
     RecordKind.REPLACEMENT: "补卡凭条 Replacement receipt",
     RecordKind.EXCHANGE: "换卡凭条 Card exchange receipt",
     RecordKind.VOID: "撤销凭条 Void receipt",
+    RecordKind.TICKET_SALE: "门票凭条 Admission ticket receipt",
+    RecordKind.PASS_SALE: "年卡凭条 Annual pass receipt",
+}
+TICKET_NAMES: dict[str, str] = {
+    "adult": "成人票 Adult",
+    "child": "儿童票 Child",
+    "senior": "老年票 Senior",
+    "free": "免票 Free",
 }
 
 
@@ -44,13 +52,21 @@ class Receipt:
 
 
 def receipt_for(journal: Journal, record: JournalRecord, copy_number: int = 0) -> Receipt:
-    """The receipt of a done outcome (top-up, return, exchange), a replacement or a void."""
+    """The receipt of a record that moved money (or sold a ticket).
+
+    A done outcome (top-up, return, exchange), a replacement, a void, or a scenic ticket or
+    annual-pass sale.
+    """
     if record.kind not in TITLES or (
         record.kind in INTENT_OF and record.payload_dict().get("outcome") != Outcome.DONE
     ):
         raise RefusedError("Record {seq} has no receipt (it moved no money).", seq=record.seq)
-    build = _exchange_lines if record.kind == RecordKind.EXCHANGE else _money_lines
-    lines = build(record)
+    if record.kind == RecordKind.EXCHANGE:
+        lines = _exchange_lines(record)
+    elif record.kind in (RecordKind.TICKET_SALE, RecordKind.PASS_SALE):
+        lines = _scenic_lines(journal, record)
+    else:
+        lines = _money_lines(record)
     lines += [("操作员 Operator", record.operator or ""), ("流水 Journal seq", str(record.seq))]
     return Receipt(
         TITLES[record.kind], tuple(lines), record.seq, journal.terminal_id, record.at, copy_number
@@ -86,6 +102,44 @@ def _exchange_lines(record: JournalRecord) -> list[tuple[str, str]]:
         lines.append(("手续费 Fee", Fen(record.amount_fen).yuan_text()))
     if record.payment_method:
         lines.append(("支付 Paid by", record.payment_method))
+    return lines
+
+
+def _scenic_lines(journal: Journal, record: JournalRecord) -> list[tuple[str, str]]:
+    """A ticket sale's lines by type, or a pass's product and dates; then the payment.
+
+    A purse payment prints the card, its balance after and the TAC of the purchase the sale
+    names (``purchase_seq``), as the card answered them.
+    """
+    payload = record.payload_dict()
+    lines: list[tuple[str, str]] = []
+    if record.kind == RecordKind.TICKET_SALE:
+        for code, count, unit in payload.get("lines", []):
+            name = TICKET_NAMES.get(str(code), str(code))
+            lines.append((f"{name} ×{int(count)}", Fen(int(count) * int(unit)).yuan_text()))
+        lines.append(("张数 Tickets", str(payload.get("tickets", ""))))
+    else:
+        lines += [
+            ("卡号 Card", record.card_serial or ""),
+            ("年卡 Pass", str(payload.get("name") or payload.get("product") or "")),
+            ("持卡人 Holder", str(payload.get("holder") or "")),
+            ("有效期 Valid", f"{payload.get('valid_from')} 至 {payload.get('valid_until')}"),
+            ("年卡号 Pass no.", str(payload.get("pass_id") or "")),
+        ]
+    lines.append(("金额 Amount", Fen(record.amount_fen or 0).yuan_text()))
+    if record.payment_method:
+        lines.append(("支付 Paid by", record.payment_method))
+    purchase_seq = payload.get("purchase_seq")
+    purchase = journal.record(int(purchase_seq)) if isinstance(purchase_seq, int) else None
+    if purchase is not None:
+        if record.kind == RecordKind.TICKET_SALE:
+            lines.append(("卡号 Card", purchase.card_serial or ""))
+        if purchase.balance_after_fen is not None:
+            lines.append(("现余额 Balance after", Fen(purchase.balance_after_fen).yuan_text()))
+        if purchase.tac:
+            lines.append(("TAC", purchase.tac.hex().upper()))
+    if payload.get("recovered"):
+        lines.append(("补记 Recorded after an interruption", "是 Yes"))
     return lines
 
 

@@ -13,6 +13,12 @@
 - **Replacement**: a pass bound to a card that was replaced or exchanged (a card link in the
   store) follows the link the first time the new card is looked up: ``pass_transfer`` record,
   then the store row moves. No change to the replacement service is needed.
+- **Other ticket offices**: with a clearing center configured, a pass this counter does not hold
+  is asked of the center (``GET /v1/passes/{card_serial}``, one quick attempt): a pass sold at
+  another office admits without a photo, and a pass the center holds on a card this counter
+  replaced is carried over here (its ``pass_transfer`` record describes it). The center
+  unreachable, only this counter's passes are checked and the verdict says so. A pass is not
+  sold twice when the center knows one (offline: this counter's word).
 
 A purse payment interrupted during DEBIT is settled by :mod:`app.services.recovery` on the next
 tap like any purchase; :meth:`ScenicService.finish_interrupted` then writes the sale the
@@ -23,12 +29,15 @@ start-up in :meth:`ScenicService.reconcile`, with the store's passes and entries
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from app.card.errors import InsufficientBalanceError
 from app.card.session import CityCard
@@ -55,6 +64,10 @@ from app.store import blacklist, card_links, holders
 from app.store import parameters as stored_parameters
 from app.store import scenic as scenic_store
 from app.store.database import Store
+from app.sync.errors import SyncError
+from app.sync.passes import CenterPass
+
+log = logging.getLogger(__name__)
 
 SCENIC_PAYMENTS = frozenset(
     {
@@ -80,9 +93,37 @@ _VERDICT_TEXTS: Mapping[EntryVerdict, str] = {
     ),
     EntryVerdict.NOT_FOUND: marked("Card {serial} has no annual pass: sell a ticket."),
 }
+
+
+class LookupSource(StrEnum):
+    """Where an entry check looked the pass up."""
+
+    COUNTER = "counter"  # this counter's store (the center, if asked, knew no other pass)
+    CENTER = "center"  # sold at another ticket office: the clearing center holds it
+    OFFLINE = "counter_only"  # not here, and the clearing center could not be asked
+
+
+_NOTES: Mapping[LookupSource, str] = {
+    LookupSource.COUNTER: "",
+    LookupSource.CENTER: marked(
+        "The pass was sold at another ticket office (the clearing center knows it): "
+        "there is no photo here, check the holder's ID."
+    ),
+    LookupSource.OFFLINE: marked(
+        "The clearing center cannot be reached: only the passes sold at this counter were checked."
+    ),
+}
 _FLAGGED = marked(
     "This pass was already used {minutes} minutes ago at gate {gate}: check the photo."
 )
+
+
+class PassDirectory(Protocol):
+    """Where passes sold at other ticket offices are found: the clearing center's client."""
+
+    def passes(self, card_serial: str) -> Sequence[CenterPass]:
+        """The passes bound to the card at the center (raises SyncError when it cannot say)."""
+        ...
 
 
 class ScenicBalanceTooLowError(ServiceError):
@@ -149,6 +190,8 @@ class EntryCheck:
     template: str
     params: Mapping[str, object] = field(default_factory=dict)
     flag_template: str = ""
+    source: LookupSource = LookupSource.COUNTER  # where the pass was looked up
+    note_template: str = ""  # the source, when it matters to the clerk
 
     @property
     def message(self) -> str:
@@ -156,6 +199,8 @@ class EntryCheck:
         text = fill(self.template, self.params)
         if self.flagged:
             text += " " + fill(self.flag_template, self.params)
+        if self.note_template:
+            text += " " + fill(self.note_template, self.params)
         return text
 
 
@@ -175,6 +220,38 @@ def _pass_description(
     }
 
 
+def _from_center(center_pass: CenterPass, serial: str) -> AnnualPass:
+    """A pass the clearing center holds, as the entry check shows it (no photo, masked name)."""
+    return AnnualPass(
+        pass_id=center_pass.pass_id,
+        card_serial=serial,
+        product_code=center_pass.product_code,
+        product_name=center_pass.product_name,
+        valid_from=center_pass.valid_from,
+        valid_until=center_pass.valid_until,
+        holder_name=center_pass.holder,
+        id_number_tail="",
+        photo_path=None,
+        sale_seq=0,
+    )
+
+
+def _described(description: Mapping[str, object], record: JournalRecord) -> AnnualPass:
+    """The pass a ``pass_transfer`` record describes, bound to the record's card."""
+    return AnnualPass(
+        pass_id=str(description["pass_id"]),
+        card_serial=record.card_serial or "",
+        product_code=str(description["product"]),
+        product_name=str(description["name"]),
+        valid_from=date.fromisoformat(str(description["valid_from"])),
+        valid_until=date.fromisoformat(str(description["valid_until"])),
+        holder_name=str(description.get("holder") or ""),
+        id_number_tail=str(description.get("holder_tail") or ""),
+        photo_path=None,
+        sale_seq=0,
+    )
+
+
 class ScenicService:
     """The ticket office's sales and entry checks. Qt-free."""
 
@@ -187,7 +264,9 @@ class ScenicService:
         data_dir: Path,
         clock: Callable[[], datetime],
         timezone: tzinfo,
+        center: PassDirectory | None = None,
     ) -> None:
+        """``center``: the clearing center's client, asked for passes this counter did not sell."""
         self._journal = journal
         self._store = store
         self._purchases = purchases
@@ -195,6 +274,7 @@ class ScenicService:
         self._photos = data_dir / PHOTO_DIRECTORY
         self._clock = clock
         self._tz = timezone
+        self._center = center
 
     # -- the catalogue ---------------------------------------------------------------------------
 
@@ -384,7 +464,7 @@ class ScenicService:
                 serial=serial,
             )
         today = self._today()
-        for held in self.passes_of(serial):
+        for held in self._passes_anywhere(serial):
             if held.product_code == product.code and held.valid_until >= today:
                 raise RefusedError(
                     "Card {serial} already has this pass, valid until {until}.",
@@ -532,6 +612,16 @@ class ScenicService:
         if path is not None:
             Path(path).unlink(missing_ok=True)
 
+    def _passes_anywhere(self, serial: str) -> list[AnnualPass]:
+        """The card's passes here and, when it answers, at the center (sold at any office)."""
+        found = self.passes_of(serial)
+        if self._center is not None:
+            try:
+                found += [_from_center(p, serial) for p in self._center.passes(serial)]
+            except SyncError as exc:  # offline: the sale goes on with this counter's word
+                log.info("passes of %s: the clearing center cannot say (%s)", serial, exc)
+        return found
+
     def passes_of(self, card_serial: str) -> list[AnnualPass]:
         """The passes bound to ``card_serial`` (not following card links)."""
         return scenic_store.passes_of(self._store, card_serial)
@@ -546,10 +636,7 @@ class ScenicService:
         found = self.passes_of(serial)
         if not found:
             found = self._carry_over(actor, serial)
-        today = self._today()
-        valid = [p for p in found if p.verdict_on(today) is EntryVerdict.VALID]
-        best = valid or found
-        return best[0] if best else None
+        return self._best(found) if found else None
 
     def _carry_over(self, actor: Actor | None, serial: str) -> list[AnnualPass]:
         link = card_links.predecessor(self._store, serial)
@@ -558,24 +645,90 @@ class ScenicService:
             old = self.passes_of(link.old_serial)
             if old:
                 for annual_pass in old:
-                    self._journal.append(
-                        Entry(
-                            RecordKind.PASS_TRANSFER,
-                            operator=None if actor is None else actor.username,
-                            card_serial=serial,
-                            payload={
-                                "pass_id": annual_pass.pass_id,
-                                "from_serial": link.old_serial,
-                                "link_kind": link.kind,
-                                "link_seq": link.journal_seq,
-                            },
-                        )
-                    )
+                    self._write_transfer(actor, serial, annual_pass, link, LookupSource.COUNTER)
                     scenic_store.move_pass(self._store, annual_pass.pass_id, serial)
                 return self.passes_of(serial)
             link = card_links.predecessor(self._store, link.old_serial)
             hops += 1
         return []
+
+    def _write_transfer(
+        self,
+        actor: Actor | None,
+        serial: str,
+        annual_pass: AnnualPass,
+        link: card_links.CardLink,
+        source: LookupSource,
+    ) -> JournalRecord:
+        """Journal the ``pass_transfer`` record.
+
+        It describes the pass, so the center (which may not have the sale yet) and this
+        counter's store can be rebuilt from it alone.
+        """
+        holder = holders.holder_of(self._store, link.old_serial)
+        masked = holder.masked_name if holder is not None else annual_pass.holder_name
+        return self._journal.append(
+            Entry(
+                RecordKind.PASS_TRANSFER,
+                operator=None if actor is None else actor.username,
+                card_serial=serial,
+                payload={
+                    "pass_id": annual_pass.pass_id,
+                    "from_serial": link.old_serial,
+                    "link_kind": link.kind,
+                    "link_seq": link.journal_seq,
+                    "source": source,
+                    "pass": _pass_description(annual_pass, masked, None),
+                },
+            )
+        )
+
+    def find_pass(
+        self, actor: Actor | None, card_serial: str
+    ) -> tuple[AnnualPass | None, LookupSource]:
+        """The pass to check and where it was found (:class:`LookupSource`).
+
+        This counter's store first (with its card links); then, when a clearing center is
+        configured, the center: the card's own passes, else those of the cards it replaced —
+        a pass the center holds on a replaced card is carried over here (``pass_transfer``).
+        The center unreachable: ``LookupSource.OFFLINE`` (only this counter's passes checked).
+        """
+        serial = card_serial.strip().upper()
+        local = self.pass_of(actor, serial)
+        if local is not None or self._center is None:
+            return local, LookupSource.COUNTER
+        try:
+            found = [_from_center(p, serial) for p in self._center.passes(serial)]
+            if found:
+                return self._best(found), LookupSource.CENTER
+            carried = self._carry_over_from_center(actor, serial)
+        except SyncError as exc:
+            log.info("passes of %s: the clearing center cannot say (%s)", serial, exc)
+            return None, LookupSource.OFFLINE
+        return (self._best(carried) if carried else None), LookupSource.COUNTER
+
+    def _carry_over_from_center(self, actor: Actor | None, serial: str) -> list[AnnualPass]:
+        assert self._center is not None
+        link = card_links.predecessor(self._store, serial)
+        hops = 0
+        while link is not None and hops < MAX_LINK_HOPS:
+            held = self._center.passes(link.old_serial)
+            if held:
+                for center_pass in held:
+                    annual_pass = _from_center(center_pass, serial)
+                    record = self._write_transfer(
+                        actor, serial, annual_pass, link, LookupSource.CENTER
+                    )
+                    scenic_store.add_pass(self._store, annual_pass, record.at_us)
+                return self.passes_of(serial)
+            link = card_links.predecessor(self._store, link.old_serial)
+            hops += 1
+        return []
+
+    def _best(self, found: Sequence[AnnualPass]) -> AnnualPass:
+        today = self._today()
+        valid = [p for p in found if p.verdict_on(today) is EntryVerdict.VALID]
+        return (valid or list(found))[0]
 
     # -- entry checks ----------------------------------------------------------------------------
 
@@ -618,10 +771,11 @@ class ScenicService:
         now = self._clock()
         today = now.astimezone(self._tz).date()
         annual_pass: AnnualPass | None = None
+        source = LookupSource.COUNTER
         if blocked or blacklist.lookup(self._store, serial) is not None:
             verdict = EntryVerdict.BLACKLISTED
         else:
-            annual_pass = self.pass_of(actor, serial)
+            annual_pass, source = self.find_pass(actor, serial)
             verdict = (
                 EntryVerdict.NOT_FOUND if annual_pass is None else annual_pass.verdict_on(today)
             )
@@ -644,6 +798,7 @@ class ScenicService:
                     "flagged": flagged,
                     "previous_seq": None if previous is None else previous.journal_seq,
                     "day": today.isoformat(),
+                    "source": source,
                 },
             )
         )
@@ -672,6 +827,10 @@ class ScenicService:
             template=_VERDICT_TEXTS[verdict],
             params=params,
             flag_template=_FLAGGED if flagged else "",
+            source=source,
+            note_template=_NOTES[source]
+            if annual_pass is not None or source == LookupSource.OFFLINE
+            else "",
         )
 
     def _store_entry(self, record: JournalRecord) -> None:
@@ -779,9 +938,15 @@ class ScenicService:
             if scenic_store.get_pass(self._store, str(record.payload_dict()["pass_id"])) is None:
                 self._store_pass(record)
         for record in self._journal.records_of_kinds(RecordKind.PASS_TRANSFER):
-            kept = scenic_store.get_pass(self._store, str(record.payload_dict()["pass_id"]))
+            payload = record.payload_dict()
+            kept = scenic_store.get_pass(self._store, str(payload["pass_id"]))
             if kept is not None and kept.card_serial != record.card_serial:
                 scenic_store.move_pass(self._store, kept.pass_id, record.card_serial or "")
+            elif kept is None and isinstance(payload.get("pass"), dict):
+                # carried over from a pass the clearing center held: the record describes it
+                scenic_store.add_pass(
+                    self._store, _described(payload["pass"], record), record.at_us
+                )
         last = scenic_store.last_entry_seq(self._store)
         for record in self._journal.records_of_kinds(RecordKind.SCENIC_ENTRY):
             if record.seq > last:

@@ -76,6 +76,7 @@ from app.sync.models import (
     Settlement,
     UploadResult,
 )
+from app.sync.passes import CenterPass, parse_passes
 from app.sync.wire import Fields
 
 log = logging.getLogger(__name__)
@@ -598,6 +599,16 @@ class CenterClient:
             "GET", f"/v1/cards/{_serial(card_serial)}/ledger", None, idempotent=True
         )
         return models.parse_ledger(self._expect(answer, "ledger"))
+
+    def passes(self, card_serial: str) -> tuple[CenterPass, ...]:
+        """The annual passes bound to the card at any ticket office (empty: none).
+
+        One attempt within ``online_timeout``, like online MAC2: a visitor waits at the gate and
+        the office checks its own passes when the center does not answer.
+        """
+        serial = _serial(card_serial)
+        answer = self._exchange("GET", f"/v1/passes/{serial}", None, idempotent=True, quick=True)
+        return parse_passes(self._expect(answer, "passes"), serial)
 
     def authorize_load(self, request: LoadRequest) -> OnlineAuthorization:
         """MAC2 from the center for an online top-up.

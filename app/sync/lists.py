@@ -12,10 +12,12 @@ reached the center yet, so an older center list cannot lift it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
-from app.domain.parameters import CardTypeRules, OfflineBrakes, Parameters
+from app.domain.parameters import CardTypeRules, OfflineBrakes, Parameters, ParametersError
+from app.domain.scenic import ScenicCatalogue
 from app.journal.records import to_micros
 from app.store import blacklist as store_blacklist
 from app.store import parameters as store_parameters
@@ -56,7 +58,8 @@ def counter_parameters(center: CenterParameters, base: Parameters) -> Parameters
 
     What the center does not publish (issuer codes, deposits, approval thresholds, tolerances)
     is kept from ``base``, the parameters in force. The center's balance ceiling applies to
-    every card type and its refund fee to each. Raises ``ParametersError`` for an unusable set.
+    every card type and its refund fee to each. The scenic catalogue is the center's when it
+    publishes one (else ``base``'s). Raises ``ParametersError`` for an unusable set.
     """
     old = {t.code: t for t in base.card_types}
     card_types = tuple(
@@ -85,9 +88,20 @@ def counter_parameters(center: CenterParameters, base: Parameters) -> Parameters
         replacement_fee_fen=center.replacement_fee_fen,
         exchange_fee_fen=center.exchange_fee_fen,
         replacement_waiting_days=center.replacement_waiting_days,
+        scenic=base.scenic if center.scenic is None else scenic_catalogue(center.scenic),
     )
     parameters.validate()
     return parameters
+
+
+def scenic_catalogue(published: Mapping[str, Any]) -> ScenicCatalogue:
+    """The ticket offices' catalogue from the center's ``scenic`` object (or ParametersError)."""
+    try:
+        return ScenicCatalogue.from_dict(published)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ParametersError(
+            "the scenic catalogue in the parameters cannot be used: {problem}", problem=str(exc)
+        ) from exc
 
 
 class StoreBlacklist:

@@ -6,9 +6,10 @@ Shapes follow ``clearing/openapi.json``; every ``parse_*`` raises
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from app.crypto.sm3 import sm3_digest
 from app.sync.errors import BadResponseError
@@ -146,6 +147,7 @@ class CenterParameters:
     refund_fee_fen: int
     offline: CenterOfflineBrakes
     replacement_waiting_days: int
+    scenic: Mapping[str, Any] | None = None  # the ticket offices' catalogue, as published
 
 
 # -- cards --------------------------------------------------------------------------------------
@@ -350,6 +352,7 @@ def parse_parameters(f: Fields) -> CenterParameters:
             max_unsynced_age_seconds=offline.integer("max_unsynced_age_seconds", 0),
         ),
         replacement_waiting_days=f.integer("replacement_waiting_days", 0),
+        scenic=None if (scenic := f.opt_obj("scenic")) is None else scenic.raw(),
     )
 
 

@@ -3302,6 +3302,10 @@
         <translation>请停止操作并联系主管：此流水库比清算中心已收到的数据旧。请勿删除任何文件；须从最新的备份恢复流水库。</translation>
     </message>
     <message>
+        <source>the scenic catalogue in the parameters cannot be used: {problem}</source>
+        <translation>参数中的景区产品目录无法使用：{problem}</translation>
+    </message>
+    <message>
         <source>The center set record {seq} aside and will not take it or later ones: {reason}</source>
         <translation>清算中心已搁置记录 {seq}，不再接收该记录及其后的记录：{reason}</translation>
     </message>
@@ -3352,6 +3356,18 @@
     <message>
         <source>{what}: unknown ledger kind {kind}</source>
         <translation>{what}：未知的账目类型 {kind}</translation>
+    </message>
+    <message>
+        <source>{what}: the center answered about another card</source>
+        <translation>{what}：清算中心答复的是另一张卡</translation>
+    </message>
+    <message>
+        <source>{what}: {key} should be a date, got {got}</source>
+        <translation>{what}：{key} 应为日期，收到的是 {got}</translation>
+    </message>
+    <message>
+        <source>{what}: a pass of another card</source>
+        <translation>{what}：另一张卡的年卡</translation>
     </message>
     <message>
         <source>the clearing center holds this device&apos;s records up to seq {held}, but the journal file ends at seq {head}</source>
@@ -4032,6 +4048,14 @@
     <message>
         <source>Card {serial} has no annual pass: sell a ticket.</source>
         <translation>卡 {serial} 没有年卡：请售票。</translation>
+    </message>
+    <message>
+        <source>The pass was sold at another ticket office (the clearing center knows it): there is no photo here, check the holder&apos;s ID.</source>
+        <translation>该年卡在其他售票处售出（清算中心有记录）：本机没有照片，请核对持卡人证件。</translation>
+    </message>
+    <message>
+        <source>The clearing center cannot be reached: only the passes sold at this counter were checked.</source>
+        <translation>无法连接清算中心：仅核查了本柜台售出的年卡。</translation>
     </message>
     <message>
         <source>The basket is empty.</source>
@@ -4888,6 +4912,18 @@
     <message>
         <source>The receipt printer setting {field} is missing or empty.</source>
         <translation>小票打印机设置项 {field} 缺失或为空。</translation>
+    </message>
+    <message>
+        <source>Ticket type</source>
+        <translation>门票类型</translation>
+    </message>
+    <message>
+        <source>Gate</source>
+        <translation>闸口</translation>
+    </message>
+    <message>
+        <source>Admissions</source>
+        <translation>入园人次</translation>
     </message>
     <message>
         <source>The card on the reader is {serial}, not card {expected} that this top-up is for.</source>

@@ -17,6 +17,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
 from app.domain.money import Fen
+from app.domain.texts import marked
 from app.reports import texts as t
 from app.reports.model import (
     CashSummary,
@@ -25,6 +26,7 @@ from app.reports.model import (
     ReportFigures,
     ShiftReport,
 )
+from app.reports.scenic import NO_PAYMENT, ScenicFigures
 from app.reports.texts import Translate, kind_label, payment_label
 from app.ui.messages import translated
 from app.ui.printing.chart import HourlyChart, insert_chart
@@ -36,6 +38,11 @@ BODY_PT = 9.5
 CHART_MARK = "[[hourly-chart]]"
 TIME = "%Y-%m-%d %H:%M"
 HEAD_BG = "#e6edf5"
+# column headings of the ticket office's tables (the section headings are app.reports.texts')
+TICKET_TYPE = marked("Ticket type")
+PASS_PRODUCT = marked("Annual pass")
+GATE = marked("Gate")
+ADMISSIONS = marked("Admissions")
 
 
 def _money(fen: int | None) -> str:
@@ -248,6 +255,9 @@ def _figures(h: _Html, f: ReportFigures) -> None:
             numeric=(1, 2),
         )
 
+    if f.scenic is not None and not f.scenic.empty:
+        _scenic(h, f.scenic)
+
     h.heading(t.VOIDS_REPRINTS)
     h.pairs([(t.VOIDS, str(f.voids)), (t.REPRINTS, str(f.reprints))])
 
@@ -288,6 +298,60 @@ def _figures(h: _Html, f: ReportFigures) -> None:
 
     h.heading(t.JOURNAL)
     _journal(h, f.journal)
+
+
+def _scenic(h: _Html, f: ScenicFigures) -> None:
+    """The ticket office: tickets by type and payment, passes sold, admissions per hour/gate."""
+    tr = h.tr
+
+    def paid(method: str) -> str:
+        return tr(t.FREE_TICKETS) if method == NO_PAYMENT else payment_label(method, tr)
+
+    if f.tickets:
+        h.heading(t.SCENIC_TICKETS)
+        rows = [
+            (
+                tr(t.TICKET_LABELS[x.ticket_type])
+                if x.ticket_type in t.TICKET_LABELS
+                else x.ticket_type,
+                paid(x.payment_method),
+                str(x.count),
+                _money(x.amount_fen),
+            )
+            for x in f.tickets
+        ]
+        rows.append(
+            (
+                tr(t.TOTAL),
+                "",
+                str(sum(x.count for x in f.tickets)),
+                _money(sum(x.amount_fen for x in f.tickets)),
+            )
+        )
+        h.table(
+            (TICKET_TYPE, t.PAYMENT_METHOD, t.COUNT, t.AMOUNT), rows, numeric=(2, 3), bold_last=True
+        )
+    if f.passes:
+        h.heading(t.SCENIC_PASSES)
+        h.table(
+            (PASS_PRODUCT, t.PAYMENT_METHOD, t.COUNT, t.AMOUNT),
+            [
+                (p.name or p.product, paid(p.payment_method), str(p.count), _money(p.amount_fen))
+                for p in f.passes
+            ],
+            numeric=(2, 3),
+        )
+    if f.entries_by_gate:
+        h.heading(t.SCENIC_ENTRIES_HOURLY)
+        h.table(
+            (t.HOUR, ADMISSIONS),
+            [(f"{e.start:%H}:00–{e.start:%H}:59", str(e.count)) for e in f.entries_by_hour],
+            numeric=(1,),
+        )
+        h.heading(t.SCENIC_ENTRIES_GATE)
+        gates = [(gate, str(count)) for gate, count in f.entries_by_gate]
+        gates.append((tr(t.SCENIC_FLAGGED), str(f.flagged_entries)))
+        h.table((GATE, ADMISSIONS), gates, numeric=(1,))
 
 
 def report_title(report: Report, translate: Translate = _tr) -> str:

@@ -1,8 +1,8 @@
 """The scenic-area ticket office's screens: the page, the annual-pass sale, the entry check.
 
-:func:`install_scenic` puts the page into the main window's stack and adds a tap step that
-writes the sales of purse payments settled on the tap (see
-:meth:`app.services.scenic.ScenicService.finish_interrupted`).
+:func:`install_scenic` puts the page into the main window's stack, sends its sales' receipts to
+the window's receipt printer, and adds a tap step that writes the sales of purse payments
+settled on the tap (see :meth:`app.services.scenic.ScenicService.finish_interrupted`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,12 @@ def install_scenic(window: MainWindow, bridge: ReaderBridge, *, scenic_mode: boo
     page = ScenicPage(window.ctx, bridge, top_up=window.open_topup)
     bridge.add_step(scenic_step(window.ctx.counter.scenic))
     bridge.settled.connect(page.show_finished)
+
+    def print_receipt(seq: int) -> None:
+        if window.print_receipt is not None:  # set once the printing helper is wired
+            window.print_receipt(seq)
+
+    page.receipt_ready.connect(print_receipt)
     window.set_scenic_page(page)
     window.show_scenic(scenic_mode)
     return page

@@ -51,6 +51,7 @@ class ScenicPage(QWidget):
 
     sold = Signal(object)  # TicketSale
     checked = Signal(object)  # EntryCheck
+    receipt_ready = Signal(int)  # the journal seq of a ticket or pass sale to print
 
     def __init__(
         self,
@@ -261,6 +262,7 @@ class ScenicPage(QWidget):
         )
         self.ctx.counter.sync_now()
         self.sold.emit(sale)
+        self.receipt_ready.emit(sale.record_seq)
 
     def _top_up_first(self) -> None:
         self.top_up_button.hide()
@@ -273,6 +275,7 @@ class ScenicPage(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.pass_dialog = dialog
         dialog.finished.connect(lambda _r: setattr(self, "pass_dialog", None))
+        dialog.sold.connect(lambda sale: self.receipt_ready.emit(sale.record_seq))
         dialog.open()
         return dialog
 
@@ -307,6 +310,8 @@ class ScenicPage(QWidget):
         text = translated(check.template, check.params)
         if check.flagged:
             text += "\n" + translated(check.flag_template, check.params)
+        if check.note_template:  # sold at another office, or the center could not be asked
+            text += "\n" + translated(check.note_template, check.params)
         colour = "#0b3d17" if check.verdict.admits and not check.flagged else "#611a15"
         if check.verdict.admits and check.flagged:
             colour = "#7a4a00"
@@ -394,6 +399,7 @@ class ScenicPage(QWidget):
                 ).format(money(amount)),
                 MessageLabel.DONE,
             )
+            self.receipt_ready.emit(sale.record_seq)
 
     def sale_message_text(self) -> str:
         """What the sale tab's message line says (tests, accessibility)."""
