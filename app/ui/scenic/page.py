@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -110,6 +111,7 @@ class ScenicPage(QWidget):
             [self.tr("Ticket"), self.tr("Count"), self.tr("Price"), self.tr("Amount")]
         )
         self.basket_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.basket_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.total_label = QLabel(tab)
         self.total_label.setObjectName("basketTotal")
         font = self.total_label.font()
