@@ -284,14 +284,22 @@ class Worker:
             return PENDING
         if amount > brakes.per_load_cap_fen:
             return PER_LOAD_BRAKE
-        lines = [
-            t
-            for t in self.counter.journal.shift_totals(shift_id)
-            if t.kind == RecordKind.LOAD_OUTCOME and t.payment_method is not None
+        # every load of this (offline) shift that may have moved money: done, or still open
+        # (grey: the card may have been loaded); only those known not done are left out
+        journal = self.counter.journal
+        not_done = {
+            r.intent_seq
+            for r in journal.shift_records(shift_id, RecordKind.LOAD_OUTCOME)
+            if r.payload_dict().get("outcome") == "not_done"
+        }
+        counted = [
+            r.amount_fen or 0
+            for r in journal.shift_records(shift_id, RecordKind.LOAD_INTENT)
+            if r.seq not in not_done
         ]
-        if sum(t.count for t in lines) >= brakes.offline_count_cap:
+        if len(counted) >= brakes.offline_count_cap:
             return SHIFT_COUNT_BRAKE
-        if sum(t.amount_fen for t in lines) + amount > brakes.shift_offline_total_cap_fen:
+        if sum(counted) + amount > brakes.shift_offline_total_cap_fen:
             return SHIFT_TOTAL_BRAKE
         return None
 
