@@ -155,18 +155,40 @@ def recover_load(
     )
 
 
+def _record_present(
+    card: CityCard,
+    sfi: Sfi,
+    transaction_type: int,
+    amount_fen: int,
+    terminal_id: bytes,
+    when: datetime,
+    atc: int,
+) -> bool:
+    """Whether the card's transaction file ``sfi`` holds this transaction.
+
+    Its ATC is ``atc`` or the next one: cards differ in which counter value they write.
+    """
+    day_time = when.replace(microsecond=0)
+    return any(
+        record.transaction_type == transaction_type
+        and record.amount_fen == amount_fen
+        and record.terminal_id == terminal_id
+        and record.when == day_time
+        and record.atc in (atc, atc + 1)
+        for record in card.iter_records(sfi, 10)
+    )
+
+
 def _load_record_present(card: CityCard, auth: LoadAuthorization) -> bool:
-    day_time = auth.when.replace(microsecond=0)
-    for record in card.iter_records(Sfi.LOADS, 10):
-        if (
-            record.transaction_type == TransactionType.EP_LOAD
-            and record.amount_fen == auth.amount_fen
-            and record.terminal_id == auth.terminal_id
-            and record.when == day_time
-            and record.atc in (auth.online_atc, auth.online_atc + 1)
-        ):
-            return True
-    return False
+    return _record_present(
+        card,
+        Sfi.LOADS,
+        TransactionType.EP_LOAD,
+        auth.amount_fen,
+        auth.terminal_id,
+        auth.when,
+        auth.online_atc,
+    )
 
 
 @dataclass(frozen=True)
@@ -310,17 +332,15 @@ def recover_purchase(
 
 
 def _purchase_record_present(card: CityCard, auth: PurchaseAuthorization) -> bool:
-    day_time = auth.when.replace(microsecond=0)
-    for record in card.iter_records(Sfi.LOCAL_PURCHASES, 10):
-        if (
-            record.transaction_type == auth.transaction_type
-            and record.amount_fen == auth.amount_fen
-            and record.terminal_id == auth.terminal_id
-            and record.when == day_time
-            and record.atc in (auth.offline_atc, auth.offline_atc + 1)
-        ):
-            return True
-    return False
+    return _record_present(
+        card,
+        Sfi.LOCAL_PURCHASES,
+        auth.transaction_type,
+        auth.amount_fen,
+        auth.terminal_id,
+        auth.when,
+        auth.offline_atc,
+    )
 
 
 def block_application(card: CityCard, sam: Sam) -> None:

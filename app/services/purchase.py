@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from app.card.errors import CardCommunicationError, CardMacError, StatusWordError
+from app.card.errors import CardCommunicationError
 from app.card.operations import purchase
 from app.card.sam import PurchaseAuthorization, Sam
 from app.card.session import CityCard, PurseKeyRef
@@ -35,6 +35,7 @@ from app.domain.money import Fen
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor, Role
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
+from app.services.card_step import settles_intent
 from app.services.errors import RefusedError, ServiceError
 from app.services.operators import require
 from app.services.progress import CancelToken, Progress, no_progress
@@ -291,7 +292,16 @@ class PurchaseService:
             intent.append(self._journal.append(entry))
 
         progress("authorizing")
-        try:
+
+        def interrupted(exc: CardCommunicationError) -> ServiceError:
+            return PurchaseInterruptedError(
+                "The card left the reader while it was being debited ({error}).", error=exc
+            )
+
+        def not_done(open_intent: JournalRecord, reason: str) -> Entry:
+            return purchase_not_done_entry(open_intent, snapshot.balance_fen, reason)
+
+        with settles_intent(self._journal, intent, not_done, interrupted):
             result = purchase(
                 card,
                 self._sam,
@@ -302,22 +312,6 @@ class PurchaseService:
                 use_card_data=self._use_card_data,
                 before_debit=write_intent,
             )
-        except CardCommunicationError as exc:
-            if intent:
-                raise PurchaseInterruptedError(
-                    "The card left the reader while it was being debited ({error}).", error=exc
-                ) from exc
-            raise  # before DEBIT: nothing happened anywhere
-        except CardMacError:
-            # before the intent: nothing written. After it: DEBIT answered but MAC2/TAC do not
-            # verify — the intent stays open (grey) for the supervisor to judge.
-            raise
-        except StatusWordError as exc:
-            if intent:  # the card refused DEBIT with a status word: it was not debited
-                self._journal.append(
-                    purchase_not_done_entry(intent[0], snapshot.balance_fen, f"card refused: {exc}")
-                )
-            raise
         progress("verifying")
         outcome = self._journal.append(
             purchase_done_entry(intent[0], result.proof.mac, result.proof.tac)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from app.card.errors import CardCommunicationError, CardMacError, StatusWordError
+from app.card.errors import CardCommunicationError
 from app.card.operations import load
 from app.card.sam import LoadAuthorization, Sam
 from app.card.session import CityCard, PurseKeyRef
@@ -43,6 +43,7 @@ from app.domain.payment import PaymentMethod
 from app.domain.people import Actor
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
 from app.journal.records import to_micros
+from app.services.card_step import settles_intent
 from app.services.eligibility import check_amount, check_card, check_transfer
 from app.services.errors import RefusedError, ServiceError
 from app.services.progress import CancelToken, Progress, no_progress
@@ -496,7 +497,15 @@ class TopUpService:
             )
             intent.append(self._journal.append(entry))
 
-        try:
+        def interrupted(exc: CardCommunicationError) -> ServiceError:
+            return TopUpInterruptedError(
+                "The card left the reader while it was being loaded ({reason}).", reason=str(exc)
+            )
+
+        def not_done(open_intent: JournalRecord, reason: str) -> Entry:
+            return not_done_entry(open_intent, snapshot.balance_fen, reason)
+
+        with settles_intent(self._journal, intent, not_done, interrupted):
             result = load(
                 card,
                 self._sam,
@@ -506,23 +515,6 @@ class TopUpService:
                 before_credit=write_intent,
                 authorize=authorize,
             )
-        except CardCommunicationError as exc:
-            if intent:
-                raise TopUpInterruptedError(
-                    "The card left the reader while it was being loaded ({reason}).",
-                    reason=str(exc),
-                ) from exc
-            raise  # before CREDIT: nothing happened anywhere
-        except CardMacError:
-            # before the intent: MAC1 failed, nothing written. After it: CREDIT succeeded but the
-            # TAC does not verify — the intent stays open (grey) for the supervisor to judge.
-            raise
-        except StatusWordError as exc:
-            if intent:  # the card refused CREDIT with a status word: it was not loaded
-                self._journal.append(
-                    not_done_entry(intent[0], snapshot.balance_fen, f"card refused: {exc}")
-                )
-            raise
         progress("verifying")
         outcome = self._journal.append(done_entry(intent[0], result.balance_after_fen, result.tac))
         return TopUpReceipt(
