@@ -616,12 +616,15 @@ class Journal:
             rows = _cursor(conn).execute(sql + " ORDER BY seq", params).fetchall()
         return [JournalRecord(*r) for r in rows]
 
-    def records_of_kinds(self, *kinds: str) -> list[JournalRecord]:
-        """Every record of the given kinds, in order (the (kind, seq) index serves it)."""
+    def records_of_kinds(self, *kinds: str, after_seq: int = 0) -> list[JournalRecord]:
+        """The records of the given kinds after ``after_seq``, in order.
+
+        The (kind, seq) index serves it, so a catch-up from a known seq reads only what is new.
+        """
         marks = ", ".join("?" * len(kinds))
-        sql = f"{_SELECT_RECORDS} WHERE kind IN ({marks}) ORDER BY seq"
+        sql = f"{_SELECT_RECORDS} WHERE kind IN ({marks}) AND seq > ? ORDER BY seq"
         with self._reader.connect() as conn:
-            rows = _cursor(conn).execute(sql, kinds).fetchall()
+            rows = _cursor(conn).execute(sql, (*kinds, after_seq)).fetchall()
         return [JournalRecord(*r) for r in rows]
 
     def shift_records(self, shift_id: int, kind: str) -> list[JournalRecord]:

@@ -948,7 +948,6 @@ class ScenicService:
                     self._store, _described(payload["pass"], record), record.at_us
                 )
         last = scenic_store.last_entry_seq(self._store)
-        for record in self._journal.records_of_kinds(RecordKind.SCENIC_ENTRY):
-            if record.seq > last:
-                self._store_entry(record)
+        for record in self._journal.records_of_kinds(RecordKind.SCENIC_ENTRY, after_seq=last):
+            self._store_entry(record)
         return finished

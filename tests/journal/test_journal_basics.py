@@ -702,3 +702,17 @@ def test_journal_in_a_folder_with_an_unusual_name(
         assert again.problem is None
         assert again.head()[0] == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing written elsewhere
+
+
+def test_records_of_kinds_reads_only_what_follows_a_known_seq(journal: Journal) -> None:
+    written = journal.append_many(
+        [Entry(RecordKind.NOTE if i % 2 else RecordKind.SIGN_IN, operator="a") for i in range(6)]
+    )
+    notes = [r.seq for r in written if r.kind == RecordKind.NOTE]
+    assert [r.seq for r in journal.records_of_kinds(RecordKind.NOTE)] == notes
+    assert [r.seq for r in journal.records_of_kinds(RecordKind.NOTE, after_seq=notes[0])] == notes[
+        1:
+    ]
+    both = journal.records_of_kinds(RecordKind.NOTE, RecordKind.SIGN_IN, after_seq=written[3].seq)
+    assert [r.seq for r in both] == [r.seq for r in written[4:]]
+    assert journal.records_of_kinds(RecordKind.NOTE, after_seq=written[-1].seq) == []
