@@ -21,7 +21,7 @@ from app.domain.card import CardFamily
 from app.domain.money import Fen
 from cardsim.card import VirtualCityCard
 from cardsim.demo import DemoError, create_demo
-from cardsim.faults import FaultSpecError, FaultyCard, parse_fault
+from cardsim.faults import ApduCard, FaultSpecError, FaultyCard, parse_fault
 from cardsim.profile import (
     SFI_LOADS,
     SFI_OTHER_CITY,
@@ -32,6 +32,8 @@ from cardsim.profile import (
     PublicFields,
     TransactionRecord,
 )
+from cardsim.psam import VirtualPsam
+from cardsim.sam_profile import SamProfile, SamProfileError, is_sam_profile
 from cardsim.vpcd import DEFAULT_HOST, VpcdBridge, VpcdError, vpcd_port
 
 PASSPHRASE_ENV = "CITYCARD_KEYSTORE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
@@ -101,6 +103,11 @@ def _cmd_create_demo(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     print(f"Card list (no secrets): {issuer.manifest_path}", file=out)
+    if issuer.sam_path is not None:
+        print(
+            f"SAM (PSAM + ISAM, serve it with --slot 1): {issuer.sam_path}",
+            file=out,
+        )
     print("Cards:", file=out)
     for card in issuer.cards:
         flag = "  [blacklist it]" if card.blacklisted else ""
@@ -112,7 +119,37 @@ def _cmd_create_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _show_sam(path: Path, out: TextIO) -> int:
+    try:
+        sam = SamProfile.load(path)
+    except SamProfileError as exc:
+        raise CliError(str(exc)) from None
+    print(f"SAM profile: {path}", file=out)
+    print(f"SAM serial:  {sam.sam_serial.hex().upper()}", file=out)
+    print(f"Terminal ID: {sam.terminal_id.hex().upper()}", file=out)
+    print(f"Counter:     terminal transaction seq {sam.transaction_counter}", file=out)
+    for key_set in sam.key_sets:
+        kinds = ", ".join(sorted(k.value.upper() for k in key_set.keys))
+        print(
+            f"Keys:        {key_set.algorithm.name} version {key_set.key_version:02X} "
+            f"({key_set.scope}): {kinds}",
+            file=out,
+        )
+    if sam.isam is None:
+        print("ISAM:        no (offline top-ups need the clearing center)", file=out)
+    else:
+        i = sam.isam
+        print(
+            f"ISAM:        load seq {i.load_counter}; since the last center contact "
+            f"({i.last_contact or 'never'}) {i.used_count} loads, {Fen(i.used_fen).yuan_text()}",
+            file=out,
+        )
+    return 0
+
+
 def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    if is_sam_profile(args.profile):
+        return _show_sam(args.profile, out)
     profile = _load(args.profile)
     family = "City Union" if profile.family is CardFamily.CITY_UNION else "T-Union"
     public = PublicFields.parse(profile.family, profile.public_file)
@@ -199,14 +236,25 @@ def _cmd_apdu(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return 0
 
 
+def _chip(path: Path) -> ApduCard:
+    """The chip a profile file describes: a SAM (PSAM/ISAM) or a city card."""
+    if is_sam_profile(path):
+        try:
+            return VirtualPsam.from_file(path)
+        except SamProfileError as exc:
+            raise CliError(str(exc)) from None
+    _load(path)
+    return VirtualCityCard.from_file(path)
+
+
 def _cmd_insert(args: argparse.Namespace, out: TextIO) -> int:
     path: Path = args.profile
-    _load(path)
+    chip = _chip(path)
     try:
         faults = [parse_fault(spec) for spec in args.fault]
     except FaultSpecError as exc:
         raise CliError(f"--fault: {exc}") from None
-    card = FaultyCard(VirtualCityCard.from_file(path))
+    card = FaultyCard(chip)
     for fault in faults:
         card.inject(fault)
     port = args.port if args.port is not None else vpcd_port(args.slot)

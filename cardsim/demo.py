@@ -28,9 +28,14 @@ from cardsim.profile import (
     PublicFields,
     TransactionRecord,
 )
+from cardsim.sam_profile import issue_sam_profile
 
 MANIFEST_NAME = "demo-cards.json"
 KEYSTORE_NAME = "sam-keystore.json"
+SAM_PROFILE_NAME = "psam.json"  # the counter's PSAM+ISAM chip: served on vpcd slot 1
+ISAM_RENEWAL_KEY_NAME = "isam/renewal"  # in the issuer keystore: the center MACs renewals
+DEMO_TERMINAL_ID = bytes.fromhex("310100000001")
+DEMO_SAM_SERIAL = bytes.fromhex("31000000000000000001")
 DES_KEY_VERSION = 1
 SM4_KEY_VERSION = 2
 HANGZHOU = "3100"
@@ -68,6 +73,7 @@ class DemoIssuer:
     manifest_path: Path
     key_sets: tuple[IssuerKeySet, ...]
     cards: tuple[DemoCard, ...]
+    sam_path: Path | None = None
 
     def card(self, name: str) -> DemoCard:
         """The demo card called ``name`` (e.g. ``"cu-adult"``)."""
@@ -251,16 +257,29 @@ def create_demo(
     keystore_path = keystore_path or directory / KEYSTORE_NAME
     specs = _specs(today)
     paths = {spec.name: directory / f"{spec.name}.json" for spec in specs}
-    existing = [p for p in (keystore_path, *paths.values()) if p.exists()]
+    sam_path = directory / SAM_PROFILE_NAME
+    existing = [p for p in (keystore_path, sam_path, *paths.values()) if p.exists()]
     if existing:
         raise DemoError(
             f"{existing[0]} already exists; choose an empty directory for a new demo issuer"
         )
     des = IssuerKeySet.generate(PurseAlgorithm.DES, DES_KEY_VERSION)
     sm4 = IssuerKeySet.generate(PurseAlgorithm.SM4, SM4_KEY_VERSION)
+    renewal_key = secrets.token_bytes(16)
     Keystore.create(
-        keystore_path, passphrase, {**des.keystore_entries(), **sm4.keystore_entries()}, kdf
+        keystore_path,
+        passphrase,
+        {
+            **des.keystore_entries(),
+            **sm4.keystore_entries(),
+            ISAM_RENEWAL_KEY_NAME: renewal_key,
+        },
+        kdf,
     )
+    # the counter's SAM: purchase/TAC/block keys, and the ISAM role (not yet renewed)
+    issue_sam_profile(
+        [des, sm4], DEMO_TERMINAL_ID, DEMO_SAM_SERIAL, isam=True, renewal_key=renewal_key
+    ).save(sam_path)
     cards = []
     for spec in specs:
         key_set = sm4 if spec.algorithm is PurseAlgorithm.SM4 else des
@@ -280,7 +299,7 @@ def create_demo(
         )
     manifest = directory / MANIFEST_NAME
     atomic_write(manifest, _manifest(keystore_path, cards))
-    return DemoIssuer(directory, keystore_path, manifest, (des, sm4), tuple(cards))
+    return DemoIssuer(directory, keystore_path, manifest, (des, sm4), tuple(cards), sam_path)
 
 
 def _manifest(keystore_path: Path, cards: list[DemoCard]) -> bytes:

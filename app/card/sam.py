@@ -1,20 +1,25 @@
 """The secure access module: the only holder of issuer keys on the counter side.
 
-:class:`Sam` is what the counter needs from one — verify MAC1 and give MAC2 for a load, verify
-TACs, give purchase MAC1s, compute secure-messaging MACs. :class:`SoftwareSam` implements it with
-master keys unsealed from the encrypted keystore; a hardware PSAM in the reader's second slot can
-implement the same interface. No key ever leaves it, and none is logged.
+:class:`Sam` is what the counter needs from one, shaped by what a PSAM can do
+(secure-elements.md): purchase MAC1 with the SAM's own terminal transaction seq, the MAC2 check,
+TAC checks and the TAC recompute of its own transactions, the block MAC — and, where the SAM
+also plays the ISAM role, an offline load's MAC2 within brakes kept in the chip. The counter's
+implementation is :class:`app.card.psam.ApduSam`, APDUs to a PSAM in the reader's SAM slot.
+
+:class:`SoftwareSam` holds issuer master keys in memory. It is the clearing center's (online
+MAC2, TAC verification) and the test issuers'; a counter never builds one. No key ever leaves
+either, and none is logged.
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from app.card.errors import CardMacError
+from app.card.errors import CardError, CardMacError
 from app.card.files import encode_bcd_datetime
 from app.card.issuer_keys import IssuerKeySet
 from app.card.session import LoadInit, PurchaseInit, PurseKeyRef
@@ -78,6 +83,7 @@ class PurchaseAuthorization:
     terminal_seq: int
     when: datetime
     card_data: bytes = b""  # the 9 bytes of GET DATA on CU cards whose issuer uses them
+    diversifier: bytes = bytes(8)  # the card's issuer diversifier (national interop keys)
 
     @classmethod
     def from_init(
@@ -87,6 +93,7 @@ class PurchaseAuthorization:
         terminal_seq: int,
         when: datetime,
         card_data: bytes = b"",
+        diversifier: bytes = bytes(8),
     ) -> PurchaseAuthorization:
         """Build from the card's INITIALIZE FOR PURCHASE answer."""
         kind = TransactionType.COMPOUND_PURCHASE if init.compound else TransactionType.EP_PURCHASE
@@ -101,50 +108,97 @@ class PurchaseAuthorization:
             terminal_seq=terminal_seq,
             when=when,
             card_data=card_data,
+            diversifier=diversifier,
         )
 
 
-class Sam(Protocol):
-    """What the counter asks of a SAM."""
+class OfflineLoadRefusedError(CardError):
+    """The SAM cannot authorise this top-up offline (no ISAM role, or a brake in the chip)."""
 
-    def authorize_load(self, auth: LoadAuthorization) -> bytes:
-        """Verify the card's MAC1 (CardMacError if wrong) and return MAC2."""
+    advice = "Wait until the clearing center is reachable, then try again."
+
+
+class SamRefusedError(CardError):
+    """The SAM refused a command (not its transaction, not in this state)."""
+
+    advice = "The transaction stays open for the clearing center to decide; call the supervisor."
+
+
+class Sam(Protocol):
+    """What the counter asks of its SAM (a PSAM, maybe also an ISAM). No method outputs a key."""
+
+    @property
+    def terminal_id(self) -> bytes:
+        """The terminal id the SAM holds (file 0x16): what cards and the center are told."""
+        ...
+
+    def offline_load(self, auth: LoadAuthorization) -> tuple[int, bytes]:
+        """ISAM: check MAC1, make MAC2 within the chip's brakes; (SAM load seq, MAC2).
+
+        Raises :class:`OfflineLoadRefusedError` (no ISAM, a brake), CardMacError (MAC1).
+        """
+        ...
+
+    def check_load_tac(self, auth: LoadAuthorization, tac: bytes) -> None:
+        """Check the card's TAC of a load (CardMacError if wrong)."""
         ...
 
     def load_tac(self, auth: LoadAuthorization) -> bytes:
-        """The TAC the card must answer to the credit described by ``auth``."""
+        """Recompute the TAC of a load this SAM authorised (SamRefusedError for any other)."""
         ...
 
-    def purchase_mac1(self, auth: PurchaseAuthorization) -> bytes:
-        """MAC1 for DEBIT FOR PURCHASE."""
+    def purchase_mac1(self, auth: PurchaseAuthorization) -> tuple[int, bytes]:
+        """MAC1 for DEBIT FOR PURCHASE: (the SAM's terminal transaction seq, MAC1)."""
         ...
 
     def verify_purchase(self, auth: PurchaseAuthorization, mac2: bytes, tac: bytes) -> None:
-        """Check the card's MAC2 and TAC of a purchase (CardMacError if wrong)."""
+        """Check the card's MAC2 (of the purchase just MAC'd) and TAC (CardMacError if wrong)."""
+        ...
+
+    def check_purchase_tac(self, auth: PurchaseAuthorization, tac: bytes) -> None:
+        """Check the TAC of a purchase (after a tear: the card's proof; CardMacError if wrong)."""
         ...
 
     def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
-        """The TAC the card answered (or will answer) to the purchase described by ``auth``."""
+        """Recompute the TAC of a purchase this SAM MAC'd (SamRefusedError for any other)."""
         ...
 
     def secure_messaging_mac(
         self, serial: bytes, key_version: int, kind: CardKeyKind, challenge: bytes, data: bytes
     ) -> bytes:
-        """MAC for a secure-messaging command (block, unblock, update binary)."""
+        """MAC for a secure-messaging command; a PSAM holds only the block key (DABK)."""
         ...
 
 
 def verify_load_tac(sam: Sam, auth: LoadAuthorization, tac: bytes) -> None:
-    """Raise CardMacError unless ``tac`` is the TAC the SAM expects for ``auth``."""
-    if not hmac.compare_digest(sam.load_tac(auth), tac):
-        raise CardMacError("the card's TAC for the load does not verify")
+    """Raise CardMacError unless ``tac`` is the card's genuine TAC for ``auth``."""
+    sam.check_load_tac(auth, tac)
 
 
 class SoftwareSam:
     """A SAM in software: issuer master keys by key version, diversified per card on use."""
 
-    def __init__(self, key_sets: Mapping[int, IssuerKeySet]) -> None:
+    def __init__(
+        self, key_sets: Mapping[int, IssuerKeySet], terminal_id: bytes = bytes(6)
+    ) -> None:
         self._key_sets = dict(key_sets)
+        self._terminal_id = terminal_id
+        self._seq = 0
+
+    @property
+    def terminal_id(self) -> bytes:
+        """The terminal id this software SAM answers for (test issuers)."""
+        return self._terminal_id
+
+    def offline_load(self, auth: LoadAuthorization) -> tuple[int, bytes]:
+        """See :meth:`Sam.offline_load` (no brakes: test issuers only)."""
+        self._seq += 1
+        return self._seq, self.authorize_load(auth)
+
+    def check_load_tac(self, auth: LoadAuthorization, tac: bytes) -> None:
+        """See :meth:`Sam.check_load_tac`."""
+        if not hmac.compare_digest(self.load_tac(auth), tac):
+            raise CardMacError("the card's TAC for the load does not verify")
 
     def __repr__(self) -> str:
         return f"SoftwareSam(key versions {sorted(self._key_sets)})"
@@ -210,8 +264,13 @@ class SoftwareSam:
             dpk, auth.random, auth.offline_atc, auth.terminal_seq
         )
 
-    def purchase_mac1(self, auth: PurchaseAuthorization) -> bytes:
-        """See :meth:`Sam.purchase_mac1`."""
+    def purchase_mac1(self, auth: PurchaseAuthorization) -> tuple[int, bytes]:
+        """See :meth:`Sam.purchase_mac1` (the seq from an in-memory counter)."""
+        self._seq += 1
+        auth = replace(auth, terminal_seq=self._seq)
+        return self._seq, self._purchase_mac1(auth)
+
+    def _purchase_mac1(self, auth: PurchaseAuthorization) -> bytes:
         crypto = purse_crypto(auth.keys.algorithm)
         day, time = encode_bcd_datetime(auth.when)
         data = (
@@ -232,17 +291,11 @@ class SoftwareSam:
         )
         if not hmac.compare_digest(expected_mac2, mac2):
             raise CardMacError("the card's purchase MAC2 does not verify")
-        dtk = self._card_key(auth.keys, CardKeyKind.DTK, auth.serial)
-        day, time = encode_bcd_datetime(auth.when)
-        data = (
-            auth.amount_fen.to_bytes(4, "big")
-            + bytes((auth.transaction_type,))
-            + auth.terminal_id
-            + auth.terminal_seq.to_bytes(4, "big")
-            + day
-            + time
-        )
-        if not hmac.compare_digest(crypto.mac(crypto.tac_key(dtk), data), tac):
+        self.check_purchase_tac(auth, tac)
+
+    def check_purchase_tac(self, auth: PurchaseAuthorization, tac: bytes) -> None:
+        """See :meth:`Sam.check_purchase_tac`."""
+        if not hmac.compare_digest(self.purchase_tac(auth), tac):
             raise CardMacError("the card's purchase TAC does not verify")
 
     def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:

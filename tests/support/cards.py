@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from app.card.inprocess import InProcessTransport
 from app.card.issuer_keys import IssuerKeySet
+from app.card.psam import ApduSam
 from app.card.sam import SoftwareSam
 from app.card.session import CityCard
 from app.domain.card import CardFamily
 from cardsim.card import VirtualCityCard
 from cardsim.faults import FaultyCard
 from cardsim.profile import CU_AID, TU_AID, CardProfile, HolderFields, PublicFields
+from cardsim.psam import VirtualPsam, renewal_mac
+from cardsim.sam_profile import SamProfile, issue_sam_profile
 
 TERMINAL = bytes.fromhex("001122334455")
 
@@ -63,14 +67,67 @@ def make_profile(
     )
     if public_changes:
         public = dataclasses.replace(public, **public_changes)  # type: ignore[arg-type]
+    settings.setdefault("card_keys", issuer.card_keys(serial))
     return CardProfile(
         family=family,
         aid=CU_AID if family is CardFamily.CITY_UNION else TU_AID,
         public_file=public.to_bytes(),
         holder_file=holder.to_bytes() if holder else None,
-        card_keys=issuer.card_keys(serial),
         balance_fen=balance_fen,
         algorithm=issuer.algorithm,
         key_version=issuer.key_version,
         **settings,  # type: ignore[arg-type]
     )
+
+
+SAM_SERIAL = bytes.fromhex("00000000000000003101")
+RENEWAL_KEY = bytes.fromhex("52454E4557414C4B45595F5F54455354")
+
+
+def make_sam_profile(
+    issuers: list[IssuerKeySet],
+    *,
+    terminal: bytes = TERMINAL,
+    isam: bool = True,
+    national: list[IssuerKeySet] | None = None,
+    brakes: dict[str, int] | None = None,
+) -> SamProfile:
+    """A SAM personalised with ``issuers``' purchase/TAC/block keys (and load keys if ISAM)."""
+    return issue_sam_profile(
+        issuers,
+        terminal,
+        SAM_SERIAL,
+        national_sets=national,
+        isam=isam,
+        renewal_key=RENEWAL_KEY,
+        brakes=brakes,
+    )
+
+
+def renew_isam(sam: ApduSam, counter: int, when: datetime) -> None:
+    """Act as the center: send the ISAM a renewal MAC'd with the renewal key."""
+    stamp = bytes.fromhex(when.strftime("%Y%m%d%H%M%S"))
+    raw_counter = counter.to_bytes(4, "big")
+    sam.renew(counter, stamp, renewal_mac(RENEWAL_KEY, SAM_SERIAL, raw_counter, stamp))
+
+
+@dataclass
+class SamRig:
+    """A virtual PSAM (persisted to ``path``) behind fault injection, and its client."""
+
+    psam: VirtualPsam
+    faulty: FaultyCard
+    path: Path
+
+    def open(self) -> ApduSam:
+        return ApduSam.open(InProcessTransport(self.faulty))
+
+    def reload(self) -> SamProfile:
+        return SamProfile.load(self.path)
+
+
+def make_sam_rig(path: Path, profile: SamProfile) -> SamRig:
+    """Save ``profile`` to ``path`` and serve it in process."""
+    profile.save(path)
+    psam = VirtualPsam.from_file(path)
+    return SamRig(psam, FaultyCard(psam), path)
