@@ -1,7 +1,11 @@
 """Building a counter from its data directory: keystore, journal, store, SAM and services.
 
 The composition root shared by the command line (``citycard-counter cli``) and, next, the
-window: nothing else creates these objects. ``init_counter`` is the first run of a device: with
+window: nothing else creates these objects. The counter's keystore holds only the device's own
+keys (SM2 device key, journal MAC key, holder-index key); every issuer key sits in the SAM in
+the reader's SAM slot (:func:`connect_sam`, a second PC/SC connection) or at the center.
+
+``init_counter`` is the first run of a device: with
 a clearing center URL and a one-time enrolment code it enrols the device and keeps the journal
 key the center issued (``center.json`` says where the center is); without, the counter works
 offline alone. ``open_counter`` builds the center's client (online MAC2, settled balances) and a
@@ -10,16 +14,19 @@ offline alone. ``open_counter`` builds the center's client (online MAC2, settled
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from app.card.sam import SoftwareSam
+from app.card.errors import CardError
+from app.card.psam import ApduSam
+from app.card.sam import Sam
 from app.crypto.keystore import KdfParams, Keystore, KeystoreError
 from app.crypto.sm2 import Sm2PrivateKey
-from app.journal import Journal, JournalKeys
+from app.journal import Entry, Journal, JournalKeys, RecordKind
 from app.services.exchange import ExchangeService
 from app.services.loss import LossService
 from app.services.operators import OperatorService
@@ -47,6 +54,29 @@ from app.sync.models import Enrolment
 from app.sync.status import SyncStatus
 
 HOLDER_INDEX_KEY = "holders/index"
+SAM_READER_ENV = "CITYCARD_SAM_READER"
+DEFAULT_SAM_READER = "Virtual PCD 00 01"  # the reader's SAM slot as vpcd presents it
+ISSUER_KEY_PREFIX = "mk/"  # issuer master keys: older counters held them; none may stay
+
+
+class SamMismatchError(CardError):
+    """The SAM in the reader belongs to another terminal than this counter."""
+
+    advice = "Put this counter's own SAM in the reader's SAM slot; call the supervisor."
+
+
+def connect_sam(reader: str | None = None) -> ApduSam:
+    """The SAM in the reader's SAM slot, over its own PC/SC connection.
+
+    ``reader`` defaults to ``$CITYCARD_SAM_READER``, else "Virtual PCD 00 01". A hardware
+    PSAM answers the same APDUs as the virtual one.
+    """
+    from app.card.pcsc import PcscTransport  # noqa: PLC0415 - pyscard only when a SAM is used
+
+    name = reader or os.environ.get(SAM_READER_ENV) or DEFAULT_SAM_READER
+    return ApduSam.open(PcscTransport(name))
+
+
 CARD_TIMEZONE = timezone(timedelta(hours=8), "CST")  # cards carry China Standard Time
 
 
@@ -61,7 +91,7 @@ class Counter:
 
     journal: Journal
     store: Store
-    sam: SoftwareSam
+    sam: Sam
     operators: OperatorService
     shifts: ShiftService
     topups: TopUpService
@@ -133,7 +163,6 @@ def init_counter(
     passphrase: str,
     device_id: str,
     terminal_id: str,
-    issuer_keys: dict[str, bytes],
     kdf: KdfParams | None = None,
     *,
     center_url: str | None = None,
@@ -147,8 +176,9 @@ def init_counter(
     written if that fails): its new SM2 key is registered and the journal MAC key is the one the
     center issued, wrapped to that key; ``center.json`` keeps the address (and ``ca_file``).
     Without, the journal key is made here and the counter works offline. The keystore also gets
-    a holder-index key and the issuer's master keys for the software SAM. Refuses a directory
-    that already holds any of these files. Returns the enrolment (None offline).
+    a holder-index key — and no issuer key: those are in the SAM, whose file 0x16 is the
+    ``terminal_id`` to pass (:func:`connect_sam`). Refuses a directory that already holds any
+    of these files. Returns the enrolment (None offline).
     """
     keystore_path, journal_path, store_path = _paths(data_dir)
     config_path = data_dir / CENTER_CONFIG_NAME
@@ -166,8 +196,7 @@ def init_counter(
         keys, enrolment = _enrol(config, enrolment_code, device_id, terminal_id, client_settings)
     else:
         keys = JournalKeys.generate()
-    entries = dict(issuer_keys)
-    entries[HOLDER_INDEX_KEY] = secrets.token_bytes(32)
+    entries = {HOLDER_INDEX_KEY: secrets.token_bytes(32)}
     keystore = Keystore.create(keystore_path, passphrase, entries, kdf)
     keys.store_into(keystore)
     keystore.save(passphrase)
@@ -182,6 +211,7 @@ def open_counter(
     data_dir: Path,
     passphrase: str,
     *,
+    sam: Sam | None = None,
     client_settings: ClientSettings | None = None,
     loop_settings: LoopSettings | None = None,
     on_sync_status: Callable[[SyncStatus], None] | None = None,
@@ -192,13 +222,28 @@ def open_counter(
     gives the top-ups their online MAC2 and the replacements their settled balances, and a
     :class:`SyncLoop` is ready (not started: :meth:`Counter.start_sync`); ``on_sync_status`` is
     called from its thread. ``client_settings`` overrides the center's address settings.
+
+    ``sam`` is the counter's SAM (default: :func:`connect_sam`); its terminal id must be the
+    journal's. Issuer keys an older counter kept in its keystore are removed here, and the
+    removal journaled.
     """
     keystore_path, journal_path, store_path = _paths(data_dir)
     keystore = Keystore.open(keystore_path, passphrase)
     keys = JournalKeys.from_keystore(keystore)
-    sam = SoftwareSam.from_keystore(keystore)
     config = CenterConfig.load(data_dir / CENTER_CONFIG_NAME)
     journal = Journal.open(journal_path, keys, clock=now_utc)
+    try:
+        _remove_issuer_keys(keystore, passphrase, journal)
+        sam = sam if sam is not None else connect_sam()
+        if sam.terminal_id.hex().upper() != journal.terminal_id.upper():
+            raise SamMismatchError(
+                "The SAM in the reader is terminal {sam}; this counter is terminal {counter}.",
+                sam=sam.terminal_id.hex().upper(),
+                counter=journal.terminal_id.upper(),
+            )
+    except BaseException:
+        journal.close()
+        raise
     try:
         store = Store.open(store_path)
     except BaseException:
@@ -229,10 +274,9 @@ def open_counter(
             on_status=on_sync_status,
         )
         settled = CenterSettledBalances(center)
-    terminal = bytes.fromhex(journal.terminal_id)
     parameters = stored_parameters.current(store)
-    topups = TopUpService(journal, store, sam, terminal, now_utc, CARD_TIMEZONE, center)
-    purchases = PurchaseService(journal, store, sam, terminal, now_utc, CARD_TIMEZONE)
+    topups = TopUpService(journal, store, sam, now_utc, CARD_TIMEZONE, center)
+    purchases = PurchaseService(journal, store, sam, now_utc, CARD_TIMEZONE)
     recovery = RecoveryService(journal, sam)
     counter = Counter(
         journal=journal,
@@ -270,3 +314,19 @@ def open_counter(
         counter.voids.reconcile()
         counter.scenic.reconcile()
     return counter
+
+
+def _remove_issuer_keys(keystore: Keystore, passphrase: str, journal: Journal) -> None:
+    """Migrate a counter that held issuer master keys: remove them, journal the removal."""
+    found = [name for name in keystore.names() if name.startswith(ISSUER_KEY_PREFIX)]
+    if not found:
+        return
+    for name in found:
+        keystore.remove(name)
+    keystore.save(passphrase)  # first: a crash before the note leaves no key behind
+    journal.append(
+        Entry(
+            RecordKind.NOTE,
+            payload={"event": "issuer_keys_removed", "names": found},
+        )
+    )

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.card.errors import CardRemovedError
+from app.card.errors import CardError, CardRemovedError
 from app.card.inprocess import InProcessTransport
+from app.card.psam import ApduSam
+from app.card.sam import Sam
 from app.card.transport import CardTransport
 from app.composition import HOLDER_INDEX_KEY, Counter, init_counter, open_counter
 from app.crypto.keystore import Keystore
@@ -39,16 +41,18 @@ from app.domain.people import Role
 from app.journal.records import to_micros
 from app.store import blacklist, holders
 from cardsim.card import VirtualCityCard
-from cardsim.demo import KEYSTORE_NAME, MANIFEST_NAME, create_demo
+from cardsim.demo import KEYSTORE_NAME, MANIFEST_NAME, SAM_PROFILE_NAME, create_demo
 from cardsim.profile import HolderFields
+from cardsim.psam import VirtualPsam
 
 log = logging.getLogger("app.demo")
 
 DEMO_DIR = Path(os.environ.get("CITYCARD_DEMO_DIR", "var/demo"))
 READER = "Virtual PCD 00 00"
+SAM_READER = "Virtual PCD 00 01"  # the reader's SAM slot
+SAM_SLOT = 1
 CENTER_PORT = int(os.environ.get("CITYCARD_DEMO_CENTER_PORT", "47800"))
 DEVICE_ID = "DEMO-COUNTER-01"
-TERMINAL_ID = "0000000000D1"
 PASSPHRASE = "citycard-demo"  # noqa: S105 - the demo's throwaway keystores only
 STAFF = (  # username, name, role, password — shown on the demo panel
     ("admin", "管理员", Role.ADMIN, "Kaiguan-7391"),
@@ -162,19 +166,17 @@ class DemoCenter:
                 self._process.kill()
 
 
-def _first_run(counter_dir: Path, center: DemoCenter, cards: list[DemoCardInfo]) -> None:
-    issuer = Keystore.open(DEMO_DIR / KEYSTORE_NAME, PASSPHRASE)
-    keys = {n: issuer.get(n) for n in issuer.names() if n.startswith("mk/")}
+def _first_run(counter_dir: Path, center: DemoCenter, cards: list[DemoCardInfo], sam: Sam) -> None:
+    terminal = sam.terminal_id.hex().upper()  # the terminal id is the SAM's
     init_counter(
         counter_dir,
         PASSPHRASE,
         DEVICE_ID,
-        TERMINAL_ID,
-        keys,
+        terminal,
         center_url=center.base,
         enrolment_code=center.enrolment_code(DEVICE_ID),
     )
-    counter = open_counter(counter_dir, PASSPHRASE)
+    counter = open_counter(counter_dir, PASSPHRASE, sam=sam)
     try:
         username, name, _role, password = STAFF[0]
         counter.operators.create_first_admin(username, name, password)
@@ -253,9 +255,10 @@ def main() -> int:
     cleanup: list[Callable[[], None]] = [center.stop]
     try:
         counter_dir = DEMO_DIR / "counter"
+        sam, sam_note = _demo_sam(cleanup)
         if not (counter_dir / "keystore.json").exists():
             try:
-                _first_run(counter_dir, center, cards)
+                _first_run(counter_dir, center, cards, sam)
             except BaseException:  # a half-made demo counter would never start: start over
                 center.stop()
                 shutil.rmtree(counter_dir, ignore_errors=True)
@@ -265,9 +268,10 @@ def main() -> int:
         settings = load_settings(counter_dir / FILE_NAME).settings
         languages = LanguageSwitcher(app)
         languages.switch(settings.language)
-        counter = open_counter(counter_dir, PASSPHRASE)
+        counter = open_counter(counter_dir, PASSPHRASE, sam=sam)
         cleanup.append(counter.close)
         tap, remove, connect, reader_name, note, watch = _reader(paths, cleanup)
+        note = f"{note}\n{sam_note}"
         panel = DemoPanel(
             [(c.name, c.description) for c in cards], tap, remove, f"{note}\n\n{_staff_note()}"
         )
@@ -298,6 +302,40 @@ def main() -> int:
 
 
 Watch = Callable[[Callable[[], None], Callable[[], None]], None]
+
+
+def _demo_sam(cleanup: list[Callable[[], None]]) -> tuple[Sam, str]:
+    """The demo's PSAM/ISAM (``psam.json``) in "Virtual PCD 00 01", else in process."""
+    path = DEMO_DIR / SAM_PROFILE_NAME
+    if not path.exists():
+        raise RuntimeError(
+            f"{path} is missing: this demo directory predates the SAM. "
+            f"Delete {DEMO_DIR} and run the demo again."
+        )
+    try:
+        from app.card.pcsc import PcscTransport  # noqa: PLC0415
+        from cardsim.pcscd import ensure_pcscd  # noqa: PLC0415
+        from cardsim.vpcd import VpcdBridge  # noqa: PLC0415
+
+        daemon = ensure_pcscd()
+        cleanup.append(daemon.stop)
+        bridge = VpcdBridge(VirtualPsam.from_file(path), slot=SAM_SLOT)
+        bridge.insert()
+        cleanup.append(bridge.remove)
+        deadline = time.monotonic() + 10.0
+        while True:
+            try:
+                sam = ApduSam.open(PcscTransport(SAM_READER))
+                break
+            except CardError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        return sam, f"SAM {sam.serial_text} in “{SAM_READER}” (PSAM + ISAM)."
+    except Exception as exc:  # any failure of the PC/SC stack: fall back, visibly
+        log.warning("the SAM cannot be served through pcscd (%s); in process instead", exc)
+        sam = ApduSam.open(InProcessTransport(VirtualPsam.from_file(path)))
+        return sam, f"SAM {sam.serial_text} in process (pcscd/vpcd not available)."
 
 
 def _reader(

@@ -22,6 +22,7 @@ import sys
 
 from app.commands import counter as counter_commands
 from app.commands import journal as journal_commands
+from app.commands import keystore as keystore_commands
 from app.commands import smoke as smoke_commands
 
 log = logging.getLogger("app.main")
@@ -36,6 +37,7 @@ def _build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--reader", help="PC/SC reader name (default: the settings, or the first)")
     sub.add_parser("readers", help="list the PC/SC readers")
     journal_commands.add_parser(sub)
+    keystore_commands.add_parser(sub)
     counter_commands.add_parser(sub)
     smoke_commands.add_parser(sub)
     return parser
@@ -196,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_smoke(args)
     if args.command == "journal":
         return journal_commands.run(args)
+    if args.command == "keystore":
+        return keystore_commands.run(args)
     if args.command == "cli":
         return counter_commands.run(args)
     if args.command == "readers":

@@ -126,8 +126,8 @@ def run() -> None:
             )
             store = _store(directory)
             clock = lambda: datetime.now(UTC)  # noqa: E731
-            offline = TopUpService(journal, store, sam, TERMINAL, clock, CHINA)
-            online = TopUpService(journal, store, sam, TERMINAL, clock, CHINA, client)
+            offline = TopUpService(journal, store, sam, clock, CHINA)
+            online = TopUpService(journal, store, sam, clock, CHINA, client)
             card = CityCard.open(InProcessTransport(_card(issuer, directory / "card.json")))
             client.server_time()
             for service in (offline, online):  # warm both paths (connections, caches)

@@ -50,7 +50,7 @@ def _service(directory: Path, sam: SoftwareSam) -> tuple[TopUpService, Journal, 
     )
     stored_parameters.save(store, roomy, 0)
     return (
-        TopUpService(journal, store, sam, TERMINAL, lambda: datetime.now(UTC), CHINA),
+        TopUpService(journal, store, sam, lambda: datetime.now(UTC), CHINA),
         journal,
         store,
     )

@@ -1,4 +1,4 @@
-"""Shared fixtures: Qt offscreen, virtual cards with a matching SAM."""
+"""Shared fixtures: Qt offscreen, virtual cards with a matching virtual PSAM/ISAM."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from app.card.issuer_keys import IssuerKeySet
-from app.card.sam import SoftwareSam
 from app.crypto.purse import PurseAlgorithm
 from cardsim.card import VirtualCityCard
 from cardsim.faults import FaultyCard
 from cardsim.profile import HolderFields
-from tests.support.cards import Rig, make_profile
+from tests.support.cards import Rig, make_profile, make_sam_rig, rig_sam_profile
 
 
 @pytest.fixture
@@ -31,14 +30,20 @@ def sm4_issuer() -> IssuerKeySet:
 def make_rig(tmp_path, des_issuer, sm4_issuer):
     counter = iter(range(1000))
 
-    def factory(issuer: IssuerKeySet | None = None, **kwargs: object) -> Rig:
+    def factory(
+        issuer: IssuerKeySet | None = None,
+        *,
+        sam_issuers: list[IssuerKeySet] | None = None,
+        **kwargs: object,
+    ) -> Rig:
         issuer = issuer or des_issuer
+        issuers = sam_issuers or [des_issuer, sm4_issuer]
         profile = make_profile(issuer, **kwargs)  # type: ignore[arg-type]
         path = tmp_path / f"card{next(counter)}.json"
         profile.save(path)
         card = VirtualCityCard.from_file(path)
-        sam = SoftwareSam({des_issuer.key_version: des_issuer, sm4_issuer.key_version: sm4_issuer})
-        return Rig(card, FaultyCard(card), sam, issuer, path)
+        sam_rig = make_sam_rig(tmp_path / f"sam{next(counter)}.json", rig_sam_profile(issuers))
+        return Rig(card, FaultyCard(card), sam_rig.open(), issuer, path, sam_rig)
 
     return factory
 

@@ -1,15 +1,19 @@
 """Card operations that need the card and the SAM together.
 
-Load, purchase, their recovery after a tear, and blocking. Each is a handful of APDUs; the
-services around them journal and decide.
+Load, purchase, their recovery after a tear, and blocking. Each money operation comes in two
+halves so that a service reads top to bottom and journals its intent between them:
 
-A load on a card already read costs exactly two APDUs: INITIALIZE FOR LOAD and CREDIT FOR LOAD.
-Between them ``before_credit`` receives everything recovery needs, so the caller can make it
-durable before the card is written.
+- :func:`begin_load` (INITIALIZE FOR LOAD: the card's MAC1) and :func:`finish_load` (CREDIT FOR
+  LOAD with a MAC2 from the center or the ISAM; the SAM checks the TAC);
+- :func:`begin_purchase` (INITIALIZE FOR PURCHASE, GET DATA, the PSAM's terminal seq and MAC1)
+  and :func:`finish_purchase` (DEBIT FOR PURCHASE; the PSAM checks MAC2 and the TAC).
+
+The counter computes no MAC and no TAC itself: every one comes from the card or the SAM.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,9 +21,16 @@ from datetime import datetime
 
 from app.card import commands
 from app.card.errors import ApplicationBlockedError, CardError, MacNotAvailableError
-from app.card.sam import LoadAuthorization, PurchaseAuthorization, Sam, verify_load_tac
+from app.card.sam import (
+    LoadAuthorization,
+    PurchaseAuthorization,
+    Sam,
+    SamRefusedError,
+    verify_load_tac,
+)
 from app.card.session import DEFAULT_KEY_INDEX, CityCard, Sfi, TransactionProof
-from app.domain.card import CardKeyKind, TransactionType
+from app.crypto.diversify import issuer_diversifier
+from app.domain.card import CardFamily, CardKeyKind, TransactionType
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,34 @@ class LoadResult:
         return self.authorization.balance_after_fen
 
 
+def begin_load(
+    card: CityCard,
+    amount_fen: int,
+    terminal_id: bytes,
+    when: datetime,
+    *,
+    key_index: int = DEFAULT_KEY_INDEX,
+) -> LoadAuthorization:
+    """INITIALIZE FOR LOAD: what the center or the ISAM needs to check MAC1 and make MAC2.
+
+    Side-effect free on the card: a load begun and never finished changes nothing.
+    """
+    init = card.initialize_for_load(amount_fen, terminal_id, key_index)
+    return LoadAuthorization.from_init(card.serial, init, when)
+
+
+def finish_load(card: CityCard, sam: Sam, auth: LoadAuthorization, mac2: bytes) -> LoadResult:
+    """CREDIT FOR LOAD with ``mac2`` (covering ``auth.when``), then the SAM checks the TAC.
+
+    A CardCommunicationError means the outcome is unknown: resolve it with :func:`recover_load`
+    when the card is back. A TAC that does not verify raises CardMacError (the card was
+    credited but its proof is not trusted: the intent stays grey).
+    """
+    tac = card.credit_for_load(auth.when, mac2)
+    verify_load_tac(sam, auth, tac)
+    return LoadResult(auth, mac2, tac)
+
+
 def load(
     card: CityCard,
     sam: Sam,
@@ -47,27 +86,19 @@ def load(
     key_index: int = DEFAULT_KEY_INDEX,
     authorize: Callable[[LoadAuthorization], tuple[LoadAuthorization, bytes]] | None = None,
 ) -> LoadResult:
-    """Top up ``card`` by ``amount_fen``: INIT → MAC1 check → MAC2 → CREDIT → TAC check.
+    """A whole load in one call (tests, benches): begin, MAC2, finish.
 
-    ``before_credit(authorization, mac2)`` runs after MAC2 is known and before CREDIT is sent; if
-    it raises, CREDIT is not sent. A CardCommunicationError from CREDIT means the outcome is
-    unknown: resolve it with :func:`recover_load` when the card is back.
-
-    ``authorize(authorization)`` replaces ``sam.authorize_load`` when MAC2 comes from elsewhere
-    (the clearing center online); it answers the authorization MAC2 covers — the same but for
-    ``when``, the card time the issuer chose — and MAC2. The SAM still checks the TAC.
+    MAC2 comes from ``authorize(auth)`` (answering the authorization MAC2 covers and MAC2)
+    or else from the SAM's ISAM role; ``before_credit(auth, mac2)`` runs before CREDIT.
     """
-    init = card.initialize_for_load(amount_fen, terminal_id, key_index)
-    auth = LoadAuthorization.from_init(card.serial, init, when)
+    auth = begin_load(card, amount_fen, terminal_id, when, key_index=key_index)
     if authorize is None:
-        mac2 = sam.authorize_load(auth)
+        mac2 = sam.offline_load(auth)[1]
     else:
         auth, mac2 = authorize(auth)
     if before_credit is not None:
         before_credit(auth, mac2)
-    tac = card.credit_for_load(auth.when, mac2)
-    verify_load_tac(sam, auth, tac)
-    return LoadResult(auth, mac2, tac)
+    return finish_load(card, sam, auth, mac2)
 
 
 class RecoveryOutcome(enum.Enum):
@@ -141,8 +172,17 @@ def recover_load(
         )
     try:
         proof = card.get_transaction_prove(TransactionType.EP_LOAD, auth.online_atc)
-    except MacNotAvailableError:  # the card's proof moved on: the SAM recomputes the TAC
-        tac = sam.load_tac(auth)
+    except MacNotAvailableError:  # the card's proof moved on: the SAM recomputes its own
+        try:
+            tac = sam.load_tac(auth)
+        except SamRefusedError:
+            return LoadRecovery(
+                RecoveryOutcome.UNRESOLVED,
+                None,
+                probe.balance_fen,
+                probe.online_atc,
+                "the card shows the load but no longer holds its proof: the center decides",
+            )
     else:
         verify_load_tac(sam, auth, proof.tac)
         tac = proof.tac
@@ -206,34 +246,77 @@ class PurchaseResult:
         return self.balance_before_fen - self.authorization.amount_fen
 
 
+@dataclass(frozen=True)
+class PurchaseStart:
+    """A purchase begun: the card initialised, the PSAM's terminal seq and MAC1 in hand."""
+
+    authorization: PurchaseAuthorization  # its terminal_seq is the PSAM's
+    mac1: bytes
+    balance_before_fen: int
+
+
+def card_diversifier(card: CityCard) -> bytes:
+    """The card's 8-byte issuer diversifier (city code ‖ FF 00…), for national keys."""
+    public = card.read_public_data()
+    if card.family is not CardFamily.CITY_UNION:
+        return bytes(8)
+    return issuer_diversifier(public.raw[2:4])
+
+
+def begin_purchase(
+    card: CityCard,
+    sam: Sam,
+    amount_fen: int,
+    when: datetime,
+    *,
+    use_card_data: bool = True,
+    key_index: int = DEFAULT_KEY_INDEX,
+) -> PurchaseStart:
+    """INITIALIZE FOR PURCHASE → [GET DATA] → the PSAM's terminal seq and MAC1 (``80 70``).
+
+    Nothing is debited yet; the PSAM's counter has moved (that seq is spent even if the
+    purchase goes no further). ``use_card_data`` is the per-issuer switch for the CU GET DATA
+    suffix of MAC1. The terminal id is the SAM's.
+    """
+    init = card.initialize_for_purchase(amount_fen, sam.terminal_id, key_index)
+    card_data = card.get_purchase_data() if use_card_data else b""
+    auth = PurchaseAuthorization.from_init(
+        card.serial, init, 0, when, card_data, card_diversifier(card)
+    )
+    terminal_seq, mac1 = sam.purchase_mac1(auth)
+    auth = dataclasses.replace(auth, terminal_seq=terminal_seq)
+    return PurchaseStart(auth, mac1, init.balance_fen)
+
+
+def finish_purchase(card: CityCard, sam: Sam, start: PurchaseStart) -> PurchaseResult:
+    """DEBIT FOR PURCHASE, then the PSAM checks MAC2 (``80 72``) and the TAC.
+
+    A CardCommunicationError from DEBIT means the outcome is unknown: resolve it with
+    :func:`recover_purchase` when the card is back.
+    """
+    auth = start.authorization
+    proof = card.debit_for_purchase(auth.terminal_seq, auth.when, start.mac1)
+    sam.verify_purchase(auth, proof.mac, proof.tac)
+    return PurchaseResult(auth, start.mac1, proof, start.balance_before_fen)
+
+
 def purchase(
     card: CityCard,
     sam: Sam,
     amount_fen: int,
-    terminal_id: bytes,
-    terminal_seq: int,
     when: datetime,
     *,
     use_card_data: bool = True,
     before_debit: Callable[[PurchaseAuthorization, bytes, int], None] | None = None,
     key_index: int = DEFAULT_KEY_INDEX,
 ) -> PurchaseResult:
-    """Pay ``amount_fen`` from the purse: INIT → [GET DATA] → MAC1 → DEBIT → MAC2/TAC check.
-
-    ``use_card_data`` is the per-issuer switch for the CU GET DATA suffix of MAC1.
-    ``before_debit(authorization, mac1, balance_before_fen)`` runs after MAC1 is known and before
-    DEBIT is sent; if it raises, DEBIT is not sent. A CardCommunicationError from DEBIT means the
-    outcome is unknown: resolve it with :func:`recover_purchase` when the card is back.
-    """
-    init = card.initialize_for_purchase(amount_fen, terminal_id, key_index)
-    card_data = card.get_purchase_data() if use_card_data else b""
-    auth = PurchaseAuthorization.from_init(card.serial, init, terminal_seq, when, card_data)
-    mac1 = sam.purchase_mac1(auth)
+    """A whole purchase in one call (tests, benches): begin, ``before_debit``, finish."""
+    start = begin_purchase(
+        card, sam, amount_fen, when, use_card_data=use_card_data, key_index=key_index
+    )
     if before_debit is not None:
-        before_debit(auth, mac1, init.balance_fen)
-    proof = card.debit_for_purchase(terminal_seq, when, mac1)
-    sam.verify_purchase(auth, proof.mac, proof.tac)
-    return PurchaseResult(auth, mac1, proof, init.balance_fen)
+        before_debit(start.authorization, start.mac1, start.balance_before_fen)
+    return finish_purchase(card, sam, start)
 
 
 @dataclass(frozen=True)
@@ -281,9 +364,19 @@ def recover_purchase(
                 None,
                 "the card is blocked and shows no record of this purchase",
             )
+        try:
+            tac = sam.purchase_tac(auth)
+        except SamRefusedError:
+            return PurchaseRecovery(
+                RecoveryOutcome.UNRESOLVED,
+                None,
+                None,
+                None,
+                "the blocked card shows the purchase but no proof this SAM can give",
+            )
         return PurchaseRecovery(
             RecoveryOutcome.DONE,
-            TransactionProof(b"", sam.purchase_tac(auth)),
+            TransactionProof(b"", tac),
             None,
             None,
             "the blocked card's records show the purchase",
@@ -318,10 +411,19 @@ def recover_purchase(
         )
     try:
         proof = card.get_transaction_prove(auth.transaction_type, auth.offline_atc)
-    except MacNotAvailableError:  # the card's proof moved on: the SAM recomputes the TAC
-        proof = TransactionProof(b"", sam.purchase_tac(auth))
+    except MacNotAvailableError:  # the card's proof moved on: the PSAM recomputes its own
+        try:
+            proof = TransactionProof(b"", sam.purchase_tac(auth))
+        except SamRefusedError:
+            return PurchaseRecovery(
+                RecoveryOutcome.UNRESOLVED,
+                None,
+                probe.balance_fen,
+                probe.offline_atc,
+                "the card shows the purchase but no proof this SAM can give: the center decides",
+            )
     else:
-        sam.verify_purchase(auth, proof.mac, proof.tac)
+        sam.check_purchase_tac(auth, proof.tac)
     return PurchaseRecovery(
         RecoveryOutcome.DONE,
         proof,

@@ -5,7 +5,9 @@ the operator in (password from ``CITYCARD_OPERATOR_PASSWORD`` or a prompt), work
 operator's open shift, and settles the card's interrupted top-ups before anything else.
 
 ``init --center-url URL --enrolment-code CODE [--ca-file PEM]`` enrols the device with its
-clearing center at first run (otherwise the counter works offline); ``sync`` runs one sync round
+clearing center at first run (otherwise the counter works offline); the terminal id is read
+from the SAM in the reader's SAM slot (``--sam-reader``), which holds every issuer key;
+``sync`` runs one sync round
 (upload, blacklist, parameters) and prints where the sync stands.
 
 Exit codes: 0 done, 1 refused (with the reason and what to do), 2 could not run (for ``sync``:
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from app.card.errors import CardError
 from app.card.session import CityCard
-from app.crypto.keystore import Keystore, KeystoreError
+from app.crypto.keystore import KeystoreError
 from app.domain.money import Fen
 from app.domain.people import Actor
 from app.journal import JournalError
@@ -39,7 +41,6 @@ if TYPE_CHECKING:
     from app.sync.status import SyncStatus
 
 ENV_OPERATOR_PASSWORD = "CITYCARD_OPERATOR_PASSWORD"  # noqa: S105 - a variable's name
-ENV_ISSUER_PASSPHRASE = "CITYCARD_ISSUER_PASSPHRASE"  # noqa: S105 - a variable's name
 EXPECTED = (ServiceError, CardError, JournalError, StoreError, KeystoreError)
 
 
@@ -47,13 +48,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     """Register ``cli init|shift-open|topup|recover|sync``."""
     cli = sub.add_parser("cli", help="counter services from the command line (no window)")
     cli.add_argument("--data-dir", type=Path, help="the counter's data directory")
+    cli.add_argument(
+        "--sam-reader",
+        help="PC/SC reader of the SAM slot (default $CITYCARD_SAM_READER, else Virtual PCD 00 01)",
+    )
     actions = cli.add_subparsers(dest="cli_command", required=True)
     init = actions.add_parser("init", help="first run: keys, journal, store, first admin")
     init.add_argument("--device-id", required=True)
-    init.add_argument("--terminal-id", required=True, help="12 hex digits")
+    init.add_argument(
+        "--terminal-id", help="12 hex digits; must be the SAM's (default: read from the SAM)"
+    )
     init.add_argument("--admin", required=True, help="the first admin's user name")
     init.add_argument("--admin-name", default="Administrator")
-    init.add_argument("--issuer-keystore", type=Path, help="keystore with the issuer master keys")
     init.add_argument("--center-url", help="the clearing center to enrol with (else offline)")
     init.add_argument("--enrolment-code", help="the one-time code the center's administrator made")
     init.add_argument("--ca-file", type=Path, help="PEM CA file to trust for the center's TLS")
@@ -103,19 +109,21 @@ def run(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            issuer: dict[str, bytes] = {}
-            if args.issuer_keystore is not None:
-                source = Keystore.open(
-                    args.issuer_keystore, _secret(ENV_ISSUER_PASSPHRASE, "Issuer passphrase: ")
+            sam = composition.connect_sam(args.sam_reader)  # the terminal id is the SAM's
+            terminal = sam.terminal_id.hex().upper()
+            if args.terminal_id is not None and args.terminal_id.upper() != terminal:
+                print(
+                    f"--terminal-id {args.terminal_id} is not the SAM's terminal {terminal}. "
+                    "Nothing was set up.",
+                    file=sys.stderr,
                 )
-                issuer = {n: source.get(n) for n in source.names() if n.startswith("mk/")}
+                return 2
             try:
                 enrolment = composition.init_counter(
                     directory,
                     passphrase,
                     args.device_id,
-                    args.terminal_id.upper(),
-                    issuer,
+                    terminal,
                     center_url=args.center_url,
                     enrolment_code=args.enrolment_code,
                     ca_file=args.ca_file,
@@ -123,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
             except ValueError as exc:  # a center URL or CA file that cannot be used
                 print(f"{exc}. Nothing was set up.", file=sys.stderr)
                 return 2
-            counter = composition.open_counter(directory, passphrase)
+            counter = composition.open_counter(directory, passphrase, sam=sam)
             try:
                 counter.operators.create_first_admin(args.admin, args.admin_name, password)
             finally:
@@ -135,9 +143,10 @@ def run(args: argparse.Namespace) -> int:
                     f"(device key fingerprint {enrolment.fingerprint})."
                 )
             return 0
+        sam = composition.connect_sam(args.sam_reader)
         if args.cli_command == "sync":
-            return _sync(composition.open_counter(directory, passphrase))
-        counter = composition.open_counter(directory, passphrase)
+            return _sync(composition.open_counter(directory, passphrase, sam=sam))
+        counter = composition.open_counter(directory, passphrase, sam=sam)
         try:
             actor = counter.operators.sign_in(
                 args.user, _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.user}: ")

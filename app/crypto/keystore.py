@@ -185,3 +185,7 @@ class Keystore:
     def put(self, name: str, key: bytes) -> None:
         """Add or replace a key in memory; call :meth:`save` to persist it."""
         self._keys[name] = bytes(key)
+
+    def remove(self, name: str) -> None:
+        """Forget a key in memory (no error when absent); call :meth:`save` to persist that."""
+        self._keys.pop(name, None)

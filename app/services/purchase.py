@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from app.card.errors import CardCommunicationError
-from app.card.operations import purchase
+from app.card.operations import begin_purchase, finish_purchase
 from app.card.sam import PurchaseAuthorization, Sam
 from app.card.session import CityCard, PurseKeyRef
 from app.crypto.purse import PurseAlgorithm
@@ -44,7 +44,6 @@ from app.store.database import Store
 
 CARD_TIME_FORMAT = "%Y%m%d%H%M%S"
 MAC_PATH_SAM = "sam"
-TERMINAL_SEQ_MODULUS = 1 << 32  # termSeq is 4 bytes on the wire
 
 
 class PurchaseInterruptedError(ServiceError):
@@ -100,6 +99,7 @@ def purchase_intent_entry(
         "card_time": auth.when.strftime(CARD_TIME_FORMAT),
         "transaction_type": auth.transaction_type,
         "card_data": auth.card_data.hex().upper(),
+        "diversifier": auth.diversifier.hex().upper(),
         "mac_path": MAC_PATH_SAM,
     }
     if reference:
@@ -135,6 +135,7 @@ def authorization_from_purchase_intent(intent: JournalRecord) -> PurchaseAuthori
         terminal_seq=int(intent.terminal_seq or 0),
         when=datetime.strptime(str(p["card_time"]), CARD_TIME_FORMAT),
         card_data=bytes.fromhex(str(p.get("card_data") or "")),
+        diversifier=bytes.fromhex(str(p.get("diversifier") or "00" * 8)),
     )
 
 
@@ -216,7 +217,6 @@ class PurchaseService:
         journal: Journal,
         store: Store,
         sam: Sam,
-        terminal_id: bytes,
         clock: Callable[[], datetime],
         card_timezone: tzinfo,
         *,
@@ -225,7 +225,6 @@ class PurchaseService:
         self._journal = journal
         self._store = store
         self._sam = sam
-        self._terminal_id = terminal_id
         self._clock = clock
         self._tz = card_timezone
         self._use_card_data = use_card_data
@@ -275,23 +274,28 @@ class PurchaseService:
         if cancel is not None:
             cancel.raise_if_cancelled()
         card_time = self._clock().astimezone(self._tz).replace(tzinfo=None, microsecond=0)
-        terminal_seq = (self._journal.head()[0] + 1) % TERMINAL_SEQ_MODULUS
-        intent: list[JournalRecord] = []
-
-        def write_intent(auth: PurchaseAuthorization, mac1: bytes, balance_fen: int) -> None:
-            if cancel is not None:
-                cancel.raise_if_cancelled()  # last safe point: nothing written anywhere yet
-            if balance_fen != snapshot.balance_fen:
-                raise RefusedError(
-                    "The card's balance changed since it was read.", advice="Tap the card again."
-                )
-            progress("writing")
-            entry = purchase_intent_entry(
-                actor, shift_id, auth, mac1, balance_fen, str(payment_method), reference
-            )
-            intent.append(self._journal.append(entry))
-
         progress("authorizing")
+        start = begin_purchase(
+            card, self._sam, amount_fen, card_time, use_card_data=self._use_card_data
+        )
+        if start.balance_before_fen != snapshot.balance_fen:
+            raise RefusedError(
+                "The card's balance changed since it was read.", advice="Tap the card again."
+            )
+        if cancel is not None:
+            cancel.raise_if_cancelled()  # last safe point: nothing written (a PSAM seq spent)
+        progress("writing")
+        intent = self._journal.append(
+            purchase_intent_entry(
+                actor,
+                shift_id,
+                start.authorization,
+                start.mac1,
+                start.balance_before_fen,
+                str(payment_method),
+                reference,
+            )
+        )
 
         def interrupted(exc: CardCommunicationError) -> ServiceError:
             return PurchaseInterruptedError(
@@ -301,22 +305,13 @@ class PurchaseService:
         def not_done(open_intent: JournalRecord, reason: str) -> Entry:
             return purchase_not_done_entry(open_intent, snapshot.balance_fen, reason)
 
-        with settles_intent(self._journal, intent, not_done, interrupted):
-            result = purchase(
-                card,
-                self._sam,
-                amount_fen,
-                self._terminal_id,
-                terminal_seq,
-                card_time,
-                use_card_data=self._use_card_data,
-                before_debit=write_intent,
-            )
+        with settles_intent(self._journal, [intent], not_done, interrupted):
+            result = finish_purchase(card, self._sam, start)
         progress("verifying")
         outcome = self._journal.append(
-            purchase_done_entry(intent[0], result.proof.mac, result.proof.tac)
+            purchase_done_entry(intent, result.proof.mac, result.proof.tac)
         )
-        return receipt_from_records(self._journal, intent[0], outcome)
+        return receipt_from_records(self._journal, intent, outcome)
 
     def _check(
         self,

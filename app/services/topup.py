@@ -3,12 +3,13 @@
 The order is what makes a top-up impossible to lose or double (product.md, card-protocol.md):
 
 1. every check (card, blacklist, limits, ceiling) before the card is touched;
-2. INITIALIZE FOR LOAD → MAC2: from the clearing center when it answers (it holds the issuer's
-   master keys and checks MAC1 itself), else from the local SAM — only that offline path is
-   held to the offline brakes;
+2. INITIALIZE FOR LOAD → MAC2: from the clearing center when it answers (its HSM holds the
+   load master key and checks MAC1), else from the ISAM in the reader's SAM slot, whose
+   offline brakes are kept inside the chip (the counter's own brakes are checked too). A
+   counter without center and without ISAM refuses top-ups, saying so;
 3. the **intent** — everything recovery needs, and which path gave MAC2 — is journaled and
    synced to disk;
-4. CREDIT FOR LOAD; the TAC is checked by the SAM;
+4. CREDIT FOR LOAD; the TAC is checked by the SAM (the counter computes no MAC or TAC);
 5. the **outcome** is journaled: done (amount, payment, balance after, TAC) or not done.
 
 The card pulled or the process killed between 3 and 5 leaves an open intent; the next tap of the
@@ -32,8 +33,8 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from app.card.errors import CardCommunicationError
-from app.card.operations import load
-from app.card.sam import LoadAuthorization, Sam
+from app.card.operations import begin_load, finish_load
+from app.card.sam import LoadAuthorization, OfflineLoadRefusedError, Sam
 from app.card.session import CityCard, PurseKeyRef
 from app.crypto.purse import PurseAlgorithm
 from app.domain.card import CardSnapshot
@@ -80,6 +81,12 @@ class PendingRecoveryError(RefusedError):
     """The card has an interrupted top-up that must be resolved first."""
 
     advice = "Keep the card on the reader: the interrupted top-up is checked first."
+
+
+class NoOfflineTopUpError(RefusedError):
+    """Neither the clearing center nor the SAM (as ISAM) can authorise this top-up."""
+
+    advice = "Wait until the clearing center is reachable, then try again."
 
 
 class CenterRefusedTopUpError(RefusedError):
@@ -240,6 +247,7 @@ class _Grant:
     mac2: bytes
     path: str
     center_authorization: int | None = None
+    sam_seq: int | None = None  # the ISAM's load counter (offline): evidence for the center
 
 
 class TopUpService:
@@ -254,7 +262,6 @@ class TopUpService:
         journal: Journal,
         store: Store,
         sam: Sam,
-        terminal_id: bytes,
         clock: Callable[[], datetime],
         card_timezone: tzinfo,
         center: OnlineAuthorizer | None = None,
@@ -265,7 +272,7 @@ class TopUpService:
         self._journal = journal
         self._store = store
         self._sam = sam
-        self._terminal_id = terminal_id
+        self._terminal_id = sam.terminal_id  # the SAM's file 0x16: what the card is told
         self._clock = clock
         self._tz = card_timezone
         self._center = center
@@ -381,14 +388,21 @@ class TopUpService:
     def _authorize(
         self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer: bool, shift_id: int
     ) -> _Grant:
-        """MAC2 from the center when it answers, else from the SAM within the brakes."""
+        """MAC2 from the center when it answers, else from the ISAM within the brakes."""
         if self.will_ask_center():
             grant = self._ask_center(auth, snapshot, transfer)
             if grant is not None:
                 return grant
         if not transfer:
             self._check_brakes(self.parameters().brakes, auth.amount_fen, shift_id)
-        return _Grant(auth, self._sam.authorize_load(auth), MAC_PATH_SAM)
+        try:
+            sam_seq, mac2 = self._sam.offline_load(auth)
+        except OfflineLoadRefusedError as exc:
+            why = "no center" if self._center is None else "the center is not reachable"
+            raise NoOfflineTopUpError(
+                "No top-up now ({why}): {reason}", why=why, reason=str(exc)
+            ) from exc
+        return _Grant(auth, mac2, MAC_PATH_SAM, sam_seq=sam_seq)
 
     def _ask_center(
         self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer: bool
@@ -424,8 +438,6 @@ class TopUpService:
             )
         when = answer.card_time.astimezone(self._tz).replace(tzinfo=None, microsecond=0)
         online = dataclasses.replace(auth, when=when)
-        # the SAM checks the TAC after CREDIT: make sure it can before anything is written
-        self._sam.load_tac(online)
         self._center_failed_at = None
         return _Grant(online, answer.mac2, MAC_PATH_CENTER, answer.authorization_id)
 
@@ -466,36 +478,29 @@ class TopUpService:
             cancel.raise_if_cancelled()
         card_time = self._clock().astimezone(self._tz).replace(tzinfo=None, microsecond=0)
         transfer = payment_method == PaymentMethod.BALANCE_TRANSFER
-        grants: list[_Grant] = []
-        intent: list[JournalRecord] = []
-
-        def authorize(auth: LoadAuthorization) -> tuple[LoadAuthorization, bytes]:
-            progress("authorizing")
-            grant = self._authorize(auth, snapshot, transfer, shift_id)
-            grants.append(grant)
-            return grant.auth, grant.mac2
-
-        def write_intent(auth: LoadAuthorization, mac2: bytes) -> None:
-            if cancel is not None:
-                cancel.raise_if_cancelled()  # last safe point: nothing written anywhere yet
-            if auth.balance_fen != snapshot.balance_fen:
-                raise RefusedError(
-                    "The card's balance changed since it was read.", advice="Tap the card again."
-                )
-            progress("writing")
-            grant = grants[-1]
-            entry = intent_entry(
+        progress("authorizing")
+        started = begin_load(card, amount, self._terminal_id, card_time)
+        if started.balance_fen != snapshot.balance_fen:
+            raise RefusedError(
+                "The card's balance changed since it was read.", advice="Tap the card again."
+            )
+        grant = self._authorize(started, snapshot, transfer, shift_id)
+        if cancel is not None:
+            cancel.raise_if_cancelled()  # last safe point: nothing written anywhere yet
+        progress("writing")
+        intent = self._journal.append(
+            intent_entry(
                 actor,
                 shift_id,
-                auth,
-                mac2,
+                grant.auth,
+                grant.mac2,
                 payment_method,
-                None,
+                grant.sam_seq,
                 reference,
                 grant.path,
                 grant.center_authorization,
             )
-            intent.append(self._journal.append(entry))
+        )
 
         def interrupted(exc: CardCommunicationError) -> ServiceError:
             return TopUpInterruptedError(
@@ -505,21 +510,13 @@ class TopUpService:
         def not_done(open_intent: JournalRecord, reason: str) -> Entry:
             return not_done_entry(open_intent, snapshot.balance_fen, reason)
 
-        with settles_intent(self._journal, intent, not_done, interrupted):
-            result = load(
-                card,
-                self._sam,
-                amount,
-                self._terminal_id,
-                card_time,
-                before_credit=write_intent,
-                authorize=authorize,
-            )
+        with settles_intent(self._journal, [intent], not_done, interrupted):
+            result = finish_load(card, self._sam, grant.auth, grant.mac2)
         progress("verifying")
-        outcome = self._journal.append(done_entry(intent[0], result.balance_after_fen, result.tac))
+        outcome = self._journal.append(done_entry(intent, result.balance_after_fen, result.tac))
         return TopUpReceipt(
             outcome_seq=outcome.seq,
-            intent_seq=intent[0].seq,
+            intent_seq=intent.seq,
             card_serial=snapshot.public.serial_text,
             amount_fen=amount,
             payment_method=str(payment_method),
@@ -531,5 +528,5 @@ class TopUpService:
             card_time=result.authorization.when,
             operator=actor.username,
             shift_id=shift_id,
-            mac_path=grants[-1].path,
+            mac_path=grant.path,
         )

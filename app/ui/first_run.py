@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -48,8 +46,6 @@ class FirstRunAnswers:
     device_id: str
     terminal_id: str  # 12 upper-case hex digits
     keystore_passphrase: str | None  # None: it comes from the environment
-    issuer_keystore: Path | None  # the issuer's master keys for the software SAM
-    issuer_passphrase: str
     reader_name: str
     center_url: str  # empty: no clearing center (offline)
     enrolment_code: str
@@ -133,7 +129,7 @@ class AdminPage(_Page):
 
 
 class DevicePage(_Page):
-    """Device id, terminal id, the keystore passphrase and the issuer's keys."""
+    """Device id, terminal id (the SAM's) and the keystore passphrase; no issuer key."""
 
     def __init__(self, ask_passphrase: bool) -> None:
         super().__init__(
@@ -153,27 +149,9 @@ class DevicePage(_Page):
         if ask_passphrase:
             self.add(self.tr("Keystore &passphrase:"), self.passphrase)
             self.add(self.tr("Repeat p&assphrase:"), self.passphrase_repeat)
-        self.issuer_file = _line("wizardIssuerFile", max_length=1024)
-        browse = QPushButton(self.tr("&Browse…"))
-        browse.clicked.connect(self._browse)
-        row = QWidget()
-        row_layout = QHBoxLayout(row)
-        row_layout.setContentsMargins(0, 0, 0, 0)
-        row_layout.addWidget(self.issuer_file, 1)
-        row_layout.addWidget(browse)
-        self.add(self.tr("&Issuer key file (optional):"), row, buddy=self.issuer_file)
-        self.issuer_passphrase = _line("wizardIssuerPassphrase", secret=True)
-        self.add(self.tr("Issuer key file pass&word:"), self.issuer_passphrase)
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("The issuer's key file"), "", self.tr("Keystores (*.json)")
-        )
-        if path:
-            self.issuer_file.setText(path)
 
     def problem(self) -> tuple[str, str] | None:
-        """Id formats, passphrase length and match, the key file present."""
+        """Id formats, passphrase length and match."""
         if not DEVICE_ID.fullmatch(self.device_id.text().strip()):
             return (
                 self.tr("The device id is missing or malformed."),
@@ -197,12 +175,6 @@ class DevicePage(_Page):
                     self.tr("The two passphrases differ."),
                     self.tr("Type the same passphrase twice."),
                 )
-        issuer = self.issuer_file.text().strip()
-        if issuer and not Path(issuer).is_file():
-            return (
-                self.tr("The issuer key file {0} does not exist.").format(issuer),
-                self.tr("Choose the file the issuer gave you, or leave the field empty."),
-            )
         return None
 
 
@@ -325,7 +297,6 @@ class FirstRunWizard(QWizard):
 
     def answers(self) -> FirstRunAnswers:
         """What was typed (call after the wizard was accepted)."""
-        issuer = self.device.issuer_file.text().strip()
         username = self.admin.username.text().strip().lower()
         return FirstRunAnswers(
             admin_username=username,
@@ -336,8 +307,6 @@ class FirstRunWizard(QWizard):
             keystore_passphrase=self.device.passphrase.text()
             if self.device.ask_passphrase
             else None,
-            issuer_keystore=Path(issuer) if issuer else None,
-            issuer_passphrase=self.device.issuer_passphrase.text(),
             reader_name=self.reader.reader.currentText().strip(),
             center_url=self.center.center_url.text().strip(),
             enrolment_code=self.center.enrolment_code.text().strip(),

@@ -21,10 +21,11 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app import composition
+from app.card.sam import Sam
 from app.card.thread import CardThread
 from app.card.transport import CardTransport
 from app.composition import Counter
-from app.crypto.keystore import Keystore, KeystoreError
+from app.crypto.keystore import KeystoreError
 from app.diagnostics import write_diagnostics
 from app.domain.people import Role
 from app.settings import FILE_NAME, Settings, save_settings
@@ -105,7 +106,9 @@ def assemble(
     )
     # without a center the status bar counts the journal's unsent records itself
     pending = None if counter.sync is not None else counter.journal.pending
-    window = MainWindow(ctx, bridge, side_panel=side_panel, pending=pending)
+    # the SAM in the reader's SAM slot, by its serial (a PSAM's file 0x15)
+    sam_text = str(getattr(counter.sam, "serial_text", "") or "")
+    window = MainWindow(ctx, bridge, side_panel=side_panel, pending=pending, sam_text=sam_text)
     return Gui(ctx, bridge, window, card_thread)
 
 
@@ -204,26 +207,32 @@ def _add_diagnostics_tool(gui: Gui, data_dir: Path) -> None:
     )
 
 
-def set_up_first_run(directory: Path, passphrase: str, answers: FirstRunAnswers) -> None:
+def set_up_first_run(
+    directory: Path, passphrase: str, answers: FirstRunAnswers, sam: Sam | None = None
+) -> None:
     """Make the counter the wizard describes.
 
-    Keys, journal and store (enrolled when a center was given), the first administrator, and
-    the settings (reader, center address).
+    The SAM in the reader's SAM slot first (``sam``, else :func:`composition.connect_sam`):
+    the terminal id typed must be the SAM's, or nothing is set up. Then the device's keys,
+    journal and store (enrolled when a center was given), the first administrator, and the
+    settings (reader, center address). No issuer key is asked for: they are in the SAM.
     """
-    issuer: dict[str, bytes] = {}
-    if answers.issuer_keystore is not None:
-        source = Keystore.open(answers.issuer_keystore, answers.issuer_passphrase)
-        issuer = {n: source.get(n) for n in source.names() if n.startswith("mk/")}
+    sam = sam if sam is not None else composition.connect_sam()
+    if sam.terminal_id.hex().upper() != answers.terminal_id.upper():
+        raise composition.SamMismatchError(
+            "The SAM in the reader is terminal {sam}; this counter is terminal {counter}.",
+            sam=sam.terminal_id.hex().upper(),
+            counter=answers.terminal_id.upper(),
+        )
     composition.init_counter(
         directory,
         passphrase,
         answers.device_id,
         answers.terminal_id,
-        issuer,
         center_url=answers.center_url or None,
         enrolment_code=answers.enrolment_code or None,
     )
-    counter = composition.open_counter(directory, passphrase)
+    counter = composition.open_counter(directory, passphrase, sam=sam)
     try:
         counter.operators.create_first_admin(
             answers.admin_username, answers.admin_name, answers.admin_password

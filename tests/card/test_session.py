@@ -15,7 +15,7 @@ from app.card.errors import (
 from app.card.inprocess import InProcessTransport
 from app.card.issuer_keys import IssuerKeySet
 from app.card.operations import block_application, load, purchase, unblock_application
-from app.card.sam import SoftwareSam
+from app.card.sam import SamKeyError, SoftwareSam
 from app.card.session import CityCard, Sfi
 from app.crypto.purse import PurseAlgorithm
 from app.domain.card import CardFamily, TransactionType
@@ -97,7 +97,7 @@ def test_balance_ceiling_is_the_cards_9402(rig):
 def test_purchase_with_and_without_get_data(make_rig, use_card_data):
     r = make_rig(cu_purchase_get_data=use_card_data)
     card = r.open()
-    result = purchase(card, r.sam, 1_200, TERMINAL, 7, WHEN, use_card_data=use_card_data)
+    result = purchase(card, r.sam, 1_200, WHEN, use_card_data=use_card_data)
     assert result.balance_after_fen == 3_800
     assert card.get_balance() == 3_800
     rec = card.read_records(Sfi.LOCAL_PURCHASES)[0]
@@ -108,14 +108,14 @@ def test_purchase_mac1_without_the_issuers_get_data_suffix_is_refused(make_rig):
     r = make_rig(cu_purchase_get_data=True)
     card = r.open()
     with pytest.raises(CardError):
-        purchase(card, r.sam, 100, TERMINAL, 8, WHEN, use_card_data=False)
+        purchase(card, r.sam, 100, WHEN, use_card_data=False)
     assert card.get_balance() == 5_000
 
 
 def test_insufficient_balance(rig):
     card = rig.open()
     with pytest.raises(InsufficientBalanceError) as info:
-        purchase(card, rig.sam, 6_000, TERMINAL, 9, WHEN)
+        purchase(card, rig.sam, 6_000, WHEN)
     assert "top the card up" in info.value.advice
 
 
@@ -128,7 +128,10 @@ def test_block_and_unblock(rig):
     assert snap.blocked and snap.holder is not None
     with pytest.raises(ApplicationBlockedError):
         again.initialize_for_load(100, TERMINAL)
-    unblock_application(again, rig.sam)
+    with pytest.raises(SamKeyError):  # the counter's PSAM holds no unblock key
+        unblock_application(again, rig.sam)
+    assert rig.open().blocked
+    unblock_application(again, rig.software_sam())  # the center's keys can
     assert not rig.open().blocked
 
 

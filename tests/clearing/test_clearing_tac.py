@@ -49,7 +49,7 @@ def counter(issuing, tmp_path, clock) -> Iterator[tuple[Journal, TopUpService]]:
     store = Store.open_or_create(tmp_path / "counter.sqlite3")
 
     def topups(sam):
-        return TopUpService(journal, store, sam, bytes.fromhex(issuing.terminal_id), clock, CHINA)
+        return TopUpService(journal, store, sam, clock, CHINA)
 
     yield journal, topups
     journal.close()

@@ -19,7 +19,7 @@ from app.services.void import VoidService
 from app.store.database import Store
 
 CHINA = timezone(timedelta(hours=8))
-TERMINAL_ID = bytes.fromhex("0102030405AB")
+TERMINAL_ID = bytes.fromhex("001122334455")  # the test rigs' PSAM (file 0x16)
 CLERK = Actor("clerk1", "王芳", Role.CLERK)
 SHIFT = 1
 CHEAP_HASH = PasswordHashParams(memory_kib=256, iterations=1, lanes=1)
@@ -81,7 +81,7 @@ def build_counter(
     else:
         journal = Journal.open(path, keys, clock=clock)
     store = Store.open_or_create(directory / "counter.sqlite3")
-    topups = TopUpService(journal, store, sam, TERMINAL_ID, clock, CHINA)
+    topups = TopUpService(journal, store, sam, clock, CHINA)
     return Counter(journal, store, topups, RecoveryService(journal, sam), keys, clock, directory)
 
 
@@ -97,7 +97,7 @@ def staff(counter: Counter) -> tuple[OperatorService, Actor]:
 
 def purchase_service(counter: Counter, sam: Sam) -> PurchaseService:
     """A purchase service over ``counter``'s journal and store (rebuild it after a reopen)."""
-    return PurchaseService(counter.journal, counter.store, sam, TERMINAL_ID, counter.clock, CHINA)
+    return PurchaseService(counter.journal, counter.store, sam, counter.clock, CHINA)
 
 
 def exchange_service(counter: Counter, sam: Sam) -> ExchangeService:

@@ -59,7 +59,6 @@ def services(counter: composition.Counter) -> ExchangeService:
         counter.journal,
         counter.store,
         counter.sam,
-        terminal,
         composition.now_utc,
         composition.CARD_TIMEZONE,
     )

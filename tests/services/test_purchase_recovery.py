@@ -9,6 +9,7 @@ import pytest
 from app.card.apdu import Ins
 from app.card.errors import CardError
 from app.card.operations import block_application, load, purchase
+from app.card.sam import SoftwareSam
 from app.journal import Outcome, RecordKind
 from app.services.errors import PermissionDeniedError, RefusedError
 from app.services.purchase import PurchaseInterruptedError, authorization_from_purchase_intent
@@ -51,7 +52,7 @@ def test_a_purchase_is_an_intent_then_a_done_outcome(counter, rig):
     intent = counter.journal.record(receipt.intent_seq)
     outcome = counter.journal.record(receipt.outcome_seq)
     assert intent.kind == RecordKind.PURCHASE_INTENT and intent.mac1 is not None
-    assert intent.terminal_seq == intent.seq  # termSeq is the seq the intent got
+    assert intent.terminal_seq == rig.sam_rig.reload().transaction_counter == 1  # the PSAM's seq
     assert outcome.kind == RecordKind.PURCHASE_OUTCOME and outcome.intent_seq == intent.seq
     assert outcome.tac == receipt.tac and outcome.mac2 is not None
     assert outcome.amount_fen == 1_250 and outcome.payment_method == "card_purse"
@@ -183,7 +184,9 @@ def test_recovery_after_the_card_paid_elsewhere_uses_the_record_and_the_host_tac
         purchase_service(counter, rig.sam).purchase(CLERK, SHIFT, rig.open(), 700)
     (intent,) = counter.journal.open_intents()
     # the customer rides a bus before coming back: the card's proof and ATC move on
-    purchase(rig.open(), rig.sam, 200, OTHER_TERMINAL, 99, datetime(2026, 11, 21, 18, 0))
+    purchase(
+        rig.open(), SoftwareSam({1: rig.issuer}, OTHER_TERMINAL), 200, datetime(2026, 11, 21, 18, 0)
+    )
     (resolution,) = _tap_again_and_settle(counter, rig)
     assert resolution.settlement is Settlement.DONE
     outcome = counter.journal.record(resolution.outcome_seq)
@@ -197,7 +200,9 @@ def test_recovery_after_the_card_paid_elsewhere_without_this_purchase_is_grey(co
     with pytest.raises(PurchaseInterruptedError):
         purchase_service(counter, rig.sam).purchase(CLERK, SHIFT, rig.open(), 700)
     rig.faulty.reinsert()
-    purchase(rig.open(), rig.sam, 200, OTHER_TERMINAL, 99, datetime(2026, 11, 21, 18, 0))
+    purchase(
+        rig.open(), SoftwareSam({1: rig.issuer}, OTHER_TERMINAL), 200, datetime(2026, 11, 21, 18, 0)
+    )
     (resolution,) = _tap_again_and_settle(counter, rig)
     assert resolution.settlement is Settlement.GREY and resolution.outcome_seq is None
     assert "supervisor" in resolution.message

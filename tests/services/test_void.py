@@ -11,6 +11,7 @@ import pytest
 from app.card.apdu import Ins
 from app.card.errors import CardError
 from app.card.operations import load, purchase
+from app.card.sam import SoftwareSam
 from app.domain.parameters import Parameters
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor, Approval, Role
@@ -188,15 +189,17 @@ def test_another_card_on_the_reader(setup, make_rig):
 
 def test_balance_spent_since(setup):
     s = setup
-    purchase(s.rig.open(), s.rig.sam, 500, ELSEWHERE, 7, datetime(2026, 11, 21, 12, 0))
+    elsewhere = SoftwareSam({1: s.rig.issuer}, ELSEWHERE)  # another counter's SAM
+    purchase(s.rig.open(), elsewhere, 500, datetime(2026, 11, 21, 12, 0))
     _refused(s, "was used since")
 
 
 def test_loaded_elsewhere_since(setup):
     s = setup
     when = datetime(2026, 11, 21, 12, 0)
-    load(s.rig.open(), s.rig.sam, 500, ELSEWHERE, when)
-    purchase(s.rig.open(), s.rig.sam, 500, ELSEWHERE, 7, when)  # the same balance again
+    elsewhere = SoftwareSam({1: s.rig.issuer}, ELSEWHERE)  # another counter's SAM
+    load(s.rig.open(), elsewhere, 500, ELSEWHERE, when)
+    purchase(s.rig.open(), elsewhere, 500, when)  # the same balance again
     _refused(s, "loaded again")
 
 

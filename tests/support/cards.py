@@ -22,27 +22,6 @@ from cardsim.sam_profile import SamProfile, issue_sam_profile
 TERMINAL = bytes.fromhex("001122334455")
 
 
-@dataclass
-class Rig:
-    """A virtual card behind fault injection, its transport and a SAM holding its issuer's keys."""
-
-    card: VirtualCityCard
-    faulty: FaultyCard
-    sam: SoftwareSam
-    issuer: IssuerKeySet
-    path: Path
-
-    def transport(self) -> InProcessTransport:
-        return InProcessTransport(self.faulty)
-
-    def open(self) -> CityCard:
-        return CityCard.open(self.transport())
-
-    def reload(self) -> VirtualCityCard:
-        """The card as persisted on disk (what survives a power cut)."""
-        return VirtualCityCard.from_file(self.path)
-
-
 def make_profile(
     issuer: IssuerKeySet,
     *,
@@ -126,8 +105,59 @@ class SamRig:
         return SamProfile.load(self.path)
 
 
+def rig_sam_profile(issuers: list[IssuerKeySet]) -> SamProfile:
+    """The test rigs' SAM: PSAM and ISAM, brakes far above the counter's own, renewed long ago.
+
+    Its brakes never bind before the counter's (which the service tests exercise); the
+    ISAM's own brakes are tested in tests/cardsim/test_psam.py.
+    """
+    profile = make_sam_profile(
+        issuers,
+        brakes={
+            "per_load_cap_fen": 0x7FFFFFFF,
+            "total_cap_fen": 0xFFFFFFFF,
+            "count_cap": 0xFFFF,
+            "max_age_s": 0xFFFFFFFF,
+        },
+    )
+    assert profile.isam is not None
+    profile.isam.last_contact = "20000101000000"
+    return profile
+
+
 def make_sam_rig(path: Path, profile: SamProfile) -> SamRig:
     """Save ``profile`` to ``path`` and serve it in process."""
     profile.save(path)
     psam = VirtualPsam.from_file(path)
     return SamRig(psam, FaultyCard(psam), path)
+
+
+@dataclass
+class Rig:
+    """A virtual card behind fault injection, its transport and a PSAM holding its issuer's keys.
+
+    ``sam`` is the APDU client of a virtual PSAM/ISAM (``sam_rig``) personalised for the test
+    issuers: real bytes, the SAM's own counters. ``software_sam()`` is the center's view.
+    """
+
+    card: VirtualCityCard
+    faulty: FaultyCard
+    sam: ApduSam
+    issuer: IssuerKeySet
+    path: Path
+    sam_rig: SamRig
+
+    def software_sam(self, *others: IssuerKeySet) -> SoftwareSam:
+        """A software SAM with the issuer's master keys: what the clearing center holds."""
+        sets = {s.key_version: s for s in (self.issuer, *others)}
+        return SoftwareSam(sets, self.sam.terminal_id)
+
+    def transport(self) -> InProcessTransport:
+        return InProcessTransport(self.faulty)
+
+    def open(self) -> CityCard:
+        return CityCard.open(self.transport())
+
+    def reload(self) -> VirtualCityCard:
+        """The card as persisted on disk (what survives a power cut)."""
+        return VirtualCityCard.from_file(self.path)

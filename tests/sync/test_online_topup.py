@@ -101,7 +101,6 @@ def go_online(counter: Counter, sam, center, monotonic=None) -> Counter:
         counter.journal,
         counter.store,
         sam,
-        TERMINAL_ID,
         counter.clock,
         CHINA,
         center,
@@ -192,12 +191,12 @@ def test_online_loads_upload_and_their_tacs_verify_at_the_center(center, rig, tm
     ).close()
     counter = build_counter(directory, rig.sam, keys=center.device.keys, clock=clock)
     counter.topups = TopUpService(
-        counter.journal, counter.store, rig.sam, TERMINAL_ID, counter.clock, CHINA,
+        counter.journal, counter.store, rig.sam, counter.clock, CHINA,
         center.device.client,
     )  # fmt: skip
     online = counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
     counter.topups = TopUpService(
-        counter.journal, counter.store, rig.sam, TERMINAL_ID, counter.clock, CHINA
+        counter.journal, counter.store, rig.sam, counter.clock, CHINA
     )
     offline = counter.topups.top_up(CLERK, SHIFT, rig.open(), 2_000, CASH)
     assert (online.mac_path, offline.mac_path) == (MAC_PATH_CENTER, MAC_PATH_SAM)

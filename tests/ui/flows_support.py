@@ -115,7 +115,7 @@ class FlowsRig:
         counter = self.counter
         terminal = bytes.fromhex(counter.journal.terminal_id)
         return PurchaseService(
-            counter.journal, counter.store, counter.sam, terminal, now_utc, CARD_TIMEZONE
+            counter.journal, counter.store, counter.sam, now_utc, CARD_TIMEZONE
         )
 
     def set_parameters(self, **changes: object) -> None:
