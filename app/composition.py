@@ -14,6 +14,7 @@ offline alone. ``open_counter`` builds the center's client (online MAC2, settled
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from app.card.errors import CardError
 from app.card.psam import ApduSam
-from app.card.sam import Sam
+from app.card.sam import AbsentSam, Sam
 from app.crypto.keystore import KdfParams, Keystore, KeystoreError
 from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Entry, Journal, JournalKeys, RecordKind
@@ -52,6 +53,8 @@ from app.sync.lists import StoreBlacklist, StoreParameters
 from app.sync.loop import LoopSettings, SyncLoop
 from app.sync.models import Enrolment
 from app.sync.status import SyncStatus
+
+log = logging.getLogger(__name__)
 
 HOLDER_INDEX_KEY = "holders/index"
 SAM_READER_ENV = "CITYCARD_SAM_READER"
@@ -223,8 +226,9 @@ def open_counter(
     :class:`SyncLoop` is ready (not started: :meth:`Counter.start_sync`); ``on_sync_status`` is
     called from its thread. ``client_settings`` overrides the center's address settings.
 
-    ``sam`` is the counter's SAM (default: :func:`connect_sam`); its terminal id must be the
-    journal's. Issuer keys an older counter kept in its keystore are removed here, and the
+    ``sam`` is the counter's SAM (default: :func:`connect_sam`; when that fails, an
+    :class:`AbsentSam` that refuses every money command, saying why); its terminal id must be
+    the journal's. Issuer keys an older counter kept in its keystore are removed here, and the
     removal journaled.
     """
     keystore_path, journal_path, store_path = _paths(data_dir)
@@ -234,8 +238,14 @@ def open_counter(
     journal = Journal.open(journal_path, keys, clock=now_utc)
     try:
         _remove_issuer_keys(keystore, passphrase, journal)
-        sam = sam if sam is not None else connect_sam()
-        if sam.terminal_id.hex().upper() != journal.terminal_id.upper():
+        terminal = bytes.fromhex(journal.terminal_id)
+        if sam is None:
+            try:
+                sam = connect_sam()
+            except CardError as exc:  # no reader, no SAM: the counter opens, money cannot move
+                log.warning("no SAM: %s", exc)
+                sam = AbsentSam(terminal, str(exc))
+        if sam.terminal_id != terminal:
             raise SamMismatchError(
                 "The SAM in the reader is terminal {sam}; this counter is terminal {counter}.",
                 sam=sam.terminal_id.hex().upper(),

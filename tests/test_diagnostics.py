@@ -21,12 +21,10 @@ CHEAP_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 
 
 @pytest.fixture
-def counter_dir(tmp_path, des_issuer):
+def counter_dir(tmp_path):
     directory = tmp_path / "counter"
     directory.mkdir()
-    init_counter(
-        directory, PASSPHRASE, "DEV-DIAG", "0102030405AB", des_issuer.keystore_entries(), CHEAP_KDF
-    )
+    init_counter(directory, PASSPHRASE, "DEV-DIAG", "0102030405AB", CHEAP_KDF)
     settings = {
         "language": "zh_CN",
         "center_url": "https://center.example:8443",

@@ -66,7 +66,7 @@ def card_present(reader_name: str) -> bool:
 def _find_reader(name: str) -> Any:
     try:
         found = [r for r in _pcsc_readers() if str(r) == name]
-    except SmartcardException as exc:
+    except (SmartcardException, BaseSCardException) as exc:  # no pcscd: no context
         raise ReaderUnavailableError(
             "the smart-card service is not available: {reason}", reason=str(exc)
         ) from None

@@ -24,6 +24,7 @@ from app.card.sam import (
 from app.card.session import PurseKeyRef
 from app.card.transport import ApduChannel, CardTransport
 from app.domain.card import CardKeyKind, TransactionType
+from app.domain.texts import marked
 
 PSAM_ADF = b"\x10\x01"
 KEY_USAGE_TAC = 0x44
@@ -260,11 +261,15 @@ class ApduSam:
         return _checked(answer, "PSAM TAC", keys)[:4]
 
 
-_BRAKES = {
-    SW_PER_LOAD_CAP: "The SAM refuses offline top-ups above its per-load cap.",
-    SW_OFFLINE_TOTAL: "The SAM's offline top-up total since the last center contact is used up.",
-    SW_OFFLINE_COUNT: "The SAM's offline top-up count since the last center contact is used up.",
-    SW_OFFLINE_AGE: "The SAM has not heard from the clearing center recently enough.",
+_BRAKES = {  # the ISAM's own brakes, by its status word (docs/virtual-sam.md)
+    SW_PER_LOAD_CAP: marked("The SAM refuses offline top-ups above its per-load cap."),
+    SW_OFFLINE_TOTAL: marked(
+        "The SAM's offline top-up total since the last center contact is used up."
+    ),
+    SW_OFFLINE_COUNT: marked(
+        "The SAM's offline top-up count since the last center contact is used up."
+    ),
+    SW_OFFLINE_AGE: marked("The SAM has not heard from the clearing center recently enough."),
 }
 
 

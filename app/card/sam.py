@@ -170,6 +170,70 @@ class Sam(Protocol):
         ...
 
 
+class SamMissingError(CardError):
+    """The counter has no SAM: nothing that needs one (top-up, purchase, block) can run."""
+
+    advice = (
+        "Put this counter's SAM in the reader's SAM slot (or check the SAM reader's name), "
+        "then restart the counter."
+    )
+
+
+class AbsentSam:
+    """What the counter holds when its SAM cannot be reached: every SAM command refuses.
+
+    The counter still opens (reports, sync, the journal), and says why money cannot move.
+    """
+
+    serial_text = ""
+
+    def __init__(self, terminal_id: bytes, reason: str) -> None:
+        self._terminal_id = terminal_id
+        self.reason = reason
+
+    @property
+    def terminal_id(self) -> bytes:
+        """The journal's terminal id (what the missing SAM must hold)."""
+        return self._terminal_id
+
+    def _refuse(self) -> SamMissingError:
+        return SamMissingError("This counter has no SAM: {reason}", reason=self.reason)
+
+    def offline_load(self, auth: LoadAuthorization) -> tuple[int, bytes]:
+        """Refused: no SAM."""
+        raise self._refuse()
+
+    def check_load_tac(self, auth: LoadAuthorization, tac: bytes) -> None:
+        """Refused: no SAM."""
+        raise self._refuse()
+
+    def load_tac(self, auth: LoadAuthorization) -> bytes:
+        """Refused: no SAM."""
+        raise self._refuse()
+
+    def purchase_mac1(self, auth: PurchaseAuthorization) -> tuple[int, bytes]:
+        """Refused: no SAM."""
+        raise self._refuse()
+
+    def verify_purchase(self, auth: PurchaseAuthorization, mac2: bytes, tac: bytes) -> None:
+        """Refused: no SAM."""
+        raise self._refuse()
+
+    def check_purchase_tac(self, auth: PurchaseAuthorization, tac: bytes) -> None:
+        """Refused: no SAM."""
+        raise self._refuse()
+
+    def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
+        """Refused: no SAM."""
+        raise self._refuse()
+
+    def secure_messaging_mac(
+        self, serial: bytes, key_version: int, kind: CardKeyKind, challenge: bytes, data: bytes
+    ) -> bytes:
+        """Refused: no SAM."""
+        raise self._refuse()
+
+
 def verify_load_tac(sam: Sam, auth: LoadAuthorization, tac: bytes) -> None:
     """Raise CardMacError unless ``tac`` is the card's genuine TAC for ``auth``."""
     sam.check_load_tac(auth, tac)
@@ -178,9 +242,7 @@ def verify_load_tac(sam: Sam, auth: LoadAuthorization, tac: bytes) -> None:
 class SoftwareSam:
     """A SAM in software: issuer master keys by key version, diversified per card on use."""
 
-    def __init__(
-        self, key_sets: Mapping[int, IssuerKeySet], terminal_id: bytes = bytes(6)
-    ) -> None:
+    def __init__(self, key_sets: Mapping[int, IssuerKeySet], terminal_id: bytes = bytes(6)) -> None:
         self._key_sets = dict(key_sets)
         self._terminal_id = terminal_id
         self._seq = 0

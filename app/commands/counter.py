@@ -37,6 +37,7 @@ from app.services.operators import password_problem
 from app.store.errors import StoreError
 
 if TYPE_CHECKING:
+    from app.card.sam import Sam
     from app.composition import Counter
     from app.sync.status import SyncStatus
 
@@ -109,8 +110,19 @@ def run(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            sam = composition.connect_sam(args.sam_reader)  # the terminal id is the SAM's
-            terminal = sam.terminal_id.hex().upper()
+            sam: Sam | None = None
+            try:
+                sam = composition.connect_sam(args.sam_reader)  # the terminal id is the SAM's
+                terminal = sam.terminal_id.hex().upper()
+            except CardError as exc:
+                if args.terminal_id is None:
+                    raise
+                terminal = args.terminal_id.upper()  # the SAM comes later: it must hold this id
+                print(
+                    f"No SAM yet ({exc}); set up as terminal {terminal}: the SAM put in the "
+                    "reader's SAM slot must be that terminal's.",
+                    file=sys.stderr,
+                )
             if args.terminal_id is not None and args.terminal_id.upper() != terminal:
                 print(
                     f"--terminal-id {args.terminal_id} is not the SAM's terminal {terminal}. "
@@ -143,10 +155,9 @@ def run(args: argparse.Namespace) -> int:
                     f"(device key fingerprint {enrolment.fingerprint})."
                 )
             return 0
-        sam = composition.connect_sam(args.sam_reader)
-        if args.cli_command == "sync":
-            return _sync(composition.open_counter(directory, passphrase, sam=sam))
-        counter = composition.open_counter(directory, passphrase, sam=sam)
+        if args.cli_command == "sync":  # the sync needs no SAM
+            return _sync(composition.open_counter(directory, passphrase, sam=_sam(args)))
+        counter = composition.open_counter(directory, passphrase, sam=_sam(args))
         try:
             actor = counter.operators.sign_in(
                 args.user, _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.user}: ")
@@ -162,6 +173,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"{exc}\n{advice}".rstrip(), file=sys.stderr)
         refused = isinstance(exc, SyncError) and not isinstance(exc, OfflineError)
         return 1 if isinstance(exc, ServiceError) or refused else 2
+
+
+def _sam(args: argparse.Namespace) -> Sam | None:
+    """The SAM on ``--sam-reader``; None for the default (the composition connects it)."""
+    from app import composition  # noqa: PLC0415
+
+    return None if args.sam_reader is None else composition.connect_sam(args.sam_reader)
 
 
 def _sync(counter: Counter) -> int:

@@ -398,9 +398,13 @@ class TopUpService:
         try:
             sam_seq, mac2 = self._sam.offline_load(auth)
         except OfflineLoadRefusedError as exc:
-            why = "no center" if self._center is None else "the center is not reachable"
+            if self._center is None:
+                raise NoOfflineTopUpError(
+                    "No top-up: this counter has no clearing center, and {reason}",
+                    reason=str(exc),
+                ) from exc
             raise NoOfflineTopUpError(
-                "No top-up now ({why}): {reason}", why=why, reason=str(exc)
+                "No top-up: the clearing center is not reachable, and {reason}", reason=str(exc)
             ) from exc
         return _Grant(auth, mac2, MAC_PATH_SAM, sam_seq=sam_seq)
 

@@ -115,7 +115,7 @@ class CounterStatusBar(QStatusBar):
         """Re-read everything shown."""
         self._ask_pending()
         self._show_reader()
-        self.sam.setText(self.tr("SAM: {0}").format(self._sam_text or self.tr("software")))
+        self.sam.setText(self.tr("SAM: {0}").format(self._sam_text or self.tr("none")))
         self._show_center()
         self._show_operator()
         self._show_shift()

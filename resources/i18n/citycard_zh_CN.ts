@@ -291,10 +291,6 @@
         <translation>SAM：{0}</translation>
     </message>
     <message>
-        <source>software</source>
-        <translation>软件</translation>
-    </message>
-    <message>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -457,26 +453,6 @@
         <translation>再次输入口令(&amp;A)：</translation>
     </message>
     <message>
-        <source>&amp;Browse…</source>
-        <translation>浏览(&amp;B)…</translation>
-    </message>
-    <message>
-        <source>&amp;Issuer key file (optional):</source>
-        <translation>发卡机构密钥文件（可选）(&amp;I)：</translation>
-    </message>
-    <message>
-        <source>Issuer key file pass&amp;word:</source>
-        <translation>发卡机构密钥文件密码(&amp;W)：</translation>
-    </message>
-    <message>
-        <source>The issuer&apos;s key file</source>
-        <translation>发卡机构密钥文件</translation>
-    </message>
-    <message>
-        <source>Keystores (*.json)</source>
-        <translation>密钥库 (*.json)</translation>
-    </message>
-    <message>
         <source>The device id is missing or malformed.</source>
         <translation>设备 ID 缺失或格式不正确。</translation>
     </message>
@@ -507,14 +483,6 @@
     <message>
         <source>Type the same passphrase twice.</source>
         <translation>请输入两次相同的口令。</translation>
-    </message>
-    <message>
-        <source>The issuer key file {0} does not exist.</source>
-        <translation>发卡机构密钥文件 {0} 不存在。</translation>
-    </message>
-    <message>
-        <source>Choose the file the issuer gave you, or leave the field empty.</source>
-        <translation>请选择发卡机构提供的文件，或将此项留空。</translation>
     </message>
 </context>
 <context>
@@ -2974,6 +2942,70 @@
         <translation>此 SAM 中没有版本 {version} 的密钥</translation>
     </message>
     <message>
+        <source>Check the SAM in the reader&apos;s SAM slot; call the supervisor.</source>
+        <translation>请检查读卡器SAM卡座中的SAM卡；并联系主管。</translation>
+    </message>
+    <message>
+        <source>The SAM refuses offline top-ups above its per-load cap.</source>
+        <translation>SAM卡拒绝超过单笔上限的脱机充值。</translation>
+    </message>
+    <message>
+        <source>The SAM&apos;s offline top-up total since the last center contact is used up.</source>
+        <translation>自上次联系清分中心以来，SAM卡的脱机充值总额已用完。</translation>
+    </message>
+    <message>
+        <source>The SAM&apos;s offline top-up count since the last center contact is used up.</source>
+        <translation>自上次联系清分中心以来，SAM卡的脱机充值笔数已用完。</translation>
+    </message>
+    <message>
+        <source>The SAM has not heard from the clearing center recently enough.</source>
+        <translation>SAM卡距上次联系清分中心的时间过长。</translation>
+    </message>
+    <message>
+        <source>the SAM answered {command} with status {status}</source>
+        <translation>SAM卡对 {command} 的应答状态为 {status}</translation>
+    </message>
+    <message>
+        <source>the SAM&apos;s files 0x15/0x16 are not a PSAM&apos;s</source>
+        <translation>SAM卡的0x15/0x16文件不是PSAM卡的格式</translation>
+    </message>
+    <message>
+        <source>This counter&apos;s SAM cannot authorise top-ups offline (it has no ISAM role).</source>
+        <translation>本柜台的SAM卡不能授权脱机充值（没有ISAM功能）。</translation>
+    </message>
+    <message>
+        <source>the ISAM refused the renewal: its MAC does not verify</source>
+        <translation>ISAM拒绝了续期：其MAC校验失败</translation>
+    </message>
+    <message>
+        <source>the ISAM refused the renewal: it was used already</source>
+        <translation>ISAM拒绝了续期：该续期已使用过</translation>
+    </message>
+    <message>
+        <source>this counter&apos;s SAM holds no {kind} keys: only the clearing center can do that</source>
+        <translation>本柜台的SAM卡没有 {kind} 密钥：只有清分中心才能办理</translation>
+    </message>
+    <message>
+        <source>terminal {terminal} is not this SAM&apos;s terminal {sam}</source>
+        <translation>终端 {terminal} 不是本SAM卡的终端 {sam}</translation>
+    </message>
+    <message>
+        <source>the SAM gives no TAC for a transaction it did not take part in</source>
+        <translation>SAM卡不为未参与的交易生成TAC</translation>
+    </message>
+    <message>
+        <source>The transaction stays open for the clearing center to decide; call the supervisor.</source>
+        <translation>该交易保持未决，由清分中心裁定；请联系主管。</translation>
+    </message>
+    <message>
+        <source>Put this counter&apos;s SAM in the reader&apos;s SAM slot (or check the SAM reader&apos;s name), then restart the counter.</source>
+        <translation>请将本柜台的SAM卡插入读卡器的SAM卡座（或检查SAM读卡器名称），然后重启柜台程序。</translation>
+    </message>
+    <message>
+        <source>This counter has no SAM: {reason}</source>
+        <translation>本柜台没有SAM卡：{reason}</translation>
+    </message>
+    <message>
         <source>{command} answered {length} bytes, expected {expected}</source>
         <translation>{command} 返回 {length} 字节，应为 {expected} 字节</translation>
     </message>
@@ -3902,6 +3934,10 @@
         <translation>卡 {serial} 余额为 {balance}，无法支付 {amount}。</translation>
     </message>
     <message>
+        <source>No top-up: this counter has no clearing center, and {reason}</source>
+        <translation>无法充值：本柜台没有清分中心，且{reason}</translation>
+    </message>
+    <message>
         <source>The card&apos;s balance changed since it was read.</source>
         <translation>读卡后卡内余额已发生变化。</translation>
     </message>
@@ -4280,6 +4316,10 @@
     <message>
         <source>Restore the network connection and sync before more offline top-ups.</source>
         <translation>请恢复网络连接并同步后，再办理离线充值。</translation>
+    </message>
+    <message>
+        <source>No top-up: the clearing center is not reachable, and {reason}</source>
+        <translation>无法充值：清分中心无法连接，且{reason}</translation>
     </message>
     <message>
         <source>The clearing center refused this top-up: {reason}</source>
@@ -4926,6 +4966,10 @@
         <translation>入园人次</translation>
     </message>
     <message>
+        <source>The SAM in the reader is terminal {sam}; this counter is terminal {counter}.</source>
+        <translation>读卡器中的SAM卡属于终端 {sam}；本柜台是终端 {counter}。</translation>
+    </message>
+    <message>
         <source>The card on the reader is {serial}, not card {expected} that this top-up is for.</source>
         <translation>读卡器上的卡是 {serial}，不是本次充值的卡 {expected}。</translation>
     </message>
@@ -5088,6 +5132,10 @@
     <message>
         <source>The counter uses the default settings. Ask a technician to check the file&apos;s permissions.</source>
         <translation>柜台正在使用默认设置。请技术人员检查该文件的权限。</translation>
+    </message>
+    <message>
+        <source>Put this counter&apos;s own SAM in the reader&apos;s SAM slot; call the supervisor.</source>
+        <translation>请将本柜台自己的SAM卡插入读卡器的SAM卡座；并联系主管。</translation>
     </message>
     <message>
         <source>{path} already exists: this counter is already set up.</source>

@@ -54,7 +54,6 @@ class DieAfter:
 
 def services(counter: composition.Counter) -> ExchangeService:
     """The exchange service as the composition root builds it."""
-    terminal = bytes.fromhex(counter.journal.terminal_id)
     purchases = PurchaseService(
         counter.journal,
         counter.store,
@@ -93,7 +92,7 @@ def card(directory: Path, spec: soak.CardSpec, ins: int | None) -> CityCard:
 
 def main(directory: Path, where: str) -> int:
     kind, _, value = where.partition(":")
-    counter = composition.open_counter(directory, soak.PASSPHRASE)
+    counter = composition.open_counter(directory, soak.PASSPHRASE, sam=soak.open_sam(directory))
     shift = counter.shifts.open_shift(soak.CLERK, 0)
     approval = approve(counter, shift.id)
     exchanges = services(counter)

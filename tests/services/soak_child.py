@@ -499,7 +499,7 @@ def run_life(directory: Path, life: int, seed: int) -> int:
     """One worker: open everything from the files, then work until killed."""
     reports = directory / "reports"
     fd = os.open(reports / f"life-{life:04d}.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    counter = composition.open_counter(directory, soak.PASSPHRASE)
+    counter = composition.open_counter(directory, soak.PASSPHRASE, sam=soak.open_sam(directory))
     check(counter.journal.problem is None, f"the journal opened broken: {counter.journal.problem}")
     worker = Worker(directory, counter, random.Random(seed), fd, life)
     worker.start()
@@ -592,7 +592,7 @@ def die_in(directory: Path, where: str) -> int:
     def die(*_args: object, **_kwargs: object) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
-    counter = composition.open_counter(directory, soak.PASSPHRASE)
+    counter = composition.open_counter(directory, soak.PASSPHRASE, sam=soak.open_sam(directory))
     serial = soak.REGISTERED.serial
     if where == "shift_open":
         original = shifts.shift_rows.open_shift

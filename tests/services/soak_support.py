@@ -1,7 +1,8 @@
 """What the soak test and its child share: the counter's directory, its cards, the accounting.
 
-The soak counter is a real one (``app.composition``: keystore, journal, store, software SAM with a
-DES and an SM4 issuer) plus five virtual cards persisted as profile files beside it. The parent
+The soak counter is a real one (``app.composition``: keystore, journal, store; a virtual
+PSAM/ISAM beside its directory holds a DES and an SM4 issuer's keys) plus five virtual cards
+persisted as profile files beside it. The parent
 sets the directory up once (:func:`set_up`); every child process opens it from the files alone.
 
 :class:`Ledger` reads the journal's load records and keeps what they say per card: it is the
@@ -19,7 +20,9 @@ from itertools import combinations
 from pathlib import Path
 
 from app import composition
+from app.card.inprocess import InProcessTransport
 from app.card.issuer_keys import IssuerKeySet
+from app.card.psam import ApduSam
 from app.crypto.keystore import KdfParams, Keystore
 from app.crypto.purse import PurseAlgorithm
 from app.domain.parameters import CardTypeRules, OfflineBrakes, Parameters
@@ -31,7 +34,8 @@ from app.store import parameters as stored_parameters
 from app.store import shifts as shift_rows
 from app.store.database import Store
 from cardsim.profile import HolderFields
-from tests.support.cards import make_profile
+from cardsim.psam import VirtualPsam
+from tests.support.cards import make_profile, rig_sam_profile
 
 PASSPHRASE = "soak keystore passphrase"
 CHEAP_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
@@ -101,11 +105,11 @@ def set_up(directory: Path) -> None:
         PurseAlgorithm.DES: IssuerKeySet.generate(PurseAlgorithm.DES, 1),
         PurseAlgorithm.SM4: IssuerKeySet.generate(PurseAlgorithm.SM4, 2),
     }
-    entries: dict[str, bytes] = {}
-    for issuer in issuers.values():
-        entries.update(issuer.keystore_entries())
-    composition.init_counter(directory, PASSPHRASE, DEVICE_ID, TERMINAL_ID, entries, CHEAP_KDF)
-    counter = composition.open_counter(directory, PASSPHRASE)
+    sam_profile = rig_sam_profile(list(issuers.values()))
+    sam_profile.terminal_id = bytes.fromhex(TERMINAL_ID)
+    sam_profile.save(sam_path(directory))
+    composition.init_counter(directory, PASSPHRASE, DEVICE_ID, TERMINAL_ID, CHEAP_KDF)
+    counter = composition.open_counter(directory, PASSPHRASE, sam=open_sam(directory))
     try:
         assert stored_parameters.save(counter.store, PARAMETERS, 0)
         index_key = keystore(directory).get(composition.HOLDER_INDEX_KEY)
@@ -127,6 +131,16 @@ def set_up(directory: Path) -> None:
     (directory / SETUP_FILE).write_text(
         json.dumps({"cards": [spec.serial for spec in CARDS]}), encoding="utf-8"
     )
+
+
+def sam_path(directory: Path) -> Path:
+    """The counter's SAM (a chip, not a file of the counter): beside its data directory."""
+    return directory.with_name(f"{directory.name}.psam.json")
+
+
+def open_sam(directory: Path) -> ApduSam:
+    """The counter's virtual PSAM/ISAM, in process, from its persisted profile."""
+    return ApduSam.open(InProcessTransport(VirtualPsam.from_file(sam_path(directory))))
 
 
 def keystore(directory: Path) -> Keystore:

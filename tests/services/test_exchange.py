@@ -476,7 +476,9 @@ def test_a_sigkill_anywhere_in_an_exchange_is_recovered_from_the_files(tmp_path,
     assert died.returncode == -signal.SIGKILL, died.stderr
     old, new = exchange_child.OLD, exchange_child.NEW
     balance = old.balance_fen
-    counter = composition.open_counter(directory, soak.PASSPHRASE)  # the restart
+    counter = composition.open_counter(
+        directory, soak.PASSPHRASE, sam=soak.open_sam(directory)
+    )  # the restart
     try:
         assert counter.journal.problem is None
         exchanges = exchange_child.services(counter)

@@ -22,6 +22,7 @@ def _cli(data_dir, *args, timeout=120):
         os.environ,
         CITYCARD_KEYSTORE_PASSPHRASE=PASSPHRASE,
         CITYCARD_OPERATOR_PASSWORD=PASSWORD,
+        CITYCARD_SAM_READER="no SAM reader here",  # set up before its SAM arrives
     )
     return subprocess.run(
         [sys.executable, "-c", NO_QT, "cli", "--data-dir", str(data_dir), *args],

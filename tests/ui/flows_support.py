@@ -113,7 +113,6 @@ class FlowsRig:
     def purchase_service(self) -> PurchaseService:
         """Purchases from the card purse (what voids and exchanges debit with)."""
         counter = self.counter
-        terminal = bytes.fromhex(counter.journal.terminal_id)
         return PurchaseService(
             counter.journal, counter.store, counter.sam, now_utc, CARD_TIMEZONE
         )

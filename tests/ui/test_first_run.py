@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
@@ -88,7 +91,7 @@ def test_the_wizard_asks_page_by_page_and_refuses_what_is_wrong(qtbot):
     assert answers.printer == "192.168.1.50:9100"
 
 
-def test_the_answers_make_a_counter_the_admin_can_sign_in_to(qtbot, tmp_path, monkeypatch):
+def test_the_answers_make_a_counter_the_admin_can_sign_in_to(qtbot, tmp_path, monkeypatch, rig):
     directory = tmp_path / "data"
     directory.mkdir()
     answers = FirstRunAnswers(
@@ -96,10 +99,8 @@ def test_the_answers_make_a_counter_the_admin_can_sign_in_to(qtbot, tmp_path, mo
         admin_name="管理员",
         admin_password="Adm1n-pass-word",
         device_id="HZ-OUTLET-07",
-        terminal_id="0102030405AB",
+        terminal_id="001122334455",  # the SAM's
         keystore_passphrase="a long keystore passphrase",
-        issuer_keystore=None,
-        issuer_passphrase="",
         reader_name="Virtual PCD 00 00",
         center_url="",
         enrolment_code="",
@@ -114,13 +115,17 @@ def test_the_answers_make_a_counter_the_admin_can_sign_in_to(qtbot, tmp_path, mo
         "init_counter",
         lambda *a, **k: real_init(*a, **{**k, "kdf": CHEAP_KDF}),
     )
-    set_up_first_run(directory, "a long keystore passphrase", answers)
+    wrong = dataclasses.replace(answers, terminal_id="0102030405AB")
+    with pytest.raises(composition.SamMismatchError):  # not the SAM's terminal: nothing set up
+        set_up_first_run(directory, "a long keystore passphrase", wrong, rig.sam)
+    assert not any(directory.iterdir())
+    set_up_first_run(directory, "a long keystore passphrase", answers, rig.sam)
     settings = load_settings(directory / FILE_NAME).settings
     assert settings.reader_name == "Virtual PCD 00 00"
-    counter = open_counter(directory, "a long keystore passphrase")
+    counter = open_counter(directory, "a long keystore passphrase", sam=rig.sam)
     try:
         assert counter.journal.device_id == "HZ-OUTLET-07"
-        assert counter.journal.terminal_id == "0102030405AB"
+        assert counter.journal.terminal_id == "001122334455"
         assert not counter.operators.needs_first_admin()
         gui = assemble(counter, lambda: None, "Virtual PCD 00 00")
         qtbot.addWidget(gui.window)

@@ -33,7 +33,7 @@ from app.ui.scenic import install_scenic
 from app.ui.scenic.page import ScenicPage
 from app.ui.tasks import TaskRunner
 from cardsim.profile import HolderFields
-from tests.support.cards import Rig
+from tests.support.cards import Rig, make_sam_profile, make_sam_rig
 from tests.sync.support import center_thread, enrolment_code
 from tests.ui.flows_support import HOLDER_ID, HOLDER_NAME, press, settle, type_text
 from tests.ui.ui_support import (
@@ -55,10 +55,14 @@ def office_rig(directory: Path, rig, base: str, db_url: str, device: str, termin
     """A counter enrolled with the center at ``base``, with staff, behind the window plumbing."""
     directory.mkdir(parents=True)
     code = enrolment_code(db_url, device)
-    entries = rig.issuer.keystore_entries()
-    init_counter(directory, PASSPHRASE, device, terminal, entries, CHEAP_KDF, center_url=base,
+    # each office's own SAM (a chip beside its directory), personalised for the rig's issuer
+    profile = make_sam_profile([rig.issuer], terminal=bytes.fromhex(terminal))
+    sam = make_sam_rig(directory.with_name(f"{directory.name}.psam.json"), profile).open()
+    init_counter(directory, PASSPHRASE, device, terminal, CHEAP_KDF, center_url=base,
                  enrolment_code=code)  # fmt: skip
-    counter = open_counter(directory, PASSPHRASE, client_settings=ClientSettings(base, **QUICK))
+    counter = open_counter(
+        directory, PASSPHRASE, sam=sam, client_settings=ClientSettings(base, **QUICK)
+    )
     counter.operators = OperatorService(counter.store, counter.journal, now_utc, CHEAP_HASH)
     ops = counter.operators
     ops.create_first_admin(*ADMIN)

@@ -1,7 +1,7 @@
 """A real counter behind a real window, for UI tests: shared by every tests/ui module.
 
-:func:`build_ui_rig` sets a counter up the way the first run does (``init_counter`` with the
-virtual card's issuer keys, then ``open_counter``) in a temporary directory, with cheap key
+:func:`build_ui_rig` sets a counter up the way the first run does (``init_counter``, then
+``open_counter`` with the rig's virtual PSAM) in a temporary directory, with cheap key
 derivation and password hashing, an admin, a clerk and a supervisor; it builds the card thread,
 the task runner, the reader bridge (with the recovery and lost-card tap steps) and the
 :class:`UiContext` over an in-process :class:`VirtualReader` holding a :class:`Rig`'s card.
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.card.errors import CardRemovedError
 from app.card.inprocess import InProcessTransport
+from app.card.sam import Sam
 from app.card.thread import CardThread
 from app.card.transport import CardTransport
 from app.composition import Counter, init_counter, now_utc, open_counter
@@ -44,7 +45,7 @@ CHEAP_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 CHEAP_HASH = PasswordHashParams(memory_kib=256, iterations=1, lanes=1)
 PASSPHRASE = "ui-test-keystore-passphrase"
 DEVICE_ID = "DEV-UI"
-TERMINAL_ID = "0102030405AB"
+TERMINAL_ID = "001122334455"  # the test rigs' SAM (file 0x16)
 
 ADMIN = ("admin", "管理员", "Adm1n-pass-word")
 CLERK = ("clerk1", "王芳", "Cl3rk-pass-word")
@@ -83,13 +84,11 @@ class VirtualReader:
         return InProcessTransport(rig.faulty)
 
 
-def make_counter(
-    directory: Path, issuer_entries: dict[str, bytes], *, staff: bool = True
-) -> Counter:
+def make_counter(directory: Path, sam: Sam, *, staff: bool = True) -> Counter:
     """A first-run counter in ``directory`` (cheap KDF and hashes); with staff by default."""
     directory.mkdir(parents=True, exist_ok=True)
-    init_counter(directory, PASSPHRASE, DEVICE_ID, TERMINAL_ID, issuer_entries, CHEAP_KDF)
-    counter = open_counter(directory, PASSPHRASE)
+    init_counter(directory, PASSPHRASE, DEVICE_ID, TERMINAL_ID, CHEAP_KDF)
+    counter = open_counter(directory, PASSPHRASE, sam=sam)
     # the production hash costs ~0.3 s a check; tests sign in dozens of times
     counter.operators = OperatorService(counter.store, counter.journal, now_utc, CHEAP_HASH)
     if staff:
@@ -162,7 +161,7 @@ def build_ui_rig(
     The card is reached through the in-process :class:`VirtualReader` unless ``connect`` says
     otherwise (a PC/SC reader).
     """
-    counter = make_counter(directory, rig.issuer.keystore_entries(), staff=staff)
+    counter = make_counter(directory, rig.sam, staff=staff)
     card_thread = CardThread()
     errors = ErrorPresenter()
     runner = TaskRunner(card_thread, errors)
