@@ -140,7 +140,7 @@ class ApduSam:
         if answer.sw == SW_INS_NOT_SUPPORTED:
             return None
         d = _data(answer, "ISAM STATUS")
-        contact = d[22:29]
+        contact = d[20:27]
         return OfflineBrakeStatus(
             per_load_cap_fen=int.from_bytes(d[0:4], "big"),
             total_cap_fen=int.from_bytes(d[4:8], "big"),
@@ -149,8 +149,8 @@ class ApduSam:
             used_fen=int.from_bytes(d[14:18], "big"),
             used_count=int.from_bytes(d[18:20], "big"),
             last_contact=None if contact == bytes(7) else contact.hex(),
-            load_counter=int.from_bytes(d[29:33], "big"),
-            renewal_counter=int.from_bytes(d[33:37], "big"),
+            load_counter=int.from_bytes(d[27:31], "big"),
+            renewal_counter=int.from_bytes(d[31:35], "big"),
         )
 
     def renew(self, counter: int, when: bytes, mac: bytes) -> None:

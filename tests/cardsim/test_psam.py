@@ -192,6 +192,8 @@ def test_isam_load_within_brakes(rig: Rig, des_issuer, tmp_path: Path) -> None:
         sam.offline_load(_load_auth(rig, sam, 100))
     status = sam.brake_status()
     assert status is not None and (status.used_count, status.used_fen) == (2, 10_100)
+    assert (status.load_counter, status.renewal_counter) == (2, 1)
+    assert status.last_contact == "20261208080000" and status.per_load_cap_fen == 10_000
     renew_isam(sam, 2, datetime(2026, 12, 8, 10, 0, 0))
     sam.offline_load(_load_auth(rig, sam, 100, datetime(2026, 12, 8, 10, 1, 0)))
     with pytest.raises(OfflineLoadRefusedError, match="heard"):
