@@ -13,7 +13,10 @@ serialises anyway), so concurrent uploads of one device queue:
    it again, fixed or after the missing records). A completed load whose TAC does not verify
    with the issuer keys (:mod:`clearing.tac`) is authentic journal evidence: it is stored and
    acknowledged — the chain goes on — but quarantined *held*: kept out of the card ledger.
-3. A checkpoint, if sent, is verified against the device key and the records held.
+3. The SAM's counters carried by the new records (PSAM purchase seq, ISAM load seq) must go
+   on without a gap or repeat (:mod:`clearing.sam_counter`); one that does not raises a tamper
+   alarm (the records are still taken: they are authentic journal evidence).
+4. A checkpoint, if sent, is verified against the device key and the records held.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from clearing.models import (
 )
 from clearing.passes import PASS_KINDS, apply_pass_records
 from clearing.records import columns_of, row_columns
+from clearing.sam_counter import counter_problems
 from clearing.schemas import (
     BatchIn,
     BatchOut,
@@ -226,6 +230,8 @@ def _take_new(
         entry = ledger_entry(device.device_id, columns, intent)
         if entry is not None:
             ledger.append(entry)
+    for seq, problem in counter_problems(session, device.device_id, rows):
+        _alarm(session, device.device_id, seq, problem, None, None, "", now)
     if rows:
         session.execute(insert(RecordRow), rows)
     if ledger:

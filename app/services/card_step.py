@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from app.card.errors import CardCommunicationError, StatusWordError
-from app.journal import Entry, Journal, JournalRecord
+from app.journal import Entry, Journal, JournalRecord, RecordKind
 from app.services.errors import ServiceError
 
 
@@ -38,4 +38,31 @@ def settles_intent(
     except StatusWordError as exc:
         if intent:
             journal.append(not_done(intent[0], f"card refused: {exc}"))
+        raise
+
+
+SAM_COUNTER_PSAM = "psam"  # the PSAM's terminal transaction seq (purchase intents carry it)
+SAM_COUNTER_ISAM = "isam"  # the ISAM's load seq (offline load intents carry it)
+
+
+def sam_seq_unused_entry(counter: str, terminal_seq: int) -> Entry:
+    """A SAM seq spent without a money record: journaled, so the center sees no gap."""
+    return Entry(
+        RecordKind.NOTE,
+        terminal_seq=terminal_seq,
+        payload={"event": "sam_seq_unused", "counter": counter},
+    )
+
+
+@contextmanager
+def sam_seq_accounted(journal: Journal, counter: str, terminal_seq: int) -> Iterator[None]:
+    """Between the SAM's answer and the intent: a refusal journals the spent seq, then raises.
+
+    Every seq of the SAM's counters appears in the journal (on an intent or on this note);
+    the clearing center flags any gap or repeat (:mod:`clearing.sam_counter`).
+    """
+    try:
+        yield
+    except BaseException:
+        journal.append(sam_seq_unused_entry(counter, terminal_seq))
         raise

@@ -35,7 +35,11 @@ from app.domain.money import Fen
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor, Role
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
-from app.services.card_step import settles_intent
+from app.services.card_step import (
+    SAM_COUNTER_PSAM,
+    sam_seq_accounted,
+    settles_intent,
+)
 from app.services.errors import RefusedError, ServiceError
 from app.services.operators import require
 from app.services.progress import CancelToken, Progress, no_progress
@@ -278,12 +282,13 @@ class PurchaseService:
         start = begin_purchase(
             card, self._sam, amount_fen, card_time, use_card_data=self._use_card_data
         )
-        if start.balance_before_fen != snapshot.balance_fen:
-            raise RefusedError(
-                "The card's balance changed since it was read.", advice="Tap the card again."
-            )
-        if cancel is not None:
-            cancel.raise_if_cancelled()  # last safe point: nothing written (a PSAM seq spent)
+        with sam_seq_accounted(self._journal, SAM_COUNTER_PSAM, start.authorization.terminal_seq):
+            if start.balance_before_fen != snapshot.balance_fen:
+                raise RefusedError(
+                    "The card's balance changed since it was read.", advice="Tap the card again."
+                )
+            if cancel is not None:
+                cancel.raise_if_cancelled()  # last safe point: nothing on the card yet
         progress("writing")
         intent = self._journal.append(
             purchase_intent_entry(

@@ -44,7 +44,11 @@ from app.domain.payment import PaymentMethod
 from app.domain.people import Actor
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
 from app.journal.records import to_micros
-from app.services.card_step import settles_intent
+from app.services.card_step import (
+    SAM_COUNTER_ISAM,
+    sam_seq_accounted,
+    settles_intent,
+)
 from app.services.eligibility import check_amount, check_card, check_transfer
 from app.services.errors import RefusedError, ServiceError
 from app.services.progress import CancelToken, Progress, no_progress
@@ -489,7 +493,10 @@ class TopUpService:
                 "The card's balance changed since it was read.", advice="Tap the card again."
             )
         grant = self._authorize(started, snapshot, transfer, shift_id)
-        if cancel is not None:
+        if cancel is not None and grant.sam_seq is not None:
+            with sam_seq_accounted(self._journal, SAM_COUNTER_ISAM, grant.sam_seq):
+                cancel.raise_if_cancelled()  # last safe point: nothing on the card yet
+        elif cancel is not None:
             cancel.raise_if_cancelled()  # last safe point: nothing written anywhere yet
         progress("writing")
         intent = self._journal.append(

@@ -115,7 +115,7 @@ def test_who_when_and_where(day, shift2):
     assert shift2.opened_at.replace(second=0) == datetime(2026, 11, 21, 9, 0, tzinfo=TZ)
     assert shift2.closed_at.replace(second=0) == datetime(2026, 11, 21, 12, 0, tzinfo=TZ)
     assert shift2.figures.journal.device_id == "DEV-T"
-    assert shift2.figures.journal.terminal_id == "0102030405AB"
+    assert shift2.figures.journal.terminal_id == "001122334455"  # the SAM's terminal id
 
 
 def test_takings_by_hour(day, shift2):

@@ -23,7 +23,6 @@ import pytest
 from app.card.apdu import Ins
 from app.card.errors import CardError
 from app.card.issuer_keys import IssuerKeySet
-from app.card.sam import SoftwareSam
 from app.crypto.purse import PurseAlgorithm
 from app.domain.parameters import Parameters
 from app.domain.payment import PaymentMethod
@@ -44,7 +43,7 @@ from tests.services.counter_support import (
     build_counter,
     staff,
 )
-from tests.support.cards import Rig, make_profile
+from tests.support.cards import Rig, make_profile, make_sam_rig, rig_sam_profile
 
 DAY = date(2026, 11, 21)  # in China
 TZ = CHINA
@@ -70,7 +69,8 @@ class Cards:
 
     def __init__(self, directory: Path) -> None:
         self.issuer = IssuerKeySet.generate(PurseAlgorithm.DES, 1)
-        self.sam = SoftwareSam({self.issuer.key_version: self.issuer})
+        self.sam_rig = make_sam_rig(directory / "psam.json", rig_sam_profile([self.issuer]))
+        self.sam = self.sam_rig.open()
         self.directory = directory
         self.rigs: dict[str, Rig] = {}
 
@@ -80,7 +80,8 @@ class Cards:
             path = self.directory / f"card-{name}.json"
             make_profile(self.issuer, serial=serial).save(path)
             card = VirtualCityCard.from_file(path)
-            self.rigs[name] = Rig(card, FaultyCard(card), self.sam, self.issuer, path)
+            rig = Rig(card, FaultyCard(card), self.sam, self.issuer, path, self.sam_rig)
+            self.rigs[name] = rig
         return self.rigs[name]
 
 

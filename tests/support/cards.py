@@ -145,7 +145,7 @@ class Rig:
     sam: ApduSam
     issuer: IssuerKeySet
     path: Path
-    sam_rig: SamRig
+    sam_rig: SamRig | None = None
 
     def software_sam(self, *others: IssuerKeySet) -> SoftwareSam:
         """A software SAM with the issuer's master keys: what the clearing center holds."""

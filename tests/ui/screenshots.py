@@ -25,7 +25,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from app.card.issuer_keys import IssuerKeySet
-from app.card.sam import SoftwareSam
 from app.crypto.purse import PurseAlgorithm
 from app.ui.first_run import FirstRunWizard
 from app.ui.i18n import LanguageSwitcher
@@ -37,7 +36,7 @@ from app.ui.topup_dialog import TopUpDialog
 from cardsim.card import VirtualCityCard
 from cardsim.faults import FaultyCard
 from cardsim.profile import HolderFields
-from tests.support.cards import Rig, make_profile
+from tests.support.cards import Rig, make_profile, make_sam_rig, rig_sam_profile
 from tests.ui.ui_support import SUPERVISOR, UiRig, build_ui_rig
 
 SIZE = (1366, 768)
@@ -65,7 +64,8 @@ def _rig(directory: Path) -> Rig:
     path = directory / "card.json"
     profile.save(path)
     card = VirtualCityCard.from_file(path)
-    return Rig(card, FaultyCard(card), SoftwareSam({1: issuer}), issuer, path)
+    sam_rig = make_sam_rig(directory / "psam.json", rig_sam_profile([issuer]))
+    return Rig(card, FaultyCard(card), sam_rig.open(), issuer, path, sam_rig)
 
 
 def _fake_close_result():  # type: ignore[no-untyped-def]

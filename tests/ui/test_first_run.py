@@ -19,11 +19,12 @@ READERS = ["ACS ACR1252 1S CL Reader PICC 0", "Virtual PCD 00 00"]
 
 
 def _fill(qtbot, wizard: FirstRunWizard, fields: list[tuple[object, str]]) -> None:
-    """Type each field in order, Tab between them, Enter for Next."""
-    for field, text in fields:
+    """Type each field in order, Tab between them, Enter (in the last field) for Next."""
+    for number, (field, text) in enumerate(fields, start=1):
         assert has_focus(qtbot, field)
         type_into(qtbot, field, text)
-        qtbot.keyClick(field, Qt.Key.Key_Tab)
+        if number < len(fields):
+            qtbot.keyClick(field, Qt.Key.Key_Tab)
     qtbot.keyClick(wizard.focusWidget(), Qt.Key.Key_Return)
 
 
