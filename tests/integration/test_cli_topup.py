@@ -9,7 +9,6 @@ import pytest
 
 from app.card.apdu import Ins
 from app.card.pcsc import card_present
-from app.crypto.keystore import KdfParams, Keystore
 from cardsim.vpcd import VpcdBridge
 from tests.sync.support import (
     ISSUER_PASSPHRASE,
@@ -22,6 +21,7 @@ from tests.sync.support import (
 pytestmark = pytest.mark.pcsc
 
 READER = "Virtual PCD 00 00"
+SAM_READER = "Virtual PCD 00 01"  # the reader's SAM slot: the rig's virtual PSAM/ISAM
 PASSPHRASE = "counter keystore passphrase"
 PASSWORD = "Str0ng-counter-pass"
 # Qt is made unimportable in the child: the services must not need it
@@ -32,7 +32,7 @@ def _cli(data_dir, *args, timeout=120):
     env = dict(
         os.environ,
         CITYCARD_KEYSTORE_PASSPHRASE=PASSPHRASE,
-        CITYCARD_ISSUER_PASSPHRASE="issuer",
+        CITYCARD_SAM_READER=SAM_READER,
         CITYCARD_OPERATOR_PASSWORD=PASSWORD,
     )
     return subprocess.run(
@@ -45,23 +45,27 @@ def _cli(data_dir, *args, timeout=120):
     )
 
 
-def _wait_present(timeout=10.0):
+def _wait_present(reader=READER, timeout=10.0):
     deadline = time.monotonic() + timeout
-    while not card_present(READER):
-        assert time.monotonic() < deadline, "the card never appeared in the reader"
+    while not card_present(reader):
+        assert time.monotonic() < deadline, f"no card appeared in {reader}"
         time.sleep(0.05)
 
 
 @pytest.fixture
-def counter_dir(tmp_path, des_issuer, sm4_issuer):
-    issuer = tmp_path / "issuer.json"
-    entries = {**des_issuer.keystore_entries(), **sm4_issuer.keystore_entries()}
-    Keystore.create(issuer, "issuer", entries, KdfParams(1024, 1, 1)).save("issuer")
+def sam_slot(pcscd, rig):
+    """The rig's PSAM in the reader's SAM slot for the whole test (the CLI reaches it by PC/SC)."""
+    with VpcdBridge(rig.sam_rig.faulty, slot=1):
+        _wait_present(SAM_READER)
+        yield rig.sam_rig
+
+
+@pytest.fixture
+def counter_dir(tmp_path, sam_slot):
     data = tmp_path / "counter"
     result = _cli(
-        data, "init", "--device-id", "DEV-CLI", "--terminal-id", "0102030405ab",
-        "--admin", "admin", "--issuer-keystore", str(issuer),
-    )  # fmt: skip
+        data, "init", "--device-id", "DEV-CLI", "--admin", "admin",
+    )  # fmt: skip  (the terminal id comes from the SAM)
     assert result.returncode == 0, result.stderr
     opened = _cli(data, "shift-open", "--user", "admin", "--float", "500")
     assert opened.returncode == 0, opened.stderr
@@ -123,21 +127,20 @@ def test_cli_settles_a_torn_top_up_on_the_next_tap(pcscd, rig, counter_dir):
     assert rig.reload().profile.balance_fen == 7_000
 
 
-def test_cli_online_top_up_with_the_centers_mac2_then_sync(pcscd, rig, tmp_path, des_issuer):
+def test_cli_online_top_up_with_the_centers_mac2_then_sync(
+    pcscd, rig, sam_slot, tmp_path, des_issuer
+):
     """Enrolled at first run, the counter tops up with MAC2 from the center; the sync uploads it
     and the center, which checked the TAC with the issuer keys, has it in the card's ledger."""
     keystore = issuer_keystore(tmp_path / "center-issuer.json", des_issuer)
     db_url = f"sqlite:///{tmp_path / 'center.sqlite3'}"
     log = tmp_path / "center.log"
     with CenterProcess(db_url, free_port(), log, keystore, ISSUER_PASSPHRASE) as center:
-        issuer = tmp_path / "issuer.json"
-        Keystore.create(issuer, "issuer", des_issuer.keystore_entries(), KdfParams(1024, 1, 1))
         data = tmp_path / "counter"
         code = enrolment_code(db_url, "DEV-ON")
         result = _cli(
-            data, "init", "--device-id", "DEV-ON", "--terminal-id", "0102030405ab",
-            "--admin", "admin", "--issuer-keystore", str(issuer),
-            "--center-url", center.base, "--enrolment-code", code,
+            data, "init", "--device-id", "DEV-ON", "--terminal-id", "001122334455",
+            "--admin", "admin", "--center-url", center.base, "--enrolment-code", code,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         assert _cli(data, "shift-open", "--user", "admin", "--float", "500").returncode == 0
