@@ -1,8 +1,10 @@
 """The top-up service end to end: checks, journal fsyncs, card APDUs, SAM.
 
 1. In-process: ``TopUpService.top_up`` (snapshot read, checks, intent + outcome journaled with
-   synchronous=FULL) against the bare card operation ``load`` (INIT + CREDIT only), and against
-   ``load`` plus two raw durable journal appends — what the service adds on top of its parts.
+   synchronous=FULL) against the bare card operation ``load`` (INIT, the ISAM's MAC2, CREDIT,
+   the PSAM's TAC check: card and SAM APDUs), and against ``load`` plus two raw durable journal
+   appends — what the service adds on top of its parts. The SAM is the virtual PSAM/ISAM in
+   process (real APDUs, its counters persisted in memory only).
 2. Through pcscd + vpcd: the service's wall time (a Shanghai local standard asks ≤ 1 s) and its
    ratio to (APDU count × measured PC/SC round trip + card time + two journal appends).
 """
@@ -20,7 +22,8 @@ from typing import Any
 from app.card.inprocess import InProcessTransport
 from app.card.issuer_keys import IssuerKeySet
 from app.card.operations import load
-from app.card.sam import SoftwareSam
+from app.card.psam import ApduSam
+from app.card.sam import Sam
 from app.card.session import CityCard
 from app.crypto.purse import PurseAlgorithm
 from app.domain.parameters import CardTypeRules, OfflineBrakes, Parameters
@@ -36,7 +39,7 @@ CLERK = Actor("bench", "bench", Role.CLERK)
 AMOUNT = 1_000
 
 
-def _service(directory: Path, sam: SoftwareSam) -> tuple[TopUpService, Journal, Store]:
+def _service(directory: Path, sam: Sam) -> tuple[TopUpService, Journal, Store]:
     journal = Journal.create(
         directory / "journal.sqlite3", JournalKeys.generate(), "DEV-B", TERMINAL.hex().upper()
     )
@@ -63,7 +66,7 @@ def _append_pair(journal: Journal) -> float:
     return time.perf_counter() - t
 
 
-def _in_process(issuer: IssuerKeySet, sam: SoftwareSam, rounds: int) -> None:
+def _in_process(issuer: IssuerKeySet, sam: Sam, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         service, journal, store = _service(Path(tmp), sam)
         timed = _TimedCard(_card(issuer, Path(tmp) / "card.json"))
@@ -71,7 +74,8 @@ def _in_process(issuer: IssuerKeySet, sam: SoftwareSam, rounds: int) -> None:
         bare, full, pair = [], [], []
         for i in range(rounds):  # interleaved, so disk noise hits all three alike
             t = time.perf_counter()
-            load(card, sam, 1, TERMINAL, datetime(2026, 11, 21, 12, 0, 0))
+            now = datetime.now(CHINA).replace(tzinfo=None, microsecond=0)  # the ISAM's time goes on
+            load(card, sam, 1, TERMINAL, now)
             bare.append(time.perf_counter() - t)
             pair.append(_append_pair(journal))
             t = time.perf_counter()
@@ -90,7 +94,7 @@ def _in_process(issuer: IssuerKeySet, sam: SoftwareSam, rounds: int) -> None:
     )
 
 
-def _pcsc(issuer: IssuerKeySet, sam: SoftwareSam) -> None:
+def _pcsc(issuer: IssuerKeySet, sam: Sam) -> None:
     from app.card.pcsc import PcscTransport  # noqa: PLC0415
     from cardsim.pcscd import PcscdError, ensure_pcscd  # noqa: PLC0415
     from cardsim.vpcd import VpcdBridge  # noqa: PLC0415
@@ -141,9 +145,32 @@ def _pcsc(issuer: IssuerKeySet, sam: SoftwareSam) -> None:
     )
 
 
+def _psam(issuer: IssuerKeySet) -> ApduSam:
+    """The counter's SAM: a virtual PSAM/ISAM in process (real APDUs), brakes out of the way."""
+    from cardsim.psam import VirtualPsam  # noqa: PLC0415
+    from cardsim.sam_profile import issue_sam_profile  # noqa: PLC0415
+
+    profile = issue_sam_profile(
+        [issuer],
+        TERMINAL,
+        bytes(10),
+        isam=True,
+        renewal_key=bytes(16),
+        brakes={
+            "per_load_cap_fen": 0x7FFFFFFF,
+            "total_cap_fen": 0xFFFFFFFF,
+            "count_cap": 0xFFFF,
+            "max_age_s": 0xFFFFFFFF,
+        },
+    )
+    assert profile.isam is not None
+    profile.isam.last_contact = "20000101000000"
+    return ApduSam.open(InProcessTransport(VirtualPsam(profile)))
+
+
 def run() -> None:
-    """Print the top-up service figures."""
+    """Print the top-up service figures (the SAM: a virtual PSAM in process, real APDUs)."""
     issuer = IssuerKeySet.generate(PurseAlgorithm.DES, 1)
-    sam = SoftwareSam({1: issuer})
+    sam = _psam(issuer)
     _in_process(issuer, sam, 300)
     _pcsc(issuer, sam)

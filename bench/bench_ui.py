@@ -90,13 +90,10 @@ def _spawn(code: str, *args: str) -> dict[str, float]:
 
 def _set_up(directory: Path) -> None:
     """A counter as the first run makes it: production KDF and password costs."""
-    from app.card.issuer_keys import IssuerKeySet  # noqa: PLC0415
     from app.composition import init_counter, open_counter  # noqa: PLC0415
-    from app.crypto.purse import PurseAlgorithm  # noqa: PLC0415
 
-    issuer = IssuerKeySet.generate(PurseAlgorithm.DES, 1)
-    init_counter(directory, PASSPHRASE, "DEV-BENCH", "0102030405AB", issuer.keystore_entries())
-    counter = open_counter(directory, PASSPHRASE)
+    init_counter(directory, PASSPHRASE, "DEV-BENCH", "0102030405AB")
+    counter = open_counter(directory, PASSPHRASE)  # no SAM in a bench: it opens without
     try:
         counter.operators.create_first_admin("admin", "管理员", "Adm1n-pass-word")
     finally:
@@ -135,6 +132,7 @@ def _probe_top_ups(rounds: int) -> None:
 
     from app.card.inprocess import InProcessTransport  # noqa: PLC0415
     from app.card.issuer_keys import IssuerKeySet  # noqa: PLC0415
+    from app.card.psam import ApduSam  # noqa: PLC0415
     from app.composition import init_counter, open_counter  # noqa: PLC0415
     from app.crypto.keystore import KdfParams  # noqa: PLC0415
     from app.crypto.purse import PurseAlgorithm  # noqa: PLC0415
@@ -144,6 +142,8 @@ def _probe_top_ups(rounds: int) -> None:
     from app.ui.topup_dialog import TopUpDialog  # noqa: PLC0415
     from cardsim.card import VirtualCityCard  # noqa: PLC0415
     from cardsim.profile import CU_AID, CardProfile, PublicFields  # noqa: PLC0415
+    from cardsim.psam import VirtualPsam  # noqa: PLC0415
+    from cardsim.sam_profile import issue_sam_profile  # noqa: PLC0415
 
     app = make_application()
     issuer = IssuerKeySet.generate(PurseAlgorithm.DES, 1)
@@ -156,9 +156,15 @@ def _probe_top_ups(rounds: int) -> None:
             PASSPHRASE,
             "DEV-BENCH",
             "0102030405AB",
-            issuer.keystore_entries(),
             KdfParams(memory_kib=1024, iterations=1, lanes=1),
         )
+        sam_profile = issue_sam_profile(
+            [issuer], bytes.fromhex("0102030405AB"), bytes(10), isam=True, renewal_key=bytes(16)
+        )
+        assert sam_profile.isam is not None
+        sam_profile.isam.last_contact = "20000101000000"
+        sam_profile.isam.max_age_s = 0xFFFFFFFF
+        sam = ApduSam.open(InProcessTransport(VirtualPsam(sam_profile)))
         public = PublicFields(
             CardFamily.CITY_UNION,
             serial,
@@ -181,7 +187,7 @@ def _probe_top_ups(rounds: int) -> None:
         )
         profile.save(Path(tmp) / "card.json")
         card = VirtualCityCard.from_file(Path(tmp) / "card.json")
-        counter = open_counter(directory, PASSPHRASE)
+        counter = open_counter(directory, PASSPHRASE, sam=sam)
         counter.operators.create_first_admin("admin", "管理员", "Adm1n-pass-word")
         actor = counter.operators.sign_in("admin", "Adm1n-pass-word")
         gui = assemble(counter, lambda: InProcessTransport(card), "bench reader")

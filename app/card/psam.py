@@ -41,6 +41,7 @@ SW_PER_LOAD_CAP = 0x9402
 SW_OFFLINE_TOTAL = 0x6F01
 SW_OFFLINE_COUNT = 0x6F02
 SW_OFFLINE_AGE = 0x6F03
+SW_WRONG_DATA = 0x6A80  # the ISAM: a card time earlier than one it saw (its time only goes on)
 
 
 class SamError(CardError):
@@ -270,6 +271,9 @@ _BRAKES = {  # the ISAM's own brakes, by its status word (docs/virtual-sam.md)
         "The SAM's offline top-up count since the last center contact is used up."
     ),
     SW_OFFLINE_AGE: marked("The SAM has not heard from the clearing center recently enough."),
+    SW_WRONG_DATA: marked(
+        "The SAM refuses a top-up dated before one it already authorised: check the PC's clock."
+    ),
 }
 
 

@@ -2962,6 +2962,10 @@
         <translation>SAM卡距上次联系清分中心的时间过长。</translation>
     </message>
     <message>
+        <source>The SAM refuses a top-up dated before one it already authorised: check the PC&apos;s clock.</source>
+        <translation>SAM卡拒绝早于其已授权充值时间的充值：请检查电脑时钟。</translation>
+    </message>
+    <message>
         <source>the SAM answered {command} with status {status}</source>
         <translation>SAM卡对 {command} 的应答状态为 {status}</translation>
     </message>
