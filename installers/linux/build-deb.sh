@@ -32,6 +32,7 @@ ln -s "/opt/$NAME/$NAME" "$ROOTFS/usr/bin/$NAME"
 install -m 644 "$HERE/$NAME.desktop" "$ROOTFS/usr/share/applications/$NAME.desktop"
 install -m 644 "$HERE/$NAME.svg" "$ROOTFS/usr/share/icons/hicolor/scalable/apps/$NAME.svg"
 install -m 644 "$HERE/$NAME.png" "$ROOTFS/usr/share/icons/hicolor/256x256/apps/$NAME.png"
+install -m 644 "$HERE/README.SAM" "$ROOTFS/usr/share/doc/$NAME/README.SAM"
 printf 'City card service counter %s\nProprietary.\n' "$VERSION" \
   > "$ROOTFS/usr/share/doc/$NAME/copyright"
 

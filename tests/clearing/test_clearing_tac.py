@@ -152,9 +152,12 @@ def test_a_forged_tac_is_held_but_kept_out_of_the_ledger(issuing, counter, rig, 
     assert ledger["loads_total_fen"] == 3_000  # the forged 2,000 never counts
     # the administrator sees it
     assert main(["alarms", "--db", db_url]) == 0
-    (line,) = capsys.readouterr().out.splitlines()
+    alarm, line = capsys.readouterr().out.splitlines()
     shown = json.loads(line)
     assert (shown["type"], shown["seq"], shown["held"]) == ("quarantine", forged.seq, True)
+    # the forged intent copied the genuine one's ISAM load seq: the SAM counter repeats
+    repeat = json.loads(alarm)
+    assert repeat["type"] == "tamper_alarm" and "SAM counter repeat: ISAM" in repeat["reason"]
     # sent again (a lost answer): a duplicate, not a second quarantine row
     again = issuing.request("POST", UPLOAD, batch(journal.records())).json()
     assert again["quarantined"] == [] and again["duplicates"] == journal.head()[0]

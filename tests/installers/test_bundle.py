@@ -27,13 +27,16 @@ from pathlib import Path
 
 import pytest
 
+from app.card.inprocess import InProcessTransport
+from app.card.psam import ApduSam
 from app.composition import init_counter, open_counter
 from app.crypto.keystore import KdfParams, Keystore
 from app.domain.people import Role
 from app.journal.database import JOURNAL
 from app.store.database import STORE
 from cardsim.card import VirtualCityCard
-from cardsim.demo import KEYSTORE_NAME, MANIFEST_NAME, create_demo
+from cardsim.demo import KEYSTORE_NAME, MANIFEST_NAME, SAM_PROFILE_NAME, create_demo
+from cardsim.psam import VirtualPsam
 from cardsim.vpcd import VpcdBridge
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.slow]
@@ -174,19 +177,18 @@ def _counter(directory: Path, center_url: str, db_url: str, issuer_dir: Path) ->
          "SMOKE-01"],
         check=True, capture_output=True, text=True, cwd=ROOT,
     ).stdout.strip().split()[-1]  # fmt: skip
-    issuer = Keystore.open(issuer_dir / KEYSTORE_NAME, PASSPHRASE)
-    keys = {n: issuer.get(n) for n in issuer.names() if n.startswith("mk/")}
+    # the demo issuer's SAM (a chip beside the cards): its terminal id is the counter's
+    sam = ApduSam.open(InProcessTransport(VirtualPsam.from_file(issuer_dir / SAM_PROFILE_NAME)))
     init_counter(
         directory,
         PASSPHRASE,
         "SMOKE-01",
-        "0000000000E1",
-        keys,
+        sam.terminal_id.hex().upper(),
         CHEAP_KDF,
         center_url=center_url,
         enrolment_code=code,
     )
-    counter = open_counter(directory, PASSPHRASE)
+    counter = open_counter(directory, PASSPHRASE, sam=sam)
     try:
         counter.operators.create_first_admin(*ADMIN)
         admin = counter.operators.sign_in(ADMIN[0], ADMIN[2])
@@ -219,6 +221,8 @@ def test_bundle_tops_up_a_card_and_its_journal_verifies(bundle, center, pcscd, t
         QT_QPA_PLATFORM="offscreen",
     )
     vpcd = VpcdBridge(VirtualCityCard.from_file(profile), slot=0)
+    sam_slot = VpcdBridge(VirtualPsam.from_file(issuer_dir / SAM_PROFILE_NAME), slot=1)
+    sam_slot.insert()  # the reader's SAM slot, "Virtual PCD 00 01": the bundle's default
     vpcd.insert()
     try:
         smoke = _run(
@@ -228,6 +232,7 @@ def test_bundle_tops_up_a_card_and_its_journal_verifies(bundle, center, pcscd, t
         )  # fmt: skip
     finally:
         vpcd.remove()
+        sam_slot.remove()
     print(smoke.stdout)
     assert smoke.returncode == 0, f"{smoke.stdout}\n{smoke.stderr[-4000:]}"
     assert "smoke: OK" in smoke.stdout
