@@ -291,3 +291,45 @@ def test_create_demo_writes_the_sam_outside_the_counter(tmp_path: Path, capsys) 
     for key_set in sam.key_sets:
         for key in key_set.keys.values():
             assert key.hex().upper() not in shown
+
+
+@pytest.mark.pcsc
+def test_cli_serves_a_sam_profile_in_slot_1(pcscd, des_issuer, tmp_path: Path) -> None:
+    """``citycard-sim insert psam.json --slot 1``: the SAM in "Virtual PCD 00 01", by PC/SC."""
+    import signal  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from test_cardsim_vpcd import connect_when_present, transmit  # noqa: PLC0415
+
+    path = tmp_path / "psam.json"
+    make_sam_profile([des_issuer]).save(path)
+    env = {**os.environ, "CITYCARD_SIM_RUNTIME_DIR": str(tmp_path / "run")}
+    command = [sys.executable, "-m", "cardsim.cli"]
+    server = subprocess.Popen(
+        [*command, "insert", str(path), "--slot", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        connection = connect_when_present(1, timeout=20)
+        assert transmit(connection, "00B0960006") == (TERMINAL, 0x9000)
+        assert transmit(connection, "00A40000021001")[1] == 0x9000
+        assert transmit(connection, "8072000004" + "00" * 4) == (b"", 0x6985)  # no session
+        connection.disconnect()
+        removed = subprocess.run(
+            [*command, "remove", "--slot", "1"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert removed.returncode == 0, removed.stderr
+        assert server.wait(timeout=10) == 0
+    finally:
+        if server.poll() is None:
+            os.kill(server.pid, signal.SIGKILL)
+            server.wait()
