@@ -197,7 +197,9 @@ class Audit:
 
     def _check_store(self, context: str) -> None:
         """After the restart's reconciliation the store agrees with the journal."""
-        counter = composition.open_counter(self.directory, soak.PASSPHRASE)  # as a restart does
+        counter = composition.open_counter(
+            self.directory, soak.PASSPHRASE, sam=soak.open_sam(self.directory)
+        )  # as a restart does
         try:
             found = soak.store_disagreements(counter.store, self.ledger)
         finally:
@@ -211,7 +213,9 @@ class Audit:
 
     def settle_and_check_everything(self, context: str) -> None:
         """Tap every card once, then every invariant of the soak, on the files."""
-        counter = composition.open_counter(self.directory, soak.PASSPHRASE)
+        counter = composition.open_counter(
+            self.directory, soak.PASSPHRASE, sam=soak.open_sam(self.directory)
+        )
         try:
             assert counter.journal.problem is None, context
             for spec in soak.CARDS:
@@ -411,7 +415,9 @@ def test_a_kill_between_journal_and_store_leaves_them_agreeing(tmp_path: Path, w
         (rows_before_restart,) = conn.execute(
             "SELECT count(*) FROM shift WHERE closed_at_us IS NULL"
         ).fetchone()
-    counter = composition.open_counter(directory, soak.PASSPHRASE)  # the restart
+    counter = composition.open_counter(
+        directory, soak.PASSPHRASE, sam=soak.open_sam(directory)
+    )  # the restart
     try:
         ledger = Ledger()
         ledger.feed(counter.journal.records())
