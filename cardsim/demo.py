@@ -206,7 +206,7 @@ def _build(spec: _Spec, key_set: IssuerKeySet, today: dt.date) -> CardProfile:
         public = PublicFields(
             spec.family,
             spec.serial,
-            issuer_code=bytes.fromhex("0290000000000000"),  # GB/T 13497 city 2900 (Shanghai)
+            issuer_code=bytes.fromhex("0000290000000000"),  # city 2900 (Shanghai) in bytes 2-3
             app_type=0x02,
             app_version=0x01,
             start_date=start,
