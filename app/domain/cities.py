@@ -30,10 +30,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.domain.card import CardFamily, PublicData
+from app.domain.texts import ClerkFacingError
 
 
-class CityTableError(ValueError):
+class CityTableError(ClerkFacingError, ValueError):
     """A delivered city table that cannot be used (malformed or duplicate codes)."""
+
+    advice = "Keep the city table in force and ask the center for a corrected one."
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,11 @@ class CityTable:
             table = indexes[index]
             if code in table:
                 raise CityTableError(
-                    f"{index} code {code} names both {table[code].key} and {city.key}"
+                    "The city table gives code {code} ({index}) to both {first} and {second}.",
+                    code=code,
+                    index=index,
+                    first=table[code].key,
+                    second=city.key,
                 )
             table[code] = city
 
@@ -138,34 +145,44 @@ class CityTable:
             doc = json.loads(text)
             version = doc["version"]
             if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-                raise CityTableError("a city table's version is a positive integer")
+                raise CityTableError("A city table's version is a positive whole number.")
             cities = tuple(_city_from_doc(c) for c in doc["cities"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, CityTableError):
                 raise
-            raise CityTableError(f"not a city table: {exc}") from exc
+            raise CityTableError("This is not a city table ({problem}).", problem=exc) from exc
         return cls(version, cities)
 
 
 def _code(value: object, digits: int, what: str) -> str:
     if not isinstance(value, str) or len(value) != digits:
-        raise CityTableError(f"{what} must be {digits} hex digits, not {value!r}")
+        raise CityTableError(
+            "{what} must be {digits} hex digits, not {value}.",
+            what=what,
+            digits=digits,
+            value=repr(value),
+        )
     try:
         bytes.fromhex(value)
     except ValueError:
-        raise CityTableError(f"{what} must be {digits} hex digits, not {value!r}") from None
+        raise CityTableError(
+            "{what} must be {digits} hex digits, not {value}.",
+            what=what,
+            digits=digits,
+            value=repr(value),
+        ) from None
     return value.upper()
 
 
 def _city_from_doc(doc: dict[str, object]) -> City:
     key, name = doc["key"], doc["name"]
     if not isinstance(key, str) or not key or not isinstance(name, str) or not name:
-        raise CityTableError("every city needs a key and a name")
+        raise CityTableError("Every city in the table needs a key and a name.")
     cu, tu = doc.get("cu_city_code"), doc.get("tu_city_code")
     issuers = doc.get("cu_issuer_codes", [])
     ids = doc.get("tu_issuer_ids", [])
     if not isinstance(issuers, list) or not isinstance(ids, list):
-        raise CityTableError(f"{key}: issuer codes and ids are lists")
+        raise CityTableError("City {key}: issuer codes and ids must be lists.", key=key)
     return City(
         key=key,
         name=name,
