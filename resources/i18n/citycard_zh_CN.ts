@@ -4310,6 +4310,14 @@
         <translation>请使用本柜台库存中的未使用卡。</translation>
     </message>
     <message>
+        <source>Card {serial} is a card of {city}: paying from it needs the national interoperability key in the SAM, which this counter does not hold.</source>
+        <translation>卡 {serial} 是{city}的卡：从该卡付款需要 SAM 中的全国互联互通消费密钥，本柜台没有此密钥。</translation>
+    </message>
+    <message>
+        <source>Take the payment in cash, by bank card or by QR code.</source>
+        <translation>请改收现金、银行卡或扫码支付。</translation>
+    </message>
+    <message>
         <source>Put the same card back on the reader: the counter checks whether the amount was taken back. Do not give any money back until it says so.</source>
         <translation>请将同一张卡放回读卡器：系统将检查金额是否已撤回。在系统提示之前，请勿退款。</translation>
     </message>
