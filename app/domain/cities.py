@@ -112,9 +112,12 @@ class CityTable:
 
     def home_city(self, family: CardFamily, public: PublicData) -> City | None:
         """The card's home city: its issuer code or id first, then the city code it carries."""
-        issuer = public.issuer_code.hex().upper()
+        return self.city_of(family, public.issuer_code.hex(), public.city_code)
+
+    def city_of(self, family: CardFamily, issuer_code: str, city_code: str) -> City | None:
+        """The home city of a card with this issuer code (hex) and city code."""
         exact = self._cu_issuer if family is CardFamily.CITY_UNION else self._tu_issuer
-        return exact.get(issuer) or self.by_code(family, public.city_code)
+        return exact.get(issuer_code.upper()) or self.by_code(family, city_code)
 
     def to_json(self) -> str:
         """The table as the JSON document a parameter set can carry."""

@@ -90,3 +90,15 @@ def test_a_blacklisted_card_of_another_city_is_refused_with_the_blacklist(make_r
         desk.sell_tickets(CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", rig.open())
     assert rig.reload().profile.balance_fen == 10_000
     counter.close()
+
+
+def test_the_purchase_names_another_citys_card_for_the_clearing(make_rig, tmp_path) -> None:
+    rig = make_rig(balance_fen=10_000, public_changes=WUXI_CU)
+    counter = build_counter(tmp_path, rig.sam)
+    desk = office(counter, rig.sam, national_key=True)
+    sale = desk.sell_tickets(CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", rig.open())
+    assert sale.purchase is not None
+    (intent,) = counter.journal.records_of_kinds(RecordKind.PURCHASE_INTENT)
+    card = intent.payload_dict()["reference"]["card"]
+    assert card == {"family": "CU", "issuer": "2140", "city": "2140"}
+    counter.close()
