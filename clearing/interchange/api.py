@@ -152,7 +152,7 @@ def post_records(body: RecordsIn, sender: MemberDep, center: PlatformDep) -> Any
                 )
             return RecordsOut(accepted=accepted, duplicates=duplicates)
         except platform.PlatformRefusalError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+            raise HTTPException(422, str(exc)) from None
         except platform.PlatformConflictError as exc:
             with center.sessions.begin() as session:
                 platform.raise_alarm(
@@ -206,7 +206,7 @@ def post_blacklist(body: BlacklistChangesIn, sender: MemberDep, center: Platform
                 session, sender, body.changes, center.now_us()
             )
     except platform.PlatformRefusalError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(422, str(exc)) from None
     return BlacklistPushOut(accepted=accepted, duplicates=duplicates, version=version)
 
 
