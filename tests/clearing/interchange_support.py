@@ -9,6 +9,8 @@ the card's keys: it stands in for a PSAM with the national purchase key (not bui
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +31,15 @@ from clearing.center import open_center
 from clearing.interchange import platform
 from clearing.settings import Settings
 from tests.services.counter_support import CLERK, SHIFT
-from tests.sync.support import TERMINAL_ID, Enrolled, enrol, free_port
+from tests.sync.support import (
+    ROOT,
+    TERMINAL_ID,
+    CenterProcess,
+    Enrolled,
+    enrol,
+    free_port,
+    wait_until_up,
+)
 
 CST = timezone(timedelta(hours=8))
 WUXI_ISSUER = "2140"
@@ -145,3 +155,56 @@ def platform_thread(db_url: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+class PlatformProcess(CenterProcess):
+    """`citycard-center platform serve` as a real process the test can SIGKILL and restart."""
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "clearing.cli",
+                    "platform",
+                    "serve",
+                    "--db",
+                    self.db_url,
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        process = self.process
+        wait_until_up(self.base, lambda: process.poll() is None)
+        self.starts += 1
+
+
+def sync_process(db_url: str, platform_url: str, city: str, log: Path) -> subprocess.Popen[bytes]:
+    """One `citycard-center interchange sync` round as its own process."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "clearing.cli",
+                "interchange",
+                "sync",
+                "--db",
+                db_url,
+                "--platform",
+                platform_url,
+                "--city",
+                city,
+                "--timeout",
+                "1.5",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
