@@ -9,6 +9,7 @@ the platform's trust boundary is attacked.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 
 import pytest
@@ -33,6 +34,7 @@ from tests.clearing.interchange_support import (
     register,
     scenic_office,
 )
+from tests.clearing.postgres import create_database
 from tests.sync.support import center_thread, enrol
 
 SERIAL = "3104000000001234"  # the rig's card: issuer 3100, city 3100 (Hangzhou)
@@ -41,8 +43,8 @@ SERIAL = "3104000000001234"  # the rig's card: issuer 3100, city 3100 (Hangzhou)
 class Cities:
     """Platform, Wuxi and Hangzhou: URLs, databases, and each center opened for its rounds."""
 
-    def __init__(self, tmp_path, hub: str, wuxi: str, hangzhou: str) -> None:
-        self.dbs = {n: f"sqlite:///{tmp_path / f'{n}.sqlite3'}" for n in ("hub", "wx", "hz")}
+    def __init__(self, dbs: dict[str, str], hub: str, wuxi: str, hangzhou: str) -> None:
+        self.dbs = dbs
         self.hub, self.wuxi_base, self.hangzhou_base = hub, wuxi, hangzhou
         self.wuxi: Center = open_center(Settings(db_url=self.dbs["wx"]))
         self.hangzhou: Center = open_center(Settings(db_url=self.dbs["hz"]))
@@ -57,9 +59,21 @@ class Cities:
         self.hangzhou.close()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def dbs(request, tmp_path) -> dict[str, str]:
+    """The platform's and both centers' databases: SQLite files, and PostgreSQL when it runs."""
+    names = ("hub", "wx", "hz")
+    if request.param == "sqlite":
+        return {n: f"sqlite:///{tmp_path / f'{n}.sqlite3'}" for n in names}
+    server = request.getfixturevalue("postgres")
+    if server is None:
+        pytest.skip("PostgreSQL is not available here")
+    tag = uuid.uuid4().hex[:12]
+    return {n: create_database(server, f"t{tag}{n}") for n in names}
+
+
 @pytest.fixture
-def cities(tmp_path):
-    dbs = {n: f"sqlite:///{tmp_path / f'{n}.sqlite3'}" for n in ("hub", "wx", "hz")}
+def cities(dbs):
     with (
         platform_thread(dbs["hub"]) as hub,
         center_thread(dbs["wx"]) as wuxi,
@@ -67,7 +81,7 @@ def cities(tmp_path):
     ):
         register(dbs["hub"], "wuxi", dbs["wx"], [WUXI_ISSUER, "0000302000000000"])
         register(dbs["hub"], "hangzhou", dbs["hz"], [HANGZHOU_ISSUER, "0000331000000000"])
-        world = Cities(tmp_path, hub, wuxi, hangzhou)
+        world = Cities(dbs, hub, wuxi, hangzhou)
         yield world
         world.close()
 
