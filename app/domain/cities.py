@@ -11,7 +11,7 @@ A card names its home city in file 0x15, in two numbering schemes:
 The table is versioned data (:class:`CityTable`, JSON codec) so a newer one can be delivered
 with the parameters; :data:`INTEROP_CITIES` is the one shipped with this release.
 
-Sources and placeholders (see docs/interop.md):
+Sources and placeholders (docs/interop.md):
 - GB/T 13497 city codes: the public list shipped with the open-source T-Union reader
   "T-Union Master" (``resources/city_code.txt``, "GB/T 13497-1992").
 - CU city codes: the cities' postal-code prefixes, as card-protocol.md states the scheme.
