@@ -4646,6 +4646,14 @@
         <translation>按小时统计营收</translation>
     </message>
     <message>
+        <source>Purse payments by the card&apos;s home city</source>
+        <translation>按卡属地统计的卡内消费</translation>
+    </message>
+    <message>
+        <source>This city&apos;s cards</source>
+        <translation>本市卡</translation>
+    </message>
+    <message>
         <source>Journal reference</source>
         <translation>流水日志引用</translation>
     </message>

@@ -102,3 +102,36 @@ def test_the_purchase_names_another_citys_card_for_the_clearing(make_rig, tmp_pa
     card = intent.payload_dict()["reference"]["card"]
     assert card == {"family": "CU", "issuer": "2140", "city": "2140"}
     counter.close()
+
+
+def test_receipts_and_reports_name_the_other_city(make_rig, tmp_path) -> None:
+    from datetime import timedelta, timezone  # noqa: PLC0415
+
+    from app.reports.build import daily_report  # noqa: PLC0415
+    from app.reports.csv_export import csv_text, daily_rows  # noqa: PLC0415
+    from app.reports.model import OriginLine  # noqa: PLC0415
+    from app.services.receipts import receipt_for  # noqa: PLC0415
+
+    wuxi_card = make_rig(balance_fen=10_000, public_changes=WUXI_CU)
+    home_card = make_rig(balance_fen=10_000, serial=bytes.fromhex("3104000000005678"))
+    counter = build_counter(tmp_path, wuxi_card.sam)
+    desk = office(counter, wuxi_card.sam, national_key=True)
+    foreign = desk.sell_tickets(
+        CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", wuxi_card.open()
+    )
+    home = desk.sell_tickets(
+        CLERK, SHIFT, desk.basket({"child": 1}), "card_purse", home_card.open()
+    )
+
+    lines = dict(receipt_for(counter.journal, counter.journal.record(foreign.record_seq)).lines)
+    assert lines["卡属地 Card's city"].startswith("无锡")
+    home_lines = dict(receipt_for(counter.journal, counter.journal.record(home.record_seq)).lines)
+    assert "卡属地 Card's city" not in home_lines
+
+    china = timezone(timedelta(hours=8))
+    day = counter.journal.record(foreign.record_seq).at.astimezone(china).date()
+    report = daily_report(counter.journal, counter.store, day, china)
+    assert report.figures.purse_by_city == (OriginLine("", 1, 2_000), OriginLine("无锡", 1, 4_000))
+    text = csv_text(daily_rows(report))
+    assert "Purse payments by the card's home city,无锡" in text
+    counter.close()

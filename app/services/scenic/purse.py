@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from app.card.errors import InsufficientBalanceError
 from app.card.session import CityCard
-from app.domain.card import CardSnapshot
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor
 from app.services.eligibility import CounterAct, check_served_here
 from app.services.errors import RefusedError
+from app.services.interop import CARD_KEY, card_mark
 from app.services.progress import CancelToken, Progress
 from app.services.purchase import PurchaseReceipt, PurchaseService
 from app.services.scenic.common import ScenicBalanceTooLowError, ScenicContext
 from app.store import blacklist
 from app.store import parameters as stored_parameters
-
-CARD_KEY = "card"  # the reference's entry naming another city's card (its issuer and city)
-
-
-def card_of(snapshot: CardSnapshot) -> dict[str, object]:
-    """What the clearing needs to route a payment to the card's issuer city."""
-    public = snapshot.public
-    return {
-        "family": snapshot.family.value,
-        "issuer": public.issuer_code.hex().upper(),
-        "city": public.city_code,
-    }
 
 
 class PursePayments:
@@ -71,7 +59,7 @@ class PursePayments:
                     city=origin.city_name,
                 )
             if not origin.home:  # the center forwards it to the card's issuer city by this
-                reference = {**reference, CARD_KEY: card_of(snapshot)}
+                reference = {**reference, CARD_KEY: card_mark(snapshot)}
         if not listed and not snapshot.blocked and snapshot.balance_fen < amount_fen:
             raise ScenicBalanceTooLowError(serial, snapshot.balance_fen, amount_fen)
         try:
