@@ -118,3 +118,15 @@ def test_a_malformed_table_is_refused(mutate) -> None:  # type: ignore[no-untype
     mutate(doc)
     with pytest.raises(CityTableError):
         CityTable.from_json(json.dumps(doc))
+
+
+@pytest.mark.parametrize(("name", "city"), [("cu-wuxi", "无锡"), ("tu-shanghai", "上海")])
+def test_the_demo_cards_of_other_cities_show_their_home_city(des_issuer, name, city) -> None:
+    from app.card.inprocess import InProcessTransport  # noqa: PLC0415
+    from app.services.card_reading import CardReadingService  # noqa: PLC0415
+    from cardsim.card import VirtualCityCard  # noqa: PLC0415
+    from cardsim.demo import build_demo_profile  # noqa: PLC0415
+
+    card = VirtualCityCard(build_demo_profile(name, des_issuer, date(2026, 12, 8)))
+    view = CardReadingService(lambda: InProcessTransport(card), lambda: date(2026, 12, 8)).read()
+    assert view.city == city
