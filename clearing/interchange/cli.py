@@ -6,6 +6,7 @@
                                         [--out DIR]   (DIR: JSON and CSV files for every member)
     citycard-center platform positions --db URL --date YYYY-MM-DD
     citycard-center platform alarms --db URL
+    citycard-center platform openapi > clearing/interchange/openapi.json
     citycard-center interchange identity --db URL        (the center's public key, for `member`)
     citycard-center interchange sync --db URL --platform URL --city KEY [--every S] [--rounds N]
 
@@ -55,6 +56,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     positions = with_db(commands.add_parser("positions", help="who owes whom on a day"))
     positions.add_argument("--date", required=True, type=date.fromisoformat)
     with_db(commands.add_parser("alarms", help="conflicting records members offered"))
+    commands.add_parser("openapi", help="print the platform's OpenAPI contract (JSON)")
 
     group = sub.add_parser("interchange", help="a city center's exchange with the platform")
     commands = group.add_subparsers(dest="interchange_command", required=True)
@@ -71,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     """Run a ``platform`` or ``interchange`` command."""
     if args.command == "platform" and args.platform_command == "serve":
         return _serve(args)
+    if args.command == "platform" and args.platform_command == "openapi":
+        sys.stdout.write(platform_openapi_text())
+        return 0
     center = open_center(Settings(db_url=args.db))
     try:
         if args.command == "platform":
@@ -78,6 +83,14 @@ def run(args: argparse.Namespace) -> int:
         return _interchange(center, args)
     finally:
         center.close()
+
+
+def platform_openapi_text() -> str:
+    """The platform's published contract, as ``clearing/interchange/openapi.json`` holds it."""
+    from clearing.interchange.api import build_platform_api  # noqa: PLC0415
+
+    api = build_platform_api().openapi()
+    return json.dumps(api, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def _serve(args: argparse.Namespace) -> int:
