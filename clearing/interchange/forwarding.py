@@ -47,6 +47,10 @@ BATCH = 500
 CARD_KEY = "card"  # the purchase reference's entry naming another city's card
 
 
+class MisroutedError(ValueError):
+    """The platform sent a record that is not of this city's cards, or came from this city."""
+
+
 @dataclass
 class RoundReport:
     """What one sync round did."""
@@ -226,7 +230,7 @@ def take_in(session: Session, city: str, routed: RoutedRecord, now_us: int) -> b
     """Enter one routed record into the card ledger, once; whether it was new."""
     record = routed.record
     if record.issuer_city != city or routed.acquirer_city == city:
-        raise ValueError(
+        raise MisroutedError(
             f"the platform routed record {routed.id} of {record.issuer_city} "
             f"(from {routed.acquirer_city}) to {city}"
         )
@@ -279,7 +283,11 @@ def pull_inbound(center: Center, client: PlatformClient, city: str, report: Roun
             for item in routed:
                 if item.id <= after:
                     continue
-                report.taken_in += take_in(session, city, item, now)
+                try:
+                    report.taken_in += take_in(session, city, item, now)
+                except MisroutedError as exc:  # never enters the ledger; kept in the log
+                    log.error("interchange: %s", exc)
+                    report.refused.append(str(exc))
                 state.inbound_after = item.id
         if not answer.get("more"):
             return

@@ -22,7 +22,7 @@ from app.journal.records import from_micros
 from clearing.center import Center, open_center
 from clearing.interchange import platform
 from clearing.interchange.client import PlatformClient, PlatformRefusedError
-from clearing.interchange.forwarding import sync_round, take_in
+from clearing.interchange.forwarding import MisroutedError, sync_round, take_in
 from clearing.interchange.models import OutboundRow
 from clearing.interchange.schemas import ForwardedRecord, RoutedRecord
 from clearing.settings import Settings
@@ -277,7 +277,7 @@ def test_a_center_takes_in_only_records_of_its_own_cards(cities):
     misrouted = RoutedRecord(
         id=1, acquirer_city="hangzhou", record=ForwardedRecord.model_validate(_record())
     )
-    with cities.wuxi.sessions.begin() as session, pytest.raises(ValueError, match="routed"):
+    with cities.wuxi.sessions.begin() as session, pytest.raises(MisroutedError, match="routed"):
         take_in(session, "wuxi", misrouted, 0)
     fine = RoutedRecord(
         id=1, acquirer_city="wuxi", record=ForwardedRecord.model_validate(_record())
