@@ -262,7 +262,6 @@ def take_in(session: Session, city: str, routed: RoutedRecord, now_us: int) -> b
             at_us=record.at_us,
         )
     )
-    session.flush()
     return True
 
 

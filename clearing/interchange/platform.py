@@ -169,21 +169,12 @@ def accept_records(
     _lock_state(session)  # numbers records in commit order
     accepted = duplicates = 0
     conflicts: list[dict[str, object]] = []
-    seen: dict[tuple[str, int], bytes] = {}
+    seen = _held_digests(session, sender.city, records)
     for record in records:
         text = canonical(record)
         digest = sm3_digest(text.encode())
         key = (record.device_id, record.seq)
         held = seen.get(key)
-        if held is None:
-            row = session.scalars(
-                select(PlatformRecordRow).where(
-                    PlatformRecordRow.acquirer_city == sender.city,
-                    PlatformRecordRow.device_id == record.device_id,
-                    PlatformRecordRow.seq == record.seq,
-                )
-            ).first()
-            held = None if row is None else row.digest
         if held is not None:
             if held == digest:
                 duplicates += 1
@@ -211,6 +202,27 @@ def accept_records(
         raise PlatformConflictError(conflicts)
     session.flush()
     return accepted, duplicates
+
+
+def _held_digests(
+    session: Session, city: str, records: Sequence[ForwardedRecord]
+) -> dict[tuple[str, int], bytes]:
+    """The digests the platform holds for the batch's keys (one query per device and chunk)."""
+    by_device: dict[str, list[int]] = defaultdict(list)
+    for record in records:
+        by_device[record.device_id].append(record.seq)
+    held: dict[tuple[str, int], bytes] = {}
+    for device_id, seqs in by_device.items():
+        for start in range(0, len(seqs), 500):
+            for seq, digest in session.execute(
+                select(PlatformRecordRow.seq, PlatformRecordRow.digest).where(
+                    PlatformRecordRow.acquirer_city == city,
+                    PlatformRecordRow.device_id == device_id,
+                    PlatformRecordRow.seq.in_(seqs[start : start + 500]),
+                )
+            ):
+                held[(device_id, int(seq))] = bytes(digest)
+    return held
 
 
 def raise_alarm(session: Session, city: str, reason: str, offered: str, now_us: int) -> None:
