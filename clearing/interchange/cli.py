@@ -9,6 +9,7 @@
     citycard-center platform openapi > clearing/interchange/openapi.json
     citycard-center interchange identity --db URL        (the center's public key, for `member`)
     citycard-center interchange sync --db URL --platform URL --city KEY [--every S] [--rounds N]
+                                     [--issuer-keystore PATH]   (check the TACs taken in)
 
 Exit status: 0 done, 1 refused (bad input, the platform said no), 2 could not run (database,
 platform unreachable).
@@ -18,9 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from clearing.interchange import platform
 from clearing.settings import DEFAULT_DB_URL, Settings
 
 DEFAULT_PLATFORM_PORT = 8700
+PASSPHRASE_ENV = "CITYCARD_ISSUER_PASSPHRASE"  # noqa: S105 - the name of a variable
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,6 +70,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     sync.add_argument("--every", type=float, default=0.0, help="seconds between rounds")
     sync.add_argument("--rounds", type=int, default=1, help="rounds to run (0: forever)")
     sync.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP call")
+    sync.add_argument(
+        "--issuer-keystore", type=Path, help="issuer keys: check the TACs of records taken in"
+    )
+    sync.add_argument("--issuer-passphrase-env", default=PASSPHRASE_ENV)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,7 +83,19 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "platform" and args.platform_command == "openapi":
         sys.stdout.write(platform_openapi_text())
         return 0
-    center = open_center(Settings(db_url=args.db))
+    settings = Settings(db_url=args.db)
+    keystore = getattr(args, "issuer_keystore", None)
+    if keystore is not None:
+        passphrase = os.environ.get(args.issuer_passphrase_env)
+        if passphrase is None:
+            print(
+                f"citycard-center: set {args.issuer_passphrase_env} to the issuer keystore's "
+                "passphrase",
+                file=sys.stderr,
+            )
+            return 2
+        settings = replace(settings, issuer_keystore=keystore, issuer_passphrase=passphrase)
+    center = open_center(settings)
     try:
         if args.command == "platform":
             return _platform(center, args)

@@ -19,13 +19,18 @@ process killed) is finished by the next one.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
+from app.card.sam import PurchaseAuthorization, SamKeyError, SoftwareSam
+from app.card.session import PurseKeyRef
+from app.crypto.purse import PurseAlgorithm
 from app.crypto.sm3 import sm3_digest
 from app.domain.card import CardFamily
 from app.domain.cities import INTEROP_CITIES, CityTable
@@ -141,6 +146,10 @@ def collect(session: Session, city: str, now_us: int, cities: CityTable = INTERO
                 terminal_seq=intent_row.terminal_seq,
                 tac=None if outcome_row.tac is None else outcome_row.tac.hex().upper(),
                 record_mac=outcome_row.mac.hex().upper(),
+                algorithm=_small(payload.get("algorithm")),
+                key_version=_small(payload.get("key_version")),
+                transaction_type=_small(payload.get("transaction_type")),
+                card_time=_card_time(payload.get("card_time")),
             ).model_dump_json()
         session.add(
             OutboundRow(
@@ -157,6 +166,19 @@ def collect(session: Session, city: str, now_us: int, cities: CityTable = INTERO
         noted += 1
     session.flush()
     return noted
+
+
+def _small(value: object) -> int | None:
+    return (
+        value
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 256
+        else None
+    )
+
+
+def _card_time(value: object) -> str | None:
+    text = str(value) if value is not None else ""
+    return text if len(text) == 14 and text.isdigit() else None
 
 
 def _pending(session: Session) -> list[OutboundRow]:
@@ -226,8 +248,55 @@ def _mark_refused(center: Center, key: tuple[str, int], reason: str, report: Rou
 # -- records in ----------------------------------------------------------------------------------
 
 
-def take_in(session: Session, city: str, routed: RoutedRecord, now_us: int) -> bool:
-    """Enter one routed record into the card ledger, once; whether it was new."""
+def tac_problem(sam: SoftwareSam, record: ForwardedRecord) -> str | None:
+    """Why the purchase TAC of this city's card does not verify with its keys (None: it does).
+
+    The issuer's center holds the card's TAC key (card-protocol.md: ``MAC(DTK, amount ‖ type ‖
+    terminal ‖ terminal seq ‖ date ‖ time)``), so only a genuine card can have answered it.
+    """
+    if record.tac is None:
+        return "a completed purchase without the card's TAC"
+    if None in (record.algorithm, record.key_version, record.transaction_type, record.card_time):
+        return "the record does not give what the TAC covers (keys, type, time)"
+    if record.terminal_seq is None:
+        return "the record does not give the terminal's transaction seq"
+    try:
+        auth = PurchaseAuthorization(
+            serial=bytes.fromhex(record.card_serial),
+            keys=PurseKeyRef(
+                PurseAlgorithm(int(record.algorithm or 0)), int(record.key_version or 0)
+            ),
+            random=b"",
+            offline_atc=record.atc or 0,
+            amount_fen=record.amount_fen,
+            transaction_type=int(record.transaction_type or 0),
+            terminal_id=bytes.fromhex(record.terminal_id),
+            terminal_seq=record.terminal_seq,
+            when=datetime.strptime(str(record.card_time), "%Y%m%d%H%M%S"),
+        )
+        expected = sam.purchase_tac(auth)
+    except SamKeyError as exc:
+        return f"the TAC cannot be checked: {exc}"
+    except (ValueError, OverflowError) as exc:
+        return f"the TAC cannot be checked: {exc}"
+    if not hmac.compare_digest(expected, bytes.fromhex(record.tac)):
+        return "the TAC does not verify with the issuer's keys: no genuine card answered it"
+    return None
+
+
+def take_in(
+    session: Session,
+    city: str,
+    routed: RoutedRecord,
+    now_us: int,
+    sam: SoftwareSam | None = None,
+) -> bool:
+    """Enter one routed record into the card ledger, once; whether it was new.
+
+    With the issuer's keys (``sam``) the purchase TAC is checked first: a record whose TAC does
+    not verify is kept (once, with the reason: ``interchange_inbound.held``) but stays out of
+    the card ledger.
+    """
     record = routed.record
     if record.issuer_city != city or routed.acquirer_city == city:
         raise MisroutedError(
@@ -237,6 +306,7 @@ def take_in(session: Session, city: str, routed: RoutedRecord, now_us: int) -> b
     key = (routed.acquirer_city, record.device_id, record.seq)
     if session.get(InboundRow, key) is not None:
         return False
+    held = None if sam is None else tac_problem(sam, record)
     session.add(
         InboundRow(
             acquirer_city=routed.acquirer_city,
@@ -247,8 +317,18 @@ def take_in(session: Session, city: str, routed: RoutedRecord, now_us: int) -> b
             amount_fen=record.amount_fen,
             at_us=record.at_us,
             received_at_us=now_us,
+            held=held,
         )
     )
+    if held is not None:
+        log.error(
+            "interchange: record %s/%s/%s held: %s",
+            routed.acquirer_city,
+            record.device_id,
+            record.seq,
+            held,
+        )
+        return False
     session.add(
         CardLedgerRow(
             card_serial=record.card_serial,
@@ -283,7 +363,7 @@ def pull_inbound(center: Center, client: PlatformClient, city: str, report: Roun
                 if item.id <= after:
                     continue
                 try:
-                    report.taken_in += take_in(session, city, item, now)
+                    report.taken_in += take_in(session, city, item, now, center.sam)
                 except MisroutedError as exc:  # never enters the ledger; kept in the log
                     log.error("interchange: %s", exc)
                     report.refused.append(str(exc))

@@ -41,6 +41,7 @@ class InboundRow(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     at_us: Mapped[int] = mapped_column(BigInteger)
     received_at_us: Mapped[int] = mapped_column(BigInteger)
+    held: Mapped[str | None] = mapped_column(Text)  # why it is kept out of the ledger (TAC)
 
 
 class InterchangeStateRow(Base):

@@ -43,6 +43,13 @@ class ForwardedRecord(Strict):
     terminal_seq: Fen | None = None
     tac: Mac | None = None
     record_mac: Mac = Field(description="the counter journal's MAC of the outcome record")
+    # what the issuer's center needs to recompute the purchase TAC with its own keys
+    algorithm: Annotated[int, Field(strict=True, ge=0, le=255)] | None = None
+    key_version: Annotated[int, Field(strict=True, ge=0, le=255)] | None = None
+    transaction_type: Annotated[int, Field(strict=True, ge=0, le=255)] | None = None
+    card_time: Annotated[str, StringConstraints(pattern=r"^[0-9]{14}$")] | None = Field(
+        default=None, description="the date and time the card's TAC covers, YYYYMMDDhhmmss"
+    )
 
 
 class RecordsIn(Strict):

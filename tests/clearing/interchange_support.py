@@ -8,6 +8,7 @@ the card's keys: it stands in for a PSAM with the national purchase key (not bui
 
 from __future__ import annotations
 
+import os
 import secrets
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from clearing.interchange import platform
 from clearing.settings import Settings
 from tests.services.counter_support import CLERK, SHIFT
 from tests.sync.support import (
+    ISSUER_PASSPHRASE,
     ROOT,
     TERMINAL_ID,
     CenterProcess,
@@ -185,8 +187,13 @@ class PlatformProcess(CenterProcess):
         self.starts += 1
 
 
-def sync_process(db_url: str, platform_url: str, city: str, log: Path) -> subprocess.Popen[bytes]:
-    """One `citycard-center interchange sync` round as its own process."""
+def sync_process(
+    db_url: str, platform_url: str, city: str, log: Path, keystore: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """One `citycard-center interchange sync` round as its own process (``keystore``: the
+    issuer's keys, to check the TACs of the records it takes in)."""
+    keys = [] if keystore is None else ["--issuer-keystore", str(keystore)]
+    env = dict(os.environ, CITYCARD_ISSUER_PASSPHRASE=ISSUER_PASSPHRASE)
     with log.open("ab") as out:
         return subprocess.Popen(
             [
@@ -203,8 +210,10 @@ def sync_process(db_url: str, platform_url: str, city: str, log: Path) -> subpro
                 city,
                 "--timeout",
                 "1.5",
+                *keys,
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
+            env=env,
         )

@@ -293,3 +293,46 @@ def test_members_are_cities_of_the_table(cities):
         platform.register_member(session, "atlantis", bytes(64), ["1234"], 0)
     hub.close()
     assert date.today()  # keeps the import honest
+
+
+def test_the_issuer_checks_each_purchase_tac_with_its_own_keys(
+    cities, office, tmp_path, des_issuer, sm4_issuer
+):
+    from clearing.interchange.models import InboundRow  # noqa: PLC0415
+    from tests.sync.support import ISSUER_PASSPHRASE, issuer_keystore  # noqa: PLC0415
+
+    keystore = issuer_keystore(tmp_path / "hz.keystore", des_issuer, sm4_issuer)
+    issuing = open_center(
+        Settings(
+            db_url=cities.dbs["hz"], issuer_keystore=keystore, issuer_passphrase=ISSUER_PASSPHRASE
+        )
+    )
+    takings = office.sell(office.rig.open(), 1)
+    office.upload()
+    assert cities.round("wuxi")["forwarded"] == 1
+    # a record of a Hangzhou card no card ever answered: Wuxi's word only, and a made-up TAC
+    forged = _record(
+        seq=99,
+        tac="00000000",
+        terminal_seq=5,
+        algorithm=0,
+        key_version=des_issuer.key_version,
+        transaction_type=6,
+        card_time="20261208101500",
+    )
+    wuxi = PlatformClient(cities.hub, "wuxi", cities.wuxi.identity)
+    wuxi.call("POST", "/v1/interchange/records", body={"records": [forged]})
+
+    report = sync_round(
+        issuing, PlatformClient(cities.hub, "hangzhou", issuing.identity), "hangzhou"
+    )
+    assert report.taken_in == 1
+    with issuing.sessions.begin() as session:
+        held = {r.seq: r.held for r in session.query(InboundRow)}
+    issuing.close()
+    assert len(held) == 2 and "does not verify" in str(held[99])
+    assert [h for seq, h in held.items() if seq != 99] == [None]
+    desk = enrol(cities.hangzhou_base, cities.dbs["hz"], "DEV-H3")
+    spent = [e for e in desk.client.ledger(SERIAL).entries if e.kind == "purchase"]
+    desk.client.close()
+    assert [e.amount_fen for e in spent] == [takings]  # the forged one never entered

@@ -41,7 +41,7 @@ from tests.clearing.interchange_support import (
     sync_process,
 )
 from tests.sync.faultproxy import FaultPlan, FaultProxy
-from tests.sync.support import ROOT, CenterProcess, enrol, free_port
+from tests.sync.support import ROOT, CenterProcess, enrol, free_port, issuer_keystore
 
 pytestmark = pytest.mark.slow
 
@@ -51,9 +51,15 @@ MAX_ROUNDS = 80
 
 
 def _round(dbs, proxies, tmp_path, rng, kills: list[str], kill: bool = True) -> list[int | None]:
-    """Both cities' sync processes at once; some SIGKILLed mid-round. Their exit codes."""
+    """Both cities' sync processes at once; some SIGKILLed mid-round. Their exit codes.
+
+    Hangzhou's holds its issuer keys: it checks the TAC of every record it takes in.
+    """
+    keys = {"wuxi": None, "hangzhou": tmp_path / "hangzhou.keystore"}
     running = {
-        city: sync_process(dbs[city], proxies[city].base, city, tmp_path / f"sync-{city}.log")
+        city: sync_process(
+            dbs[city], proxies[city].base, city, tmp_path / f"sync-{city}.log", keys[city]
+        )
         for city in ("wuxi", "hangzhou")
     }
     victim = rng.choice([None, None, "wuxi", "hangzhou"]) if kill else None
@@ -82,7 +88,7 @@ def _inbound_count(db_url: str) -> int:
 
 
 def test_a_hangzhou_card_at_a_wuxi_office_is_cleared_once_through_faults_and_kills(
-    tmp_path, make_rig
+    tmp_path, make_rig, des_issuer, sm4_issuer
 ):
     seed = int(os.environ.get("INTERCHANGE_TEST_SEED", random.randrange(1 << 32)))
     print(f"interchange seed={seed} (INTERCHANGE_TEST_SEED={seed} replays it)")
@@ -92,6 +98,7 @@ def test_a_hangzhou_card_at_a_wuxi_office_is_cleared_once_through_faults_and_kil
     wuxi = CenterProcess(dbs["wuxi"], free_port(), tmp_path / "wuxi.log")
     hangzhou = CenterProcess(dbs["hangzhou"], free_port(), tmp_path / "hangzhou.log")
     rig = make_rig(balance_fen=100_000)
+    issuer_keystore(tmp_path / "hangzhou.keystore", des_issuer, sm4_issuer)
     kills: list[str] = []
     with hub, wuxi, hangzhou:
         register(dbs["hub"], "wuxi", dbs["wuxi"], [WUXI_ISSUER])
@@ -145,6 +152,10 @@ def test_a_hangzhou_card_at_a_wuxi_office_is_cleared_once_through_faults_and_kil
         ledger = hz_desk.client.ledger(SERIAL)
         spent = [e for e in ledger.entries if e.kind == "purchase"]
         assert len(spent) == SALES and {e.device_id for e in spent} == {"wuxi/DEV-W1"}
+        hz = open_center(Settings(db_url=dbs["hangzhou"]))
+        with hz.sessions.begin() as session:  # every TAC verified with Hangzhou's keys
+            assert [r.held for r in session.query(InboundRow)] == [None] * SALES
+        hz.close()
         assert len({e.seq for e in spent}) == SALES
         assert sum(e.amount_fen for e in spent) == takings == office.purse_takings()
         assert ledger.last_known_balance_fen == rig.reload().profile.balance_fen

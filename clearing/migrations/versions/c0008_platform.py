@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("amount_fen", sa.BigInteger, nullable=False),
         sa.Column("at_us", sa.BigInteger, nullable=False),
         sa.Column("received_at_us", sa.BigInteger, nullable=False),
+        sa.Column("held", sa.Text),
     )
     op.create_table(
         "interchange_state",
