@@ -96,6 +96,7 @@ class _Spec:
     algorithm: PurseAlgorithm = PurseAlgorithm.DES
     blacklisted: bool = False
     history: bool = False
+    city: str = HANGZHOU  # CU: issuer and city code (another city's card: 2140 Wuxi)
 
 
 def _bcd_date(day: dt.date) -> bytes:
@@ -156,6 +157,14 @@ def _specs(today: dt.date) -> list[_Spec]:
             expiry=later,
         ),
         _Spec(
+            "cu-wuxi",
+            "Wuxi (无锡) interoperable card: another city's, not topped up here",
+            bytes.fromhex("2140000000000008"),
+            6_000,
+            expiry=later,
+            city="2140",
+        ),
+        _Spec(
             "tu-shanghai",
             "T-Union (交通联合) card of a Shanghai issuer",
             bytes.fromhex("29000000000000000007"),
@@ -199,8 +208,8 @@ def _build(spec: _Spec, key_set: IssuerKeySet, today: dt.date) -> CardProfile:
         public = PublicFields(
             spec.family,
             spec.serial,
-            issuer_code=bytes.fromhex(HANGZHOU),
-            city_code=HANGZHOU,
+            issuer_code=bytes.fromhex(spec.city),
+            city_code=spec.city,
             industry_code=bytes.fromhex("0001"),
             app_type=0x01,
             app_version=0x01,
@@ -212,7 +221,7 @@ def _build(spec: _Spec, key_set: IssuerKeySet, today: dt.date) -> CardProfile:
         public = PublicFields(
             spec.family,
             spec.serial,
-            issuer_code=bytes.fromhex("0290000000000000"),  # GB/T 13497 city 2900 (Shanghai)
+            issuer_code=bytes.fromhex("0000290000000000"),  # city 2900 (Shanghai) in bytes 2-3
             app_type=0x02,
             app_version=0x01,
             start_date=start,

@@ -31,6 +31,7 @@ from clearing.app import build_api, create_app
 from clearing.center import Center, CenterConfigurationError, open_center
 from clearing.database import CenterDatabaseError
 from clearing.enrolment import create_code
+from clearing.interchange import cli as interchange_cli
 from clearing.parameters import current, publish
 from clearing.schemas import DeviceId, ParametersIn
 from clearing.settings import DEFAULT_DB_URL, Settings
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     with_db(sub.add_parser("alarms", help="list tamper alarms and quarantined records"))
 
     sub.add_parser("openapi", help="print the OpenAPI contract (JSON)")
+    interchange_cli.add_parsers(sub)  # platform …, interchange … (docs/clearing-center.md)
     return parser
 
 
@@ -158,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command in ("platform", "interchange"):
+            return interchange_cli.run(args)
         center = open_center(Settings(db_url=args.db))
         try:
             if args.command == "enrolment-code":

@@ -283,3 +283,8 @@ class AnnualPassRow(Base):
     sale_device_id: Mapped[str | None] = mapped_column(String(32))
     sale_seq: Mapped[int | None] = mapped_column(BigInteger)
     sold_at_us: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# the interchange tables (a city center's forwarding state, the national platform), so that
+# this metadata describes the whole schema the migrations build
+from clearing.interchange import models as _interchange_models  # noqa: E402, F401

@@ -35,7 +35,7 @@ class RecordKind(StrEnum):
     VOID = "void"
     REPRINT = "reprint"
     NOTE = "note"
-    # the scenic-area ticket office (app/services/scenic.py)
+    # the scenic-area ticket office (app/services/scenic/)
     TICKET_SALE = "ticket_sale"  # admission tickets (a basket); purse-paid: after its purchase
     PASS_SALE = "pass_sale"  # noqa: S105 - an annual pass sold and bound to a card
     PASS_TRANSFER = "pass_transfer"  # noqa: S105 - a pass moved to a replaced card's successor

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from app.domain.payment import PaymentMethod
-from app.journal import Checkpoint, Journal, JournalRecord, RecordKind, ShiftTotal
+from app.journal import Checkpoint, Journal, JournalRecord, Outcome, RecordKind, ShiftTotal
 from app.journal.canonical import fingerprint
 from app.journal.kinds import INTENT_OF
 from app.journal.records import from_micros, to_micros
@@ -34,6 +34,7 @@ from app.reports.model import (
     GreyRecord,
     HourBucket,
     JournalReference,
+    OriginLine,
     PaymentTotal,
     ReportFigures,
     ShiftReport,
@@ -42,6 +43,7 @@ from app.reports.model import (
 )
 from app.reports.scenic import ScenicFigures, scenic_figures
 from app.services.errors import RefusedError
+from app.services.interop import other_city_of_outcome
 from app.services.shifts import CASH_EFFECT, CashLine, cash_lines
 from app.services.topup import COUNTER_PAYMENTS, MAC_PATH_SAM
 from app.store import operators as accounts
@@ -246,7 +248,22 @@ def _figures(
         hourly=_hourly(records, hours, tz),
         journal=_journal_reference(journal, last, checkpoint_number, tz),
         scenic=_scenic_or_none(records, tz),
+        purse_by_city=_purse_by_city(journal, records),
     )
+
+
+def _purse_by_city(journal: Journal, records: Sequence[JournalRecord]) -> tuple[OriginLine, ...]:
+    """Done purse payments split by the card's home city: this counter's own cards first."""
+    sums: dict[str, list[int]] = {}
+    for record in records:
+        if record.kind != RecordKind.PURCHASE_OUTCOME:
+            continue
+        if record.payload_dict().get("outcome") != Outcome.DONE:
+            continue
+        line = sums.setdefault(other_city_of_outcome(journal, record) or "", [0, 0])
+        line[0] += 1
+        line[1] += record.amount_fen or 0
+    return tuple(OriginLine(city, n, fen) for city, (n, fen) in sorted(sums.items()))
 
 
 def _scenic_or_none(records: Sequence[JournalRecord], tz: tzinfo) -> ScenicFigures | None:

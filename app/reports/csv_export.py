@@ -122,6 +122,9 @@ def _figure_rows(rows: _Rows, f: ReportFigures) -> None:
         rows.add(t.BY_PAYMENT, tr(t.NET), label, amount_fen=p.net_fen)
     rows.add(t.BY_PAYMENT, tr(t.TAKINGS), tr(t.TOTAL), amount_fen=f.takings_fen)
     rows.add(t.BY_PAYMENT, tr(t.NET), tr(t.TOTAL), amount_fen=f.net_fen)
+    for origin in f.purse_by_city:
+        city = origin.city or tr(t.HOME_CARDS)
+        rows.add(t.PURSE_BY_CITY, city, count=origin.count, amount_fen=origin.amount_fen)
     rows.add(t.VOIDS_REPRINTS, tr(t.VOIDS), count=f.voids)
     rows.add(t.VOIDS_REPRINTS, tr(t.REPRINTS), count=f.reprints)
     rows.add(

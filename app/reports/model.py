@@ -124,6 +124,15 @@ class JournalReference:
 
 
 @dataclass(frozen=True)
+class OriginLine:
+    """Purse payments of cards of one home city ("" : this counter's own cards)."""
+
+    city: str
+    count: int
+    amount_fen: int
+
+
+@dataclass(frozen=True)
 class ReportFigures:
     """What both reports show for their records (a shift's, or a calendar day's)."""
 
@@ -138,6 +147,7 @@ class ReportFigures:
     hourly: tuple[HourBucket, ...]
     journal: JournalReference
     scenic: ScenicFigures | None = None  # the ticket office's sales and entries, if any
+    purse_by_city: tuple[OriginLine, ...] = ()  # purse payments: home cards, then other cities
 
     @property
     def takings_fen(self) -> int:

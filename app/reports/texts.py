@@ -50,6 +50,8 @@ VOIDS_REPRINTS = marked("Voids and reprints")
 OFFLINE_UNSYNCED = marked("Offline and unsynced")
 GREY = marked("Grey records (unfinished card writes)")
 HOURLY = marked("Takings by hour")
+PURSE_BY_CITY = marked("Purse payments by the card's home city")
+HOME_CARDS = marked("This city's cards")
 JOURNAL = marked("Journal reference")
 
 # column headings

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from app.card.session import CityCard
 from app.card.transport import CardTransport
 from app.domain.card import CardRecord, CardSnapshot, TransactionType
-from app.domain.cities import city_name
+from app.domain.cities import INTEROP_CITIES, CityTable, home_city_name
 
 
 class CardStatus(enum.Enum):
@@ -77,14 +77,19 @@ def _recent(snapshot: CardSnapshot, limit: int) -> tuple[RecentTransaction, ...]
     return tuple(line(r) for r in records[:limit])
 
 
-def card_view(snapshot: CardSnapshot, today: date, recent_limit: int = 10) -> CardView:
-    """Turn a card snapshot into the panel's values."""
+def card_view(
+    snapshot: CardSnapshot,
+    today: date,
+    recent_limit: int = 10,
+    cities: CityTable = INTEROP_CITIES,
+) -> CardView:
+    """Turn a card snapshot into the panel's values; the city is named from ``cities``."""
     holder = snapshot.holder
     return CardView(
         serial=snapshot.serial,
         serial_text=snapshot.public.serial_text,
         family=snapshot.family.value,
-        city=city_name(snapshot.family, snapshot.public.city_code),
+        city=home_city_name(snapshot.family, snapshot.public, cities),
         card_type=snapshot.public.card_type,
         status=card_status(snapshot, today),
         valid_from=snapshot.public.start_date,

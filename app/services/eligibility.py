@@ -6,23 +6,63 @@ wrong and what to do, before anything is written to the card.
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from datetime import date
 
 from app.domain.card import CardFamily, CardSnapshot
+from app.domain.cities import INTEROP_CITIES, City, CityTable, is_interoperable
 from app.domain.money import Fen
 from app.domain.parameters import CardTypeRules, Parameters
 from app.services.errors import RefusedError
 from app.store.blacklist import BlacklistEntry
 
 
-def check_card(
-    snapshot: CardSnapshot,
-    parameters: Parameters,
-    listed: BlacklistEntry | None,
-    today: date,
-) -> CardTypeRules:
-    """The card type's rules if the card may be loaded here; else a RefusedError saying why."""
-    serial = snapshot.public.serial_text
+class CounterAct(enum.Enum):
+    """What the counter is asked to do with a card, for the home/other-city policy."""
+
+    TOP_UP = "top-up"
+    PURSE_PAYMENT = "purse payment"
+    LOSS_REPORT = "loss report"
+    REPLACEMENT = "replacement"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True)
+class CardOrigin:
+    """Where a card comes from, as this counter sees it."""
+
+    home: bool  # issued by the issuer this counter serves (a CU card with one of its codes)
+    city: City | None  # its home city in the table, None when the table does not know it
+    interoperable: bool  # usable in other cities (CU interop flag set, or any T-Union card)
+
+    city_code: str  # the city code the card carries (shown when the table lacks the city)
+
+    @property
+    def city_name(self) -> str:
+        """The home city's Chinese name, or the card's city code when the table lacks it."""
+        return self.city.name if self.city is not None else self.city_code
+
+
+def card_origin(
+    snapshot: CardSnapshot, parameters: Parameters, cities: CityTable = INTEROP_CITIES
+) -> CardOrigin:
+    """Home card or another city's: CU cards of the issuer codes in the parameters are home."""
+    public = snapshot.public
+    home = (
+        snapshot.family is CardFamily.CITY_UNION
+        and public.issuer_code.hex().upper() in parameters.issuer_codes
+    )
+    return CardOrigin(
+        home=home,
+        city=cities.home_city(snapshot.family, public),
+        interoperable=is_interoperable(snapshot.family, public),
+        city_code=public.city_code,
+    )
+
+
+def check_not_listed(serial: str, listed: BlacklistEntry | None) -> None:
+    """A card on the (national) blacklist is refused for every act, home card or not."""
     if listed is not None:
         raise RefusedError(
             "Card {serial} is on the blacklist ({reason}).",
@@ -30,20 +70,62 @@ def check_card(
             serial=serial,
             reason=listed.reason,
         )
-    if snapshot.family is not CardFamily.CITY_UNION:
+
+
+def check_served_here(
+    snapshot: CardSnapshot,
+    parameters: Parameters,
+    listed: BlacklistEntry | None,
+    act: CounterAct,
+    cities: CityTable = INTEROP_CITIES,
+) -> CardOrigin:
+    """The card's origin if this counter may do ``act`` with it, else a RefusedError.
+
+    The refusal says what to do instead (interop.md: of other cities' cards, only purse
+    payments are served here).
+    """
+    serial = snapshot.public.serial_text
+    check_not_listed(serial, listed)
+    origin = card_origin(snapshot, parameters, cities)
+    if origin.home:
+        return origin
+    city = origin.city_name
+    if act is CounterAct.TOP_UP:
         raise RefusedError(
-            "Card {serial} is a T-Union card of another issuer; this counter cannot load it.",
-            advice="Ask the customer to top it up at its issuer's outlets.",
+            "Card {serial} is a card of {city}; this counter tops up only its own city's cards.",
+            advice="Top it up in its home city, or online where its issuer allows.",
             serial=serial,
+            city=city,
         )
-    issuer = snapshot.public.issuer_code.hex().upper()
-    if issuer not in parameters.issuer_codes:
-        raise RefusedError(
-            "Card {serial} belongs to issuer {issuer}, which this counter does not serve.",
-            advice="Ask the customer to top it up at its issuer's outlets.",
-            serial=serial,
-            issuer=issuer,
-        )
+    if act is CounterAct.PURSE_PAYMENT:
+        if not origin.interoperable:
+            raise RefusedError(
+                "Card {serial} is a card of {city} that is not interoperable.",
+                advice="Take another payment method; the card works only in its home city.",
+                serial=serial,
+                city=city,
+            )
+        return origin
+    raise RefusedError(
+        "Card {serial} is a card of {city}: loss reports, replacements and refunds are done "
+        "only by its home city.",
+        advice="Send the customer to a card outlet in {city} (or its issuer's service line); "
+        "nothing was changed here.",
+        serial=serial,
+        city=city,
+    )
+
+
+def check_card(
+    snapshot: CardSnapshot,
+    parameters: Parameters,
+    listed: BlacklistEntry | None,
+    today: date,
+    cities: CityTable = INTEROP_CITIES,
+) -> CardTypeRules:
+    """The card type's rules if the card may be loaded here; else a RefusedError saying why."""
+    serial = snapshot.public.serial_text
+    check_served_here(snapshot, parameters, listed, CounterAct.TOP_UP, cities)
     if snapshot.blocked:
         raise RefusedError(
             "Card {serial} is blocked.",

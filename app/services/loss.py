@@ -80,7 +80,8 @@ class LossService:
             raise RefusedError(
                 "Card {serial} is not registered to a holder.",
                 advice=(
-                    "Only registered cards can be reported lost; an anonymous card is like cash."
+                    "Only registered cards can be reported lost; an anonymous card is like cash. "
+                    "A card of another city is reported in its home city."
                 ),
                 serial=serial,
             )

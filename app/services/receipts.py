@@ -15,6 +15,7 @@ from app.domain.people import Actor, Approval, Role
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
 from app.journal.kinds import INTENT_OF
 from app.services.errors import RefusedError
+from app.services.interop import other_city_of_outcome
 from app.services.operators import ApprovalPurpose, check_approval, require
 
 TITLES: dict[str, str] = {
@@ -134,6 +135,9 @@ def _scenic_lines(journal: Journal, record: JournalRecord) -> list[tuple[str, st
     if purchase is not None:
         if record.kind == RecordKind.TICKET_SALE:
             lines.append(("卡号 Card", purchase.card_serial or ""))
+        city = other_city_of_outcome(journal, purchase)
+        if city is not None:
+            lines.append(("卡属地 Card's city", f"{city}（异地卡 other city）"))
         if purchase.balance_after_fen is not None:
             lines.append(("现余额 Balance after", Fen(purchase.balance_after_fen).yuan_text()))
         if purchase.tac:

@@ -26,6 +26,7 @@ from app.domain.money import Fen
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor, Approval, Role
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
+from app.services.eligibility import CounterAct, check_served_here
 from app.services.errors import RefusedError, ServiceError
 from app.services.operators import ApprovalPurpose, check_approval, require
 from app.store import blacklist
@@ -92,13 +93,6 @@ class RefundService:
         snapshot = card.read_snapshot(record_limit=0)
         serial = snapshot.public.serial_text
         params = stored_parameters.current(self._store)
-        rules = params.card_type(snapshot.public.card_type)
-        if snapshot.family is not CardFamily.CITY_UNION or rules is None:
-            raise RefusedError(
-                "Card {serial} is not one of this issuer's card types.",
-                advice="Only the issuer's own cards can be returned here.",
-                serial=serial,
-            )
         listed = blacklist.lookup(self._store, serial)
         if listed is not None:
             raise RefusedError(
@@ -106,6 +100,14 @@ class RefundService:
                 advice="A reported card is replaced, not returned; keep the card.",
                 serial=serial,
                 reason=listed.reason,
+            )
+        check_served_here(snapshot, params, None, CounterAct.REFUND)
+        rules = params.card_type(snapshot.public.card_type)
+        if snapshot.family is not CardFamily.CITY_UNION or rules is None:
+            raise RefusedError(
+                "Card {serial} is not one of this issuer's card types.",
+                advice="Only the issuer's own cards can be returned here.",
+                serial=serial,
             )
         if snapshot.blocked:
             raise RefusedError(

@@ -20,6 +20,7 @@ from app.domain.payment import PaymentMethod
 from app.domain.people import Actor, Role
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
 from app.journal.records import to_micros
+from app.services.eligibility import card_origin
 from app.services.errors import RefusedError, ServiceError
 from app.services.loss import LOSS_REASON
 from app.services.operators import require
@@ -243,6 +244,13 @@ class ReplacementService:
 
     def _check_stock_card(self, card: CityCard, new_serial: str, lost_serial: str) -> None:
         snapshot = card.read_snapshot(record_limit=0)
+        params = stored_parameters.current(self._store)
+        if not card_origin(snapshot, params).home:
+            raise RefusedError(
+                "Card {serial} is not a stock card of this issuer.",
+                advice="Use an unused card from this counter's stock.",
+                serial=new_serial,
+            )
         if new_serial == lost_serial:
             raise RefusedError(
                 "This is the lost card itself.", advice="Put a new stock card on the reader."

@@ -60,7 +60,7 @@ MAX_REASON_LENGTH = 500
 # | refund         |  -1  | balance and deposit paid back in cash                             |
 # | void           |  -1  | a voided top-up's cash given back: the void repeats the top-up's  |
 # |                |      | amount and payment method, so the top-up and its void cancel out  |
-# | ticket_sale    |  +1  | scenic admission tickets paid in cash (app/services/scenic.py)    |
+# | ticket_sale    |  +1  | scenic admission tickets paid in cash (app/services/scenic/)    |
 # | pass_sale      |  +1  | a scenic annual pass paid in cash                                 |
 #
 # The transfers of a replacement or an exchange (load and purchase outcomes paid by

@@ -3434,18 +3434,6 @@
         <translation>请勿受理此卡。请扣留此卡并按挂失卡流程处理。</translation>
     </message>
     <message>
-        <source>Card {serial} is a T-Union card of another issuer; this counter cannot load it.</source>
-        <translation>卡 {serial} 是其他发卡机构的交通联合卡；本柜台无法为其充值。</translation>
-    </message>
-    <message>
-        <source>Ask the customer to top it up at its issuer&apos;s outlets.</source>
-        <translation>请客户到该卡发卡机构的网点充值。</translation>
-    </message>
-    <message>
-        <source>Card {serial} belongs to issuer {issuer}, which this counter does not serve.</source>
-        <translation>卡 {serial} 属于发卡机构 {issuer}，本柜台不受理。</translation>
-    </message>
-    <message>
         <source>Card {serial} is blocked.</source>
         <translation>卡 {serial} 已锁定。</translation>
     </message>
@@ -3680,10 +3668,6 @@
     <message>
         <source>Card {serial} is not registered to a holder.</source>
         <translation>卡 {serial} 不是记名卡。</translation>
-    </message>
-    <message>
-        <source>Only registered cards can be reported lost; an anonymous card is like cash.</source>
-        <translation>只有记名卡才能挂失；不记名卡如同现金。</translation>
     </message>
     <message>
         <source>The ID number does not match the card&apos;s registered holder.</source>
@@ -4334,6 +4318,50 @@
         <translation>圈存过程中卡离开了读卡器（{reason}）。</translation>
     </message>
     <message>
+        <source>Card {serial} is a card of {city}: loss reports, replacements and refunds are done only by its home city.</source>
+        <translation>卡 {serial} 是{city}的卡：挂失、补卡和退卡只能在其发卡城市办理。</translation>
+    </message>
+    <message>
+        <source>Send the customer to a card outlet in {city} (or its issuer&apos;s service line); nothing was changed here.</source>
+        <translation>请客户到{city}的一卡通网点（或拨打发卡机构客服电话）办理；本柜台未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Card {serial} is a card of {city}; this counter tops up only its own city&apos;s cards.</source>
+        <translation>卡 {serial} 是{city}的卡；本柜台只为本市的卡充值。</translation>
+    </message>
+    <message>
+        <source>Top it up in its home city, or online where its issuer allows.</source>
+        <translation>请在其发卡城市充值，或在发卡机构允许时通过线上渠道充值。</translation>
+    </message>
+    <message>
+        <source>Card {serial} is a card of {city} that is not interoperable.</source>
+        <translation>卡 {serial} 是{city}的卡，不支持互联互通。</translation>
+    </message>
+    <message>
+        <source>Take another payment method; the card works only in its home city.</source>
+        <translation>请改用其他支付方式；此卡只能在其发卡城市使用。</translation>
+    </message>
+    <message>
+        <source>Only registered cards can be reported lost; an anonymous card is like cash. A card of another city is reported in its home city.</source>
+        <translation>只有记名卡可以挂失；不记名卡如同现金。外地的卡请在其发卡城市挂失。</translation>
+    </message>
+    <message>
+        <source>Card {serial} is not a stock card of this issuer.</source>
+        <translation>卡 {serial} 不是本发卡机构的库存卡。</translation>
+    </message>
+    <message>
+        <source>Use an unused card from this counter&apos;s stock.</source>
+        <translation>请使用本柜台库存中的未使用卡。</translation>
+    </message>
+    <message>
+        <source>Card {serial} is a card of {city}: paying from it needs the national interoperability key in the SAM, which this counter does not hold.</source>
+        <translation>卡 {serial} 是{city}的卡：从该卡付款需要 SAM 中的全国互联互通消费密钥，本柜台没有此密钥。</translation>
+    </message>
+    <message>
+        <source>Take the payment in cash, by bank card or by QR code.</source>
+        <translation>请改收现金、银行卡或扫码支付。</translation>
+    </message>
+    <message>
         <source>Put the same card back on the reader: the counter checks whether the amount was taken back. Do not give any money back until it says so.</source>
         <translation>请将同一张卡放回读卡器：系统将检查金额是否已撤回。在系统提示之前，请勿退款。</translation>
     </message>
@@ -4476,6 +4504,34 @@
     <message>
         <source>{operator} already has shift {shift} open.</source>
         <translation>{operator} 已有未结班次 {shift}。</translation>
+    </message>
+    <message>
+        <source>Keep the city table in force and ask the center for a corrected one.</source>
+        <translation>继续使用现行城市表，并请清分中心提供更正后的城市表。</translation>
+    </message>
+    <message>
+        <source>{what} must be {digits} hex digits, not {value}.</source>
+        <translation>{what} 应为 {digits} 位十六进制数字，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>Every city in the table needs a key and a name.</source>
+        <translation>城市表中的每个城市都需要标识和名称。</translation>
+    </message>
+    <message>
+        <source>City {key}: issuer codes and ids must be lists.</source>
+        <translation>城市 {key}：发卡机构代码和标识必须是列表。</translation>
+    </message>
+    <message>
+        <source>The city table gives code {code} ({index}) to both {first} and {second}.</source>
+        <translation>城市表把代码 {code}（{index}）同时分配给了 {first} 和 {second}。</translation>
+    </message>
+    <message>
+        <source>A city table&apos;s version is a positive whole number.</source>
+        <translation>城市表的版本号必须是正整数。</translation>
+    </message>
+    <message>
+        <source>This is not a city table ({problem}).</source>
+        <translation>这不是城市表（{problem}）。</translation>
     </message>
     <message>
         <source>card type code {code} is not one byte</source>
@@ -4632,6 +4688,14 @@
     <message>
         <source>Takings by hour</source>
         <translation>按小时统计营收</translation>
+    </message>
+    <message>
+        <source>Purse payments by the card&apos;s home city</source>
+        <translation>按卡属地统计的卡内消费</translation>
+    </message>
+    <message>
+        <source>This city&apos;s cards</source>
+        <translation>本市卡</translation>
     </message>
     <message>
         <source>Journal reference</source>

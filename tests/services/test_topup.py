@@ -90,7 +90,7 @@ def test_unknown_payment_method_and_balance_transfer_are_refused(counter, rig):
         ({"expiry_date": "20200101"}, "expired"),
         ({"start_date": "20990101"}, "valid only from"),
         ({"card_type": 0x7E}, "unknown to this counter"),
-        ({"issuer_code": b"\x44\x00"}, "does not serve"),
+        ({"issuer_code": b"\x44\x00"}, "tops up only its own city"),
     ],
 )
 def test_cards_that_may_not_be_loaded(make_rig, tmp_path, settings, why):

@@ -258,6 +258,17 @@ def _figures(h: _Html, f: ReportFigures) -> None:
     if f.scenic is not None and not f.scenic.empty:
         _scenic(h, f.scenic)
 
+    if any(line.city for line in f.purse_by_city):  # only when other cities' cards paid
+        h.heading(t.PURSE_BY_CITY)
+        h.table(
+            (t.CARD, t.COUNT, t.AMOUNT),
+            [
+                (line.city or h.tr(t.HOME_CARDS), str(line.count), _money(line.amount_fen))
+                for line in f.purse_by_city
+            ],
+            numeric=(1, 2),
+        )
+
     h.heading(t.VOIDS_REPRINTS)
     h.pairs([(t.VOIDS, str(f.voids)), (t.REPRINTS, str(f.reprints))])
 

@@ -1,0 +1,137 @@
+"""Other cities' cards at the scenic ticket office: refused plainly until the SAM holds the
+national key; with it the purse payment goes through the ordinary purchase."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from app.domain.card import CardFamily
+from app.journal import RecordKind
+from app.services.errors import RefusedError
+from app.services.scenic import ScenicService
+from app.store import blacklist
+from tests.services.counter_support import CHINA, CLERK, SHIFT, build_counter, purchase_service
+
+WUXI_CU = {"issuer_code": b"\x21\x40", "city_code": "2140"}
+
+
+def office(counter, sam, *, national_key: bool) -> ScenicService:
+    return ScenicService(
+        counter.journal,
+        counter.store,
+        purchase_service(counter, sam),
+        secrets.token_bytes(32),
+        counter.directory,
+        counter.clock,
+        CHINA,
+        national_key=national_key,
+    )
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        {"public_changes": WUXI_CU},
+        {"family": CardFamily.T_UNION, "serial": bytes.fromhex("29001234567890123456")},
+    ],
+)
+def test_without_the_national_key_another_citys_card_is_refused_untouched(
+    make_rig, tmp_path, card
+) -> None:
+    rig = make_rig(balance_fen=10_000, **card)
+    counter = build_counter(tmp_path, rig.sam)
+    before = counter.journal.records()
+    desk = office(counter, rig.sam, national_key=False)
+    with pytest.raises(RefusedError, match="national interoperability key") as refused:
+        desk.sell_tickets(CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", rig.open())
+    assert refused.value.params["city"] in {"无锡", "上海"}
+    assert rig.reload().profile.offline_atc == 0 and rig.reload().profile.balance_fen == 10_000
+    assert counter.journal.records() == before
+    # cash is still taken
+    assert desk.sell_tickets(CLERK, SHIFT, desk.basket({"adult": 1}), "cash").total_fen == 4_000
+    counter.close()
+
+
+def test_a_card_that_is_not_interoperable_never_pays_here(make_rig, tmp_path) -> None:
+    rig = make_rig(balance_fen=10_000, public_changes={**WUXI_CU, "interop_flag": b"\x00\x00"})
+    counter = build_counter(tmp_path, rig.sam)
+    desk = office(counter, rig.sam, national_key=True)
+    with pytest.raises(RefusedError, match="not interoperable"):
+        desk.sell_tickets(CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", rig.open())
+    assert rig.reload().profile.offline_atc == 0
+    counter.close()
+
+
+def test_with_the_national_key_the_payment_is_an_ordinary_purchase(make_rig, tmp_path) -> None:
+    # The rig's software SAM stands in for a PSAM holding the key this card's keys descend from.
+    rig = make_rig(balance_fen=10_000, public_changes=WUXI_CU)
+    counter = build_counter(tmp_path, rig.sam)
+    desk = office(counter, rig.sam, national_key=True)
+    sale = desk.sell_tickets(CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", rig.open())
+    assert sale.purchase is not None and sale.purchase.balance_after_fen == 6_000
+    assert rig.reload().profile.balance_fen == 6_000
+    kinds = [r.kind for r in counter.journal.records(after=1)]
+    assert kinds == [
+        RecordKind.PURCHASE_INTENT,
+        RecordKind.PURCHASE_OUTCOME,
+        RecordKind.TICKET_SALE,
+    ]
+    counter.close()
+
+
+def test_a_blacklisted_card_of_another_city_is_refused_with_the_blacklist(make_rig, tmp_path):
+    rig = make_rig(balance_fen=10_000, public_changes=WUXI_CU)
+    counter = build_counter(tmp_path, rig.sam)
+    blacklist.add(counter.store, "3104000000001234", "loss_report", 0)
+    desk = office(counter, rig.sam, national_key=True)
+    with pytest.raises(RefusedError, match="blacklist"):
+        desk.sell_tickets(CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", rig.open())
+    assert rig.reload().profile.balance_fen == 10_000
+    counter.close()
+
+
+def test_the_purchase_names_another_citys_card_for_the_clearing(make_rig, tmp_path) -> None:
+    rig = make_rig(balance_fen=10_000, public_changes=WUXI_CU)
+    counter = build_counter(tmp_path, rig.sam)
+    desk = office(counter, rig.sam, national_key=True)
+    sale = desk.sell_tickets(CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", rig.open())
+    assert sale.purchase is not None
+    (intent,) = counter.journal.records_of_kinds(RecordKind.PURCHASE_INTENT)
+    card = intent.payload_dict()["reference"]["card"]
+    assert card == {"family": "CU", "issuer": "2140", "city": "2140"}
+    counter.close()
+
+
+def test_receipts_and_reports_name_the_other_city(make_rig, tmp_path) -> None:
+    from datetime import timedelta, timezone  # noqa: PLC0415
+
+    from app.reports.build import daily_report  # noqa: PLC0415
+    from app.reports.csv_export import csv_text, daily_rows  # noqa: PLC0415
+    from app.reports.model import OriginLine  # noqa: PLC0415
+    from app.services.receipts import receipt_for  # noqa: PLC0415
+
+    wuxi_card = make_rig(balance_fen=10_000, public_changes=WUXI_CU)
+    home_card = make_rig(balance_fen=10_000, serial=bytes.fromhex("3104000000005678"))
+    counter = build_counter(tmp_path, wuxi_card.sam)
+    desk = office(counter, wuxi_card.sam, national_key=True)
+    foreign = desk.sell_tickets(
+        CLERK, SHIFT, desk.basket({"adult": 1}), "card_purse", wuxi_card.open()
+    )
+    home = desk.sell_tickets(
+        CLERK, SHIFT, desk.basket({"child": 1}), "card_purse", home_card.open()
+    )
+
+    lines = dict(receipt_for(counter.journal, counter.journal.record(foreign.record_seq)).lines)
+    assert lines["卡属地 Card's city"].startswith("无锡")
+    home_lines = dict(receipt_for(counter.journal, counter.journal.record(home.record_seq)).lines)
+    assert "卡属地 Card's city" not in home_lines
+
+    china = timezone(timedelta(hours=8))
+    day = counter.journal.record(foreign.record_seq).at.astimezone(china).date()
+    report = daily_report(counter.journal, counter.store, day, china)
+    assert report.figures.purse_by_city == (OriginLine("", 1, 2_000), OriginLine("无锡", 1, 4_000))
+    text = csv_text(daily_rows(report))
+    assert "Purse payments by the card's home city,无锡" in text
+    counter.close()
