@@ -1,0 +1,204 @@
+"""Facts for the risk rules, read from the center's tables (no rule logic here)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.journal.kinds import RecordKind
+from clearing.models import CardLedgerRow, DeviceRow, OnlineLoadRow, QuarantineRow, RecordRow
+from clearing.risk.facts import (
+    AuthorisedLoad,
+    CardEvent,
+    ClerkAct,
+    DeviceSeen,
+    IntegrityFailure,
+)
+from clearing.timeutil import iso
+
+_CHUNK = 500
+_DAY_US = 86_400_000_000
+
+
+def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
+
+
+def _payload(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def card_events(session: Session, serials: Iterable[str]) -> dict[str, list[CardEvent]]:
+    """The completed loads and purchases (the ledger) of each card, in time order."""
+    intent = aliased(RecordRow)
+    found: dict[str, list[CardEvent]] = defaultdict(list)
+    for chunk in _chunks(serials):
+        rows = session.execute(
+            select(CardLedgerRow, intent.balance_before_fen, intent.atc, intent.operator)
+            .join(
+                intent,
+                (intent.device_id == CardLedgerRow.device_id)
+                & (intent.seq == CardLedgerRow.intent_seq),
+            )
+            .where(
+                CardLedgerRow.card_serial.in_(chunk),
+                CardLedgerRow.kind.in_(("load", "purchase")),
+            )
+            .order_by(CardLedgerRow.at_us, CardLedgerRow.device_id, CardLedgerRow.seq)
+        )
+        for ledger, before, atc, operator in rows:
+            found[ledger.card_serial].append(
+                CardEvent(
+                    device_id=ledger.device_id,
+                    seq=ledger.seq,
+                    intent_seq=ledger.intent_seq,
+                    at_us=ledger.at_us,
+                    kind=ledger.kind,
+                    amount_fen=ledger.amount_fen,
+                    balance_before_fen=before,
+                    balance_after_fen=ledger.balance_after_fen,
+                    online_atc=atc if ledger.kind == "load" else None,
+                    payment_method=ledger.payment_method,
+                    operator=operator,
+                )
+            )
+    return found
+
+
+def authorised_loads(session: Session, serials: Iterable[str]) -> dict[str, list[AuthorisedLoad]]:
+    """The online loads the center authorised, per card."""
+    found: dict[str, list[AuthorisedLoad]] = defaultdict(list)
+    for chunk in _chunks(serials):
+        for row in session.scalars(
+            select(OnlineLoadRow).where(OnlineLoadRow.card_serial.in_(chunk))
+        ):
+            found[row.card_serial].append(
+                AuthorisedLoad(
+                    row.card_serial, row.online_atc, row.amount_fen, row.balance_before_fen
+                )
+            )
+    return found
+
+
+_CLERK_KINDS = (
+    RecordKind.LOAD_INTENT,
+    RecordKind.VOID,
+    RecordKind.REFUND,
+    RecordKind.SHIFT_CLOSE,
+)
+
+
+def clerk_acts(
+    session: Session, operators: Iterable[str], since_us: int
+) -> dict[str, list[ClerkAct]]:
+    """Cash top-ups, voids, refunds and shift closes of each clerk since ``since_us``."""
+    found: dict[str, list[ClerkAct]] = defaultdict(list)
+    for chunk in _chunks(operators):
+        rows = session.execute(
+            select(
+                RecordRow.device_id,
+                RecordRow.seq,
+                RecordRow.at_us,
+                RecordRow.operator,
+                RecordRow.kind,
+                RecordRow.amount_fen,
+                RecordRow.payment_method,
+                RecordRow.payload,
+            ).where(
+                RecordRow.operator.in_(chunk),
+                RecordRow.kind.in_([str(k) for k in _CLERK_KINDS]),
+                RecordRow.at_us >= since_us,
+            )
+        )
+        for device_id, seq, at_us, operator, record_kind, amount, method, payload in rows:
+            if operator is None:
+                continue
+            difference = 0
+            kind = str(record_kind)
+            if kind == RecordKind.LOAD_INTENT:
+                if method != "cash":
+                    continue
+                kind = "cash_load"
+            elif kind == RecordKind.SHIFT_CLOSE:
+                value = _payload(payload).get("difference_fen")
+                difference = value if isinstance(value, int) else 0
+            found[operator].append(
+                ClerkAct(device_id, seq, at_us, operator, kind, amount or 0, difference)
+            )
+    return found
+
+
+def integrity_failures(session: Session, since_us: int) -> list[IntegrityFailure]:
+    """Quarantined records received since ``since_us`` (held TACs and chain/MAC failures).
+
+    Records quarantined only because an earlier one of their batch failed are not failures of
+    their own and are left out.
+    """
+    failures: list[IntegrityFailure] = []
+    for row in session.scalars(
+        select(QuarantineRow).where(QuarantineRow.received_at_us >= since_us)
+    ):
+        if row.reason.startswith("not checked:"):
+            continue
+        serial = _payload(row.record).get("card_serial")
+        failures.append(
+            IntegrityFailure(
+                row.device_id,
+                row.seq,
+                row.received_at_us,
+                serial if isinstance(serial, str) else None,
+                row.held,
+                row.reason,
+            )
+        )
+    return failures
+
+
+def offline_days(
+    session: Session, device_id: str, until_us: int, days: int, zone: timezone
+) -> dict[str, int]:
+    """Offline (SAM) top-up intents of the device per business day, ``days`` days back."""
+    counts: dict[str, int] = defaultdict(int)
+    since = until_us - (days + 1) * _DAY_US
+    rows = session.execute(
+        select(RecordRow.at_us, RecordRow.payload).where(
+            RecordRow.device_id == device_id,
+            RecordRow.kind == RecordKind.LOAD_INTENT,
+            RecordRow.at_us >= since,
+        )
+    )
+    for at_us, payload in rows:
+        if _payload(payload).get("mac_path", "sam") == "sam":
+            counts[iso(at_us).astimezone(zone).date().isoformat()] += 1
+    return counts
+
+
+def devices_seen(session: Session) -> list[DeviceSeen]:
+    """Every enrolled device with its newest record time and newest upload time."""
+    uploads = dict(
+        session.execute(
+            select(RecordRow.device_id, func.max(RecordRow.received_at_us)).group_by(
+                RecordRow.device_id
+            )
+        ).all()
+    )
+    return [
+        DeviceSeen(
+            row.device_id,
+            row.head_at_us if row.head_seq else row.enrolled_at_us,
+            uploads.get(row.device_id),
+        )
+        for row in session.scalars(select(DeviceRow).order_by(DeviceRow.device_id))
+    ]
