@@ -17,7 +17,7 @@ from clearing.parameters import current
 from clearing.risk import gather
 from clearing.risk.alarms import raise_alarms
 from clearing.risk.facts import Finding
-from clearing.risk.models import RiskAlarmRow
+from clearing.risk.models import RiskAlarmRow, RiskStateRow
 from clearing.risk.parameters import RiskParameters, current_risk_parameters
 from clearing.risk.rules import (
     atc_gap,
@@ -49,17 +49,33 @@ def _severities(params: RiskParameters) -> dict[str, str]:
     return {name: getattr(params, name).severity for name in RiskParameters.model_fields}
 
 
-def _card_findings(session: Session, cards: Iterable[str], p: RiskParameters) -> list[Finding]:
+def _settle(session: Session, now_us: int) -> tuple[int, set[str]]:
+    """Move the settled time on; the cards whose records became settled by that move."""
+    state = session.get(RiskStateRow, 1, with_for_update=True)
+    if state is None:
+        state = RiskStateRow(id=1, settled_until_us=0)
+        session.add(state)
+    brakes = current(session).offline
+    settled = gather.settled_until(session, now_us, brakes.max_unsynced_age_seconds)
+    newly = gather.cards_active_between(session, state.settled_until_us, settled)
+    state.settled_until_us = max(state.settled_until_us, settled)
+    return state.settled_until_us, newly
+
+
+def _card_findings(
+    session: Session, cards: Iterable[str], p: RiskParameters, settled_until_us: int
+) -> list[Finding]:
     events = gather.card_events(session, cards)
     authorised = gather.authorised_loads(session, events)
     found: list[Finding] = []
     for serial, card in events.items():
+        known = authorised.get(serial, [])
         if p.value_from_nowhere.enabled:
             found += value_from_nowhere.find(
-                serial, card, authorised.get(serial, []), p.value_from_nowhere
+                serial, card, known, p.value_from_nowhere, settled_until_us
             )
         if p.atc_gap.enabled:
-            found += atc_gap.find(serial, card, authorised.get(serial, []), p.atc_gap)
+            found += atc_gap.find(serial, card, known, p.atc_gap, settled_until_us)
         if p.velocity.enabled:
             found += velocity.find(serial, card, p.velocity)
     return found
@@ -100,7 +116,8 @@ def evaluate_batch(center: Center, scope: BatchScope) -> list[RiskAlarmRow]:
     now = center.now_us()
     with center.sessions.begin() as session:
         p = current_risk_parameters(session)
-        found = _card_findings(session, scope.cards, p)
+        settled, newly = _settle(session, now)
+        found = _card_findings(session, scope.cards | newly, p, settled)
         found += _clerk_findings(session, scope, p)
         found += _offline_findings(center, session, scope, p)
         if p.integrity_failures.enabled:
@@ -115,16 +132,21 @@ def evaluate_batch(center: Center, scope: BatchScope) -> list[RiskAlarmRow]:
 
 
 def sweep(center: Center, now_us: int | None = None) -> list[RiskAlarmRow]:
-    """The periodic rules (silent devices); ``now_us`` defaults to the center's clock."""
+    """The periodic rules; ``now_us`` defaults to the center's clock.
+
+    Silent devices; and the card rules over the cards whose records became settled as time went
+    on (a device that stays away is waited for no longer than the offline brakes).
+    """
     now = center.now_us() if now_us is None else now_us
     with center.sessions.begin() as session:
         p = current_risk_parameters(session)
-        if not p.silence.enabled:
-            return []
-        brakes = current(session).offline
-        found = silence.find(
-            gather.devices_seen(session), now, brakes.max_unsynced_age_seconds, p.silence
-        )
+        settled, newly = _settle(session, now)
+        found = _card_findings(session, newly, p, settled)
+        if p.silence.enabled:
+            brakes = current(session).offline
+            found += silence.find(
+                gather.devices_seen(session), now, brakes.max_unsynced_age_seconds, p.silence
+            )
         raised = raise_alarms(session, found, _severities(p), now)
     for alarm in raised:
         log.warning("risk alarm %s (%s): %s", alarm.rule, alarm.severity, alarm.summary)

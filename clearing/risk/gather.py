@@ -202,3 +202,32 @@ def devices_seen(session: Session) -> list[DeviceSeen]:
         )
         for row in session.scalars(select(DeviceRow).order_by(DeviceRow.device_id))
     ]
+
+
+def settled_until(session: Session, now_us: int, max_unsynced_age_s: int) -> int:
+    """Up to when the center holds every device's records.
+
+    Each device uploads in seq order with its clock not going back, so every record older than
+    its newest uploaded one is in. A device that has not uploaded for longer than the offline
+    brakes allow (``max_unsynced_age_seconds``) stops topping up, so nothing older than that can
+    still be on its way either.
+    """
+    heads = [
+        row.head_at_us if row.head_seq else row.enrolled_at_us
+        for row in session.scalars(select(DeviceRow))
+    ]
+    floor = now_us - max_unsynced_age_s * 1_000_000
+    return max(min(heads, default=now_us), floor)
+
+
+def cards_active_between(session: Session, after_us: int, until_us: int) -> set[str]:
+    """Cards with a completed load or purchase in ``(after_us, until_us]``."""
+    if until_us <= after_us:
+        return set()
+    return set(
+        session.scalars(
+            select(CardLedgerRow.card_serial)
+            .where(CardLedgerRow.at_us > after_us, CardLedgerRow.at_us <= until_us)
+            .distinct()
+        )
+    )

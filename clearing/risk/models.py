@@ -51,6 +51,18 @@ class RiskParameterSetRow(Base):
     published_at_us: Mapped[int] = mapped_column(BigInteger)
 
 
+class RiskStateRow(Base):
+    """One row: up to when every device's records are in (``gather.settled_until``).
+
+    Findings between two records wait until then: a record still on its way could explain them.
+    """
+
+    __tablename__ = "risk_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    settled_until_us: Mapped[int] = mapped_column(BigInteger)
+
+
 # the rules read a card's records and a clerk's records across devices
 Index("ix_journal_record_card_at", RecordRow.card_serial, RecordRow.at_us)
 Index("ix_journal_record_operator_at", RecordRow.operator, RecordRow.at_us)

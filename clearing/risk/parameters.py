@@ -70,7 +70,9 @@ class ClerkPattern(_Rule):
     min_voids: int = Field(default=3, ge=1)
     void_ratio_percent: int = Field(default=50, ge=1)  # voids per 100 cash top-ups
     max_refunds: int = Field(default=20, ge=1)
-    max_cash_difference_fen: int = Field(default=20_000, ge=0)  # sum of |difference| of closed shifts
+    max_cash_difference_fen: int = Field(
+        default=20_000, ge=0
+    )  # sum of |difference| of closed shifts
 
 
 class Silence(_Rule):

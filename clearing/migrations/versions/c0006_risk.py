@@ -44,6 +44,12 @@ def upgrade() -> None:
         sa.Column("document", sa.Text, nullable=False),
         sa.Column("published_at_us", sa.BigInteger, nullable=False),
     )
+    state = op.create_table(
+        "risk_state",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("settled_until_us", sa.BigInteger, nullable=False),
+    )
+    op.bulk_insert(state, [{"id": 1, "settled_until_us": 0}])
     op.create_table(
         "staff_account",
         sa.Column("username", sa.String(64), primary_key=True),
@@ -81,7 +87,13 @@ def downgrade() -> None:
     """Drop what :func:`upgrade` made."""
     op.drop_index("ix_journal_record_operator_at", "journal_record")
     op.drop_index("ix_journal_record_card_at", "journal_record")
-    for table in ("console_audit", "staff_session", "staff_account", "risk_parameter_set"):
+    for table in (
+        "console_audit",
+        "staff_session",
+        "staff_account",
+        "risk_state",
+        "risk_parameter_set",
+    ):
         op.drop_table(table)
     op.drop_index("ix_risk_alarm_subject", "risk_alarm")
     op.drop_index("ix_risk_alarm_state_rule", "risk_alarm")

@@ -2,7 +2,9 @@
 
 Each load's intent records the card's online ATC before it; consecutive loads of a card go
 n, n+1, … An ATC the center holds no load for — neither records nor an online authorisation —
-was used elsewhere (offline at an unknown terminal, or forged).
+was used elsewhere (offline at an unknown terminal, or forged). A gap is only reported once the
+later load is settled (``settled_until_us``, as for value from nowhere): the missing load may be
+on its way from another counter.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def find(
     events: Sequence[CardEvent],
     authorised: Sequence[AuthorisedLoad],
     params: AtcGap,
+    settled_until_us: int,
 ) -> list[Finding]:
     """Every gap between the online ATCs of the card's loads (``params`` only switches it)."""
     del params  # no threshold: one missing load is one too many
@@ -35,7 +38,7 @@ def find(
         missing = [
             atc for atc in range(previous.online_atc + 1, event.online_atc) if atc not in known
         ]
-        if not missing:
+        if not missing or event.at_us > settled_until_us:
             continue
         findings.append(
             Finding(

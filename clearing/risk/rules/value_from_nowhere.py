@@ -6,6 +6,11 @@ card was spent elsewhere — transit — which this center does not see). A bala
 between two writes, or inside one (after > before ± amount), is value no counter recorded: the
 strongest sign of a forged load — unless the center authorised an online load with the card's
 next online ATC that covers the rise (its records may still be on their way).
+
+A rise inside one record is found at once. A rise between two records waits until the later one is
+*settled* (``settled_until_us``: every device has uploaded past its time, or the offline brakes
+would have stopped a device that did not): before that, a load still on its way from another
+counter could explain it.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ def find(
     events: Sequence[CardEvent],
     authorised: Sequence[AuthorisedLoad],
     params: ValueFromNowhere,
+    settled_until_us: int,
 ) -> list[Finding]:
     """Every rise of the card's balance no load explains; ``events`` in time order."""
     findings: list[Finding] = []
@@ -58,7 +64,11 @@ def find(
                     after - expected,
                 )
             )
-        if previous is not None and previous.balance_after_fen is not None:
+        if (
+            previous is not None
+            and previous.balance_after_fen is not None
+            and event.at_us <= settled_until_us
+        ):
             before = event.balance_before_fen
             next_atc = None if last_atc is None else last_atc + 1
             rise = None if before is None else before - previous.balance_after_fen

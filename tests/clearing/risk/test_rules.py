@@ -19,6 +19,7 @@ MIN = 60_000_000
 HOUR = 60 * MIN
 DAY = 24 * HOUR
 CARD = "0102030405060708"
+SETTLED = 100 * DAY  # every record of these tests is settled
 
 
 def load(device: str, seq: int, at: int, before: int, amount: int, atc: int, **kw) -> CardEvent:
@@ -37,12 +38,12 @@ def test_value_from_nowhere_a_clean_card_chains():
         buy("D2", 6, 2 * MIN, 3_000, 200),  # spent elsewhere in between: the balance may drop
         load("D2", 8, 3 * MIN, 2_800, 1_000, 1),
     ]
-    assert value_from_nowhere.find(CARD, events, [], P.value_from_nowhere) == []
+    assert value_from_nowhere.find(CARD, events, [], P.value_from_nowhere, SETTLED) == []
 
 
 def test_value_from_nowhere_a_rise_between_two_records_is_found_with_both_and_the_amount():
     events = [load("D1", 2, 0, 0, 5_000, 0), buy("D2", 4, MIN, 55_000, 300)]
-    [finding] = value_from_nowhere.find(CARD, events, [], P.value_from_nowhere)
+    [finding] = value_from_nowhere.find(CARD, events, [], P.value_from_nowhere, SETTLED)
     assert finding.rule == "value_from_nowhere"
     assert finding.subject == f"card:{CARD}"
     assert finding.amount_fen == 50_000
@@ -51,7 +52,7 @@ def test_value_from_nowhere_a_rise_between_two_records_is_found_with_both_and_th
 
 def test_value_from_nowhere_inside_one_record():
     events = [load("D1", 2, 0, 1_000, 1_000, 0, after=51_000)]
-    [finding] = value_from_nowhere.find(CARD, events, [], P.value_from_nowhere)
+    [finding] = value_from_nowhere.find(CARD, events, [], P.value_from_nowhere, SETTLED)
     assert finding.amount_fen == 49_000
     assert finding.evidence == (("D1", 1), ("D1", 2))
 
@@ -59,21 +60,31 @@ def test_value_from_nowhere_inside_one_record():
 def test_value_from_nowhere_an_authorised_load_with_the_next_atc_explains_the_rise():
     events = [load("D1", 2, 0, 0, 5_000, 3), buy("D2", 4, MIN, 7_000, 300)]
     covering = [AuthorisedLoad(CARD, 4, 2_000, 5_000)]
-    assert value_from_nowhere.find(CARD, events, covering, P.value_from_nowhere) == []
+    assert value_from_nowhere.find(CARD, events, covering, P.value_from_nowhere, SETTLED) == []
     too_small = [AuthorisedLoad(CARD, 4, 1_000, 5_000)]
-    assert len(value_from_nowhere.find(CARD, events, too_small, P.value_from_nowhere)) == 1
+    assert len(value_from_nowhere.find(CARD, events, too_small, P.value_from_nowhere, SETTLED)) == 1
     other_atc = [AuthorisedLoad(CARD, 9, 2_000, 5_000)]
-    assert len(value_from_nowhere.find(CARD, events, other_atc, P.value_from_nowhere)) == 1
+    assert len(value_from_nowhere.find(CARD, events, other_atc, P.value_from_nowhere, SETTLED)) == 1
+
+
+def test_between_records_waits_until_the_later_one_is_settled():
+    events = [load("D1", 2, 0, 0, 5_000, 3), load("D2", 4, HOUR, 55_000, 1_000, 5)]
+    assert value_from_nowhere.find(CARD, events, [], P.value_from_nowhere, HOUR - 1) == []
+    assert atc_gap.find(CARD, events, [], P.atc_gap, HOUR - 1) == []
+    assert len(value_from_nowhere.find(CARD, events, [], P.value_from_nowhere, HOUR)) == 1
+    assert len(atc_gap.find(CARD, events, [], P.atc_gap, HOUR)) == 1
+    inside = [load("D1", 2, HOUR, 1_000, 1_000, 0, after=51_000)]  # at once
+    assert len(value_from_nowhere.find(CARD, inside, [], P.value_from_nowhere, 0)) == 1
 
 
 def test_atc_gap():
     events = [load("D1", 2, 0, 0, 1_000, 3), load("D2", 4, MIN, 500, 1_000, 5)]
-    [finding] = atc_gap.find(CARD, events, [], P.atc_gap)
+    [finding] = atc_gap.find(CARD, events, [], P.atc_gap, SETTLED)
     assert "ATC 4" in finding.summary
     assert finding.evidence == (("D1", 1), ("D2", 3))
-    assert atc_gap.find(CARD, events, [AuthorisedLoad(CARD, 4, 10, 0)], P.atc_gap) == []
+    assert atc_gap.find(CARD, events, [AuthorisedLoad(CARD, 4, 10, 0)], P.atc_gap, SETTLED) == []
     consecutive = [load("D1", 2, 0, 0, 1_000, 3), load("D2", 4, MIN, 1_000, 1_000, 4)]
-    assert atc_gap.find(CARD, consecutive, [], P.atc_gap) == []
+    assert atc_gap.find(CARD, consecutive, [], P.atc_gap, SETTLED) == []
 
 
 def test_integrity_failures_per_device_and_card_within_the_window():
