@@ -141,16 +141,17 @@ def clerk_acts(
 
 
 def integrity_failures(session: Session, since_us: int) -> list[IntegrityFailure]:
-    """Quarantined records received since ``since_us`` (held TACs and chain/MAC failures).
+    """TAC and MAC failures among the records quarantined since ``since_us``.
 
-    Records quarantined only because an earlier one of their batch failed are not failures of
-    their own and are left out.
+    Held records (their TAC does not verify) and records whose MAC, previous MAC or MAC key is
+    wrong. Other quarantine reasons (a gap, time going back, an intent already closed, records
+    not checked after an earlier failure of their batch) are faults of order, not of integrity.
     """
     failures: list[IntegrityFailure] = []
     for row in session.scalars(
         select(QuarantineRow).where(QuarantineRow.received_at_us >= since_us)
     ):
-        if row.reason.startswith("not checked:"):
+        if not row.held and "MAC" not in row.reason:
             continue
         serial = _payload(row.record).get("card_serial")
         failures.append(
