@@ -133,18 +133,16 @@ def post_login(
         return _page(request, "login.html", None, 400, login_token=cookie, error="bad_form")
     now = center.now_us()
     error = None
-    try:
-        with center.sessions.begin() as session:
+    with center.sessions.begin() as session:  # a refusal commits too: the failed count, the audit
+        try:
             token, staff = sign_in(
                 session, username, password, now, center.settings.console_password_params
             )
+        except SignInRefusedError as exc:
+            error = "locked" if "locked" in str(exc) else "bad_sign_in"
+            audit(session, now, username, "sign_in_refused", None, str(exc), _client(request))
+        else:
             audit(session, now, staff.username, "sign_in", client=_client(request))
-    except SignInRefusedError as exc:
-        error = "locked" if "locked" in str(exc) else "bad_sign_in"
-        with center.sessions.begin() as session:
-            audit(
-                session, now, username, "sign_in_refused", detail=str(exc), client=_client(request)
-            )
     if error is not None:
         return _page(request, "login.html", None, 401, login_token=cookie, error=error)
     response = RedirectResponse("/console/alarms", status_code=303, headers=HEADERS)

@@ -8,34 +8,13 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterator
 
 import pytest
 
 from clearing.center import open_center
 from clearing.risk.engine import sweep
 from clearing.settings import Settings
-from tests.clearing.risk.counters import Card, Fleet
-from tests.sync.support import ISSUER_PASSPHRASE, center_thread, issuer_keystore
-
-
-@pytest.fixture
-def fleet(tmp_path, des_issuer) -> Iterator[Fleet]:
-    db_url = f"sqlite:///{tmp_path / 'center.sqlite3'}"
-    keystore = issuer_keystore(tmp_path / "issuer.keystore", des_issuer)
-    made = Fleet("", db_url, tmp_path, des_issuer)  # the center shares the fleet's clock
-    with center_thread(
-        db_url,
-        issuer_keystore=keystore,
-        issuer_passphrase=ISSUER_PASSPHRASE,
-        clock=made.clock,
-        risk_sweep_interval=None,
-    ) as base:
-        made.base = base
-        try:
-            yield made
-        finally:
-            made.close()
+from tests.clearing.risk.counters import Card
 
 
 def test_a_load_forged_with_leaked_keys_is_value_from_nowhere(fleet):
