@@ -73,3 +73,22 @@ def test_promtool_accepts_the_scrape(client, device, tmp_path):
         check=False,
     )
     assert broken.returncode != 0  # the check can fail: it really reads what we send
+
+
+def test_the_alert_rules_in_the_docs_pass_promtool(tmp_path):
+    import re  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (Debian package prometheus)")
+    docs = Path(__file__).resolve().parents[2] / "docs" / "clearing-center.md"
+    found = re.search(r"```yaml\n(.*?)```", docs.read_text("utf-8"), re.S)
+    assert found is not None
+    rules = tmp_path / "rules.yml"
+    rules.write_text(found.group(1), "utf-8")
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(rules)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "6 rules found" in checked.stdout
