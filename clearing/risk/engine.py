@@ -86,8 +86,12 @@ def _clerk_findings(session: Session, scope: BatchScope, p: RiskParameters) -> l
         return []
     since = scope.newest_at_us - p.clerk_pattern.window_days * _DAY_US
     found: list[Finding] = []
-    for operator, acts in gather.clerk_acts(session, scope.operators, since).items():
-        found += clerk_pattern.find(operator, acts, scope.newest_at_us, p.clerk_pattern)
+    acts = gather.clerk_acts(session, scope.operators, since)
+    cash = gather.cash_loads(session, acts, since)  # no voids, refunds, closes: nothing to find
+    for operator, mine in acts.items():
+        found += clerk_pattern.find(
+            operator, mine, cash.get(operator, 0), scope.newest_at_us, p.clerk_pattern
+        )
     return found
 
 
@@ -155,16 +159,16 @@ def sweep(center: Center, now_us: int | None = None) -> list[RiskAlarmRow]:
 
 def evaluate_all(center: Center) -> list[RiskAlarmRow]:
     """Every card, clerk and device at once (after a parameter change, or from the CLI)."""
-    from sqlalchemy import distinct, func, select  # noqa: PLC0415
+    from sqlalchemy import func, select  # noqa: PLC0415
 
     from clearing.models import CardLedgerRow, DeviceRow, RecordRow  # noqa: PLC0415
 
     raised: list[RiskAlarmRow] = []
     with center.sessions.begin() as session:
-        cards = frozenset(session.scalars(select(distinct(CardLedgerRow.card_serial))))
+        cards = frozenset(session.scalars(select(CardLedgerRow.card_serial).distinct()))
         devices = list(session.execute(select(DeviceRow.device_id, DeviceRow.head_at_us)))
         operators = frozenset(
-            o for o in session.scalars(select(distinct(RecordRow.operator))) if o is not None
+            o for o in session.scalars(select(RecordRow.operator).distinct()) if o is not None
         )
         newest = session.scalar(select(func.max(RecordRow.at_us))) or 0
     for number, (device_id, head_at) in enumerate(devices):

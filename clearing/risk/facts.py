@@ -44,13 +44,13 @@ class AuthorisedLoad:
 
 @dataclass(frozen=True)
 class ClerkAct:
-    """A record that matters for insider fraud: a cash load, a void, a refund or a shift close."""
+    """A record that matters for insider fraud: a void, a refund or a shift close."""
 
     device_id: str
     seq: int
     at_us: int
     operator: str
-    kind: str  # cash_load | void | refund | shift_close
+    kind: str  # void | refund | shift_close
     amount_fen: int = 0
     cash_difference_fen: int = 0  # shift_close: counted - expected
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timezone
+from datetime import date, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.journal.kinds import RecordKind
@@ -20,7 +20,6 @@ from clearing.risk.facts import (
     DeviceSeen,
     IntegrityFailure,
 )
-from clearing.timeutil import iso
 
 _CHUNK = 500
 _DAY_US = 86_400_000_000
@@ -92,18 +91,13 @@ def authorised_loads(session: Session, serials: Iterable[str]) -> dict[str, list
     return found
 
 
-_CLERK_KINDS = (
-    RecordKind.LOAD_INTENT,
-    RecordKind.VOID,
-    RecordKind.REFUND,
-    RecordKind.SHIFT_CLOSE,
-)
+_CLERK_KINDS = (RecordKind.VOID, RecordKind.REFUND, RecordKind.SHIFT_CLOSE)
 
 
 def clerk_acts(
     session: Session, operators: Iterable[str], since_us: int
 ) -> dict[str, list[ClerkAct]]:
-    """Cash top-ups, voids, refunds and shift closes of each clerk since ``since_us``."""
+    """Voids, refunds and shift closes of each clerk since ``since_us``."""
     found: dict[str, list[ClerkAct]] = defaultdict(list)
     for chunk in _chunks(operators):
         rows = session.execute(
@@ -114,7 +108,6 @@ def clerk_acts(
                 RecordRow.operator,
                 RecordRow.kind,
                 RecordRow.amount_fen,
-                RecordRow.payment_method,
                 RecordRow.payload,
             ).where(
                 RecordRow.operator.in_(chunk),
@@ -122,22 +115,37 @@ def clerk_acts(
                 RecordRow.at_us >= since_us,
             )
         )
-        for device_id, seq, at_us, operator, record_kind, amount, method, payload in rows:
+        for device_id, seq, at_us, operator, kind, amount, payload in rows:
             if operator is None:
                 continue
             difference = 0
-            kind = str(record_kind)
-            if kind == RecordKind.LOAD_INTENT:
-                if method != "cash":
-                    continue
-                kind = "cash_load"
-            elif kind == RecordKind.SHIFT_CLOSE:
+            if kind == RecordKind.SHIFT_CLOSE:
                 value = _payload(payload).get("difference_fen")
                 difference = value if isinstance(value, int) else 0
             found[operator].append(
-                ClerkAct(device_id, seq, at_us, operator, kind, amount or 0, difference)
+                ClerkAct(device_id, seq, at_us, operator, str(kind), amount or 0, difference)
             )
     return found
+
+
+def cash_loads(session: Session, operators: Iterable[str], since_us: int) -> dict[str, int]:
+    """How many cash top-ups each clerk began since ``since_us`` (counted by the database)."""
+    counts: dict[str, int] = {}
+    for chunk in _chunks(operators):
+        counts.update(
+            (str(operator), int(count))
+            for operator, count in session.execute(
+                select(RecordRow.operator, func.count())
+                .where(
+                    RecordRow.operator.in_(chunk),
+                    RecordRow.kind == RecordKind.LOAD_INTENT,
+                    RecordRow.payment_method == "cash",
+                    RecordRow.at_us >= since_us,
+                )
+                .group_by(RecordRow.operator)
+            )
+        )
+    return counts
 
 
 def integrity_failures(session: Session, since_us: int) -> list[IntegrityFailure]:
@@ -170,20 +178,29 @@ def integrity_failures(session: Session, since_us: int) -> list[IntegrityFailure
 def offline_days(
     session: Session, device_id: str, until_us: int, days: int, zone: timezone
 ) -> dict[str, int]:
-    """Offline (SAM) top-up intents of the device per business day, ``days`` days back."""
-    counts: dict[str, int] = defaultdict(int)
-    since = until_us - (days + 1) * _DAY_US
+    """Offline (SAM) top-up intents of the device per business day, ``days`` days back.
+
+    Counted by the database: every load intent, less those whose payload says
+    ``"mac_path":"center"`` (payloads are canonical JSON; intents without a path are offline).
+    """
+    offset = int(zone.utcoffset(None).total_seconds()) * 1_000_000
+    day = ((RecordRow.at_us + offset) // _DAY_US).label("day")
+    online = RecordRow.payload.like('%"mac_path":"center"%')
     rows = session.execute(
-        select(RecordRow.at_us, RecordRow.payload).where(
+        select(day, func.count(), func.sum(case((online, 1), else_=0)))
+        .where(
             RecordRow.device_id == device_id,
             RecordRow.kind == RecordKind.LOAD_INTENT,
-            RecordRow.at_us >= since,
+            RecordRow.at_us >= until_us - (days + 1) * _DAY_US,
         )
+        .group_by(day)
     )
-    for at_us, payload in rows:
-        if _payload(payload).get("mac_path", "sam") == "sam":
-            counts[iso(at_us).astimezone(zone).date().isoformat()] += 1
-    return counts
+    epoch = date(1970, 1, 1)
+    return {
+        (epoch + timedelta(days=int(number))).isoformat(): int(total) - int(on or 0)
+        for number, total, on in rows
+        if int(total) - int(on or 0)
+    }
 
 
 def devices_seen(session: Session) -> list[DeviceSeen]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clearing.models import Base, RecordRow
+from clearing.models import Base, CardLedgerRow, RecordRow
 
 ALARM_STATES = ("open", "acknowledged", "closed")
 
@@ -66,3 +66,5 @@ class RiskStateRow(Base):
 # the rules read a card's records and a clerk's records across devices
 Index("ix_journal_record_card_at", RecordRow.card_serial, RecordRow.at_us)
 Index("ix_journal_record_operator_at", RecordRow.operator, RecordRow.at_us)
+# the cards whose records became settled
+Index("ix_card_ledger_at", CardLedgerRow.at_us)

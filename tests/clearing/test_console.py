@@ -172,3 +172,23 @@ def test_the_cli_adds_staff_with_the_password_from_the_environment(db_url, monke
     assert main(["staff-add", "--db", db_url, "--username", "zoe", "--role", "viewer"]) == 1
     assert PASSWORD not in capsys.readouterr().out
     assert issubclass(AccountError, ValueError)
+
+
+def test_markup_in_notes_and_serials_is_shown_as_text(console):
+    alarm_id = _alarm(console)
+    sign_in(console, "ana")
+    csrf = form_value(console.get("/console/alarms").text, "csrf")
+    note = '<script>alert("x")</script>'
+    console.post(f"/console/alarms/{alarm_id}/close", data={"csrf": csrf, "note": note})
+    page = console.get("/console/alarms").text
+    assert note not in page and "&lt;script&gt;" in page
+    card = console.get("/console/cards", params={"serial": "<img src=x onerror=alert(1)>"})
+    assert card.status_code == 422 and "<img" not in card.text
+    assert console.get("/console/alarms?lang=<b>").text.count("<b>") == 0
+
+
+def test_a_made_up_session_cookie_signs_nobody_in(console):
+    console.cookies.set("console_session", "A" * 43, path="/console")
+    assert console.get("/console/alarms", follow_redirects=False).status_code == 303
+    console.cookies.set("console_session", "%00" * 200, path="/console")
+    assert console.get("/console/alarms", follow_redirects=False).status_code == 303

@@ -81,10 +81,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_journal_record_card_at", "journal_record", ["card_serial", "at_us"])
     op.create_index("ix_journal_record_operator_at", "journal_record", ["operator", "at_us"])
+    op.create_index("ix_card_ledger_at", "card_ledger", ["at_us"])
 
 
 def downgrade() -> None:
     """Drop what :func:`upgrade` made."""
+    op.drop_index("ix_card_ledger_at", "card_ledger")
     op.drop_index("ix_journal_record_operator_at", "journal_record")
     op.drop_index("ix_journal_record_card_at", "journal_record")
     for table in (

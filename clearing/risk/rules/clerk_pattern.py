@@ -19,27 +19,29 @@ def _window_key(now_us: int, params: ClerkPattern) -> int:
 
 
 def find(
-    operator: str, acts: Sequence[ClerkAct], now_us: int, params: ClerkPattern
+    operator: str, acts: Sequence[ClerkAct], cash_loads: int, now_us: int, params: ClerkPattern
 ) -> list[Finding]:
-    """Findings for the clerk's acts of the last ``window_days`` (one per kind and window)."""
+    """Findings for the clerk's voids, refunds and shift closes of the last ``window_days``.
+
+    ``cash_loads``: the clerk's cash top-ups in that window (one per window and kind).
+    """
     since = now_us - params.window_days * 86_400_000_000
     recent = sorted((a for a in acts if a.at_us >= since), key=lambda a: a.at_us)
     voids = [a for a in recent if a.kind == "void"]
-    cash = [a for a in recent if a.kind == "cash_load"]
     refunds = [a for a in recent if a.kind == "refund"]
     closes = [a for a in recent if a.kind == "shift_close"]
     window = _window_key(now_us, params)
     subject = f"operator:{operator}"
     findings: list[Finding] = []
     if len(voids) >= params.min_voids and len(voids) * 100 >= params.void_ratio_percent * max(
-        len(cash), 1
+        cash_loads, 1
     ):
         findings.append(
             Finding(
                 RULE,
                 f"{RULE}:voids:{operator}:{window}",
                 subject,
-                f"clerk {operator}: {len(voids)} voids against {len(cash)} cash top-ups "
+                f"clerk {operator}: {len(voids)} voids against {cash_loads} cash top-ups "
                 f"in {params.window_days} days",
                 tuple((a.device_id, a.seq) for a in voids[:20]),
                 sum(a.amount_fen for a in voids),

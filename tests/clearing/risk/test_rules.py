@@ -122,24 +122,22 @@ def test_velocity_three_outlets_in_five_minutes():
 
 
 def test_clerk_voiding_after_cash_top_ups():
-    acts = []
-    for n in range(4):
-        acts.append(ClerkAct("D1", 10 * n, n * HOUR, "op1", "cash_load", 5_000))
-        acts.append(ClerkAct("D1", 10 * n + 2, n * HOUR + MIN, "op1", "void", 5_000))
-    [finding] = clerk_pattern.find("op1", acts, 4 * HOUR, P.clerk_pattern)
+    acts = [ClerkAct("D1", 10 * n + 2, n * HOUR + MIN, "op1", "void", 5_000) for n in range(4)]
+    [finding] = clerk_pattern.find("op1", acts, 4, 4 * HOUR, P.clerk_pattern)
     assert finding.subject == "operator:op1"
     assert finding.amount_fen == 20_000
-    honest = [ClerkAct("D1", n, n * MIN, "op2", "cash_load", 5_000) for n in range(40)]
-    honest.append(ClerkAct("D1", 99, HOUR, "op2", "void", 5_000))
-    assert clerk_pattern.find("op2", honest, 2 * HOUR, P.clerk_pattern) == []
+    honest = [ClerkAct("D1", 99, HOUR, "op2", "void", 5_000) for _ in range(3)]
+    assert clerk_pattern.find("op2", honest, 40, 2 * HOUR, P.clerk_pattern) == []  # 3 in 40
+    old = [ClerkAct("D1", n, n * MIN, "op3", "void", 5_000) for n in range(5)]
+    assert clerk_pattern.find("op3", old, 0, 40 * DAY, P.clerk_pattern) == []  # weeks ago
 
 
 def test_clerk_cash_differences_and_refunds():
     closes = [ClerkAct("D1", n, n * DAY, "op1", "shift_close", 0, -8_000) for n in range(3)]
-    [finding] = clerk_pattern.find("op1", closes, 3 * DAY, P.clerk_pattern)
+    [finding] = clerk_pattern.find("op1", closes, 0, 3 * DAY, P.clerk_pattern)
     assert finding.amount_fen == 24_000
     refunds = [ClerkAct("D1", n, n * HOUR, "op1", "refund", 100) for n in range(21)]
-    assert len(clerk_pattern.find("op1", refunds, DAY, P.clerk_pattern)) == 1
+    assert len(clerk_pattern.find("op1", refunds, 0, DAY, P.clerk_pattern)) == 1
 
 
 def test_silence_past_the_offline_brakes():
