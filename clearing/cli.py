@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--issuer-keystore", type=Path, help="issuer master keys, for online MAC2")
     serve.add_argument("--issuer-passphrase-env", default=PASSPHRASE_ENV)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--console-secure-cookies",
+        action="store_true",
+        help="mark the console's session cookie Secure (behind a TLS proxy)",
+    )
 
     code = with_db(sub.add_parser("enrolment-code", help="make a one-time enrolment code"))
     code.add_argument("--device", required=True, help="the device id the code enrols")
@@ -90,7 +95,7 @@ def openapi_text() -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    settings = Settings(db_url=args.db)
+    settings = Settings(db_url=args.db, console_secure_cookies=args.console_secure_cookies)
     if args.issuer_keystore is not None:
         passphrase = os.environ.get(args.issuer_passphrase_env)
         if passphrase is None:

@@ -192,3 +192,13 @@ def test_a_made_up_session_cookie_signs_nobody_in(console):
     assert console.get("/console/alarms", follow_redirects=False).status_code == 303
     console.cookies.set("console_session", "%00" * 200, path="/console")
     assert console.get("/console/alarms", follow_redirects=False).status_code == 303
+
+
+def test_a_session_ends_after_eight_hours(console, clock):
+    from datetime import timedelta  # noqa: PLC0415
+
+    sign_in(console, "ana")
+    clock.advance(timedelta(hours=7, minutes=59))
+    assert console.get("/console/alarms", follow_redirects=False).status_code == 200
+    clock.advance(timedelta(minutes=2))
+    assert console.get("/console/alarms", follow_redirects=False).status_code == 303

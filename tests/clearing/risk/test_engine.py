@@ -64,3 +64,30 @@ def test_a_device_topping_up_offline_far_above_its_baseline(center, device, tmp_
     journal.close()
     assert device.request("POST", UPLOAD, batch(records[-2:])).status_code == 200
     assert len(_alarms(center)) == 1  # one alarm per device and day
+
+
+def test_the_server_sweeps_for_silent_devices_by_itself(db_url, clock, tmp_path):
+    import time  # noqa: PLC0415
+    from datetime import timedelta  # noqa: PLC0415
+
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from clearing.app import create_app  # noqa: PLC0415
+    from clearing.settings import Settings  # noqa: PLC0415
+    from tests.clearing.support import enrol  # noqa: PLC0415
+
+    settings = Settings(db_url=db_url, clock=clock, risk_sweep_interval=timedelta(seconds=0.1))
+    with TestClient(create_app(settings)) as client:
+        center = client.app.state.center  # type: ignore[attr-defined]
+        device = enrol(client, center, clock)
+        journal = device.journal(tmp_path / "journal.sqlite3")
+        load(journal, "0102030405060708", 1_000)
+        assert device.request("POST", UPLOAD, batch(journal.records())).status_code == 200
+        journal.close()
+        time.sleep(0.5)
+        assert _alarms(center) == []
+        clock.advance(timedelta(hours=25, minutes=1))
+        deadline = time.monotonic() + 20
+        while not _alarms(center) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _alarms(center) == [("silence", "device:DEV-1")]
