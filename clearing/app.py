@@ -6,18 +6,23 @@ publishes; ``clearing/openapi.json`` is that contract, kept in the repository.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clearing import __version__
-from clearing.center import open_center
+from clearing.center import Center, open_center
+from clearing.console.routes import router as console_router
 from clearing.limits import BodySizeLimit
-from clearing.routes import cards, devices, journal, lists, loads, passes, settlement, system
+from clearing.metrics import CenterMetrics, RequestTimer
+from clearing.risk.engine import sweep
+from clearing.routes import cards, devices, journal, lists, loads, ops, passes, settlement, system
 from clearing.routes.common import http_error, validation_error
 from clearing.settings import Settings
 
@@ -31,8 +36,13 @@ def build_api(max_body_bytes: int = Settings.max_body_bytes) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
         center = getattr(app.state, "center", None)
+        sweeper = None
+        if center is not None and center.settings.risk_sweep_interval is not None:
+            sweeper = asyncio.create_task(_sweep_forever(center))
+        yield
+        if sweeper is not None:
+            sweeper.cancel()
         if center is not None:
             center.close()
 
@@ -44,17 +54,34 @@ def build_api(max_body_bytes: int = Settings.max_body_bytes) -> FastAPI:
         lifespan=lifespan,
     )
     api.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    api.add_middleware(RequestTimer)
     api.add_exception_handler(RequestValidationError, validation_error)
     api.add_exception_handler(StarletteHTTPException, http_error)
     for module in (system, devices, journal, cards, passes, lists, settlement, loads):
         api.include_router(module.router)
+    api.include_router(ops.router)
+    api.include_router(console_router)
     return api
+
+
+async def _sweep_forever(center: Center) -> None:
+    """The periodic risk rules (silent devices), every ``risk_sweep_interval``."""
+    interval = center.settings.risk_sweep_interval
+    assert interval is not None
+    while True:
+        await asyncio.sleep(interval.total_seconds())
+        try:
+            await run_in_threadpool(sweep, center)
+        except Exception:
+            log.exception("the periodic risk sweep failed; trying again later")
 
 
 def create_app(settings: Settings) -> FastAPI:
     """The center application for ``settings``: database migrated and ready on return."""
     api = build_api(settings.max_body_bytes)
     api.state.center = open_center(settings)
+    api.state.metrics = CenterMetrics()
+    api.state.metrics.attach(api.state.center)
     if api.state.center.sam is None:
         log.warning(
             "no issuer keys (--issuer-keystore): no online MAC2, and the TACs of uploaded "

@@ -5,10 +5,14 @@
     citycard-center parameters --db URL --publish FILE.json      (or without --publish: show)
     citycard-center settlement --db URL --date YYYY-MM-DD [--format csv]
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
+    citycard-center risk --db URL sweep|evaluate|parameters [--publish FILE.json]
+    citycard-center staff-add --db URL --username NAME --role viewer|analyst|administrator
     citycard-center openapi > clearing/openapi.json
 
-The issuer keystore's passphrase is read from the environment variable named by
-``--issuer-passphrase-env`` (default ``CITYCARD_ISSUER_PASSPHRASE``), never from the command line.
+A new staff account's password is read from ``$CITYCARD_STAFF_PASSWORD`` or asked for on the
+terminal. The issuer keystore's passphrase is read from the environment variable named by
+``--issuer-passphrase-env`` (default ``CITYCARD_ISSUER_PASSPHRASE``). Neither is ever taken from
+the command line.
 Exit status: 0 done, 1 refused (bad input, bad state), 2 could not run.
 """
 
@@ -53,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--issuer-keystore", type=Path, help="issuer master keys, for online MAC2")
     serve.add_argument("--issuer-passphrase-env", default=PASSPHRASE_ENV)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--console-secure-cookies",
+        action="store_true",
+        help="mark the console's session cookie Secure (behind a TLS proxy)",
+    )
 
     code = with_db(sub.add_parser("enrolment-code", help="make a one-time enrolment code"))
     code.add_argument("--device", required=True, help="the device id the code enrols")
@@ -67,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
 
     with_db(sub.add_parser("alarms", help="list tamper alarms and quarantined records"))
 
+    risk = with_db(sub.add_parser("risk", help="risk rules: sweep, evaluate all, parameters"))
+    risk.add_argument("action", choices=("sweep", "evaluate", "parameters"))
+    risk.add_argument("--publish", type=Path, help="risk parameters (JSON) to publish")
+
+    staff = with_db(sub.add_parser("staff-add", help="add a back-office console account"))
+    staff.add_argument("--username", required=True)
+    staff.add_argument("--role", required=True, choices=("viewer", "analyst", "administrator"))
+
     sub.add_parser("openapi", help="print the OpenAPI contract (JSON)")
     interchange_cli.add_parsers(sub)  # platform …, interchange … (docs/clearing-center.md)
     return parser
@@ -80,7 +97,7 @@ def openapi_text() -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    settings = Settings(db_url=args.db)
+    settings = Settings(db_url=args.db, console_secure_cookies=args.console_secure_cookies)
     if args.issuer_keystore is not None:
         passphrase = os.environ.get(args.issuer_passphrase_env)
         if passphrase is None:
@@ -150,6 +167,64 @@ def _alarms(center: Center) -> int:
     return 0
 
 
+def _risk(center: Center, args: argparse.Namespace) -> int:
+    from clearing.risk.engine import evaluate_all, sweep  # noqa: PLC0415
+    from clearing.risk.parameters import (  # noqa: PLC0415
+        RiskParameters,
+        current_risk_parameters,
+        publish_risk_parameters,
+    )
+
+    if args.action == "parameters":
+        if args.publish is not None:
+            try:
+                document = RiskParameters.model_validate_json(args.publish.read_bytes())
+            except (OSError, ValidationError) as exc:
+                print(f"citycard-center: {args.publish}: {exc}", file=sys.stderr)
+                return 1
+            with center.sessions.begin() as session:
+                version = publish_risk_parameters(session, document, center.now_us())
+            print(f"published risk parameters version {version}")
+            return 0
+        with center.sessions.begin() as session:
+            print(current_risk_parameters(session).model_dump_json(indent=2))
+        return 0
+    raised = sweep(center) if args.action == "sweep" else evaluate_all(center)
+    for alarm in raised:
+        print(
+            json.dumps(
+                {"rule": alarm.rule, "subject": alarm.subject, "summary": alarm.summary},
+                ensure_ascii=False,
+            )
+        )
+    return 0
+
+
+def _staff_add(center: Center, args: argparse.Namespace) -> int:
+    import getpass  # noqa: PLC0415
+
+    from clearing.console.accounts import AccountError, create_account  # noqa: PLC0415
+
+    password = os.environ.get("CITYCARD_STAFF_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"password for {args.username}: ")
+    try:
+        with center.sessions.begin() as session:
+            create_account(
+                session,
+                args.username,
+                password,
+                args.role,
+                center.settings.console_password_params,
+                center.now_us(),
+            )
+    except AccountError as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 1
+    print(f"account {args.username} ({args.role}) created")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -170,6 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _parameters(center, args)
             if args.command == "alarms":
                 return _alarms(center)
+            if args.command == "risk":
+                return _risk(center, args)
+            if args.command == "staff-add":
+                return _staff_add(center, args)
             return _settlement(center, args)
         finally:
             center.close()

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+from app.crypto.passwords import PasswordHashParams
+
 Clock = Callable[[], datetime]
 
 DEFAULT_DB_URL = "sqlite:///citycard-center.sqlite3"
@@ -32,3 +34,6 @@ class Settings:
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch_records: int = 5_000
     business_timezone: timezone = BUSINESS_TIMEZONE
+    risk_sweep_interval: timedelta | None = timedelta(minutes=5)  # silent devices (None: off)
+    console_password_params: PasswordHashParams = field(default_factory=PasswordHashParams)
+    console_secure_cookies: bool = False  # set behind TLS: the session cookie is then Secure

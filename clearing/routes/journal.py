@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import JSONResponse
 
 from clearing.ingest import BatchConflictError, BatchRefusedError, ingest
+from clearing.metrics import CenterMetrics
 from clearing.models import DeviceRow
+from clearing.observe import batch_refused, batch_taken, metrics_of
 from clearing.routes.common import ERRORS
 from clearing.schemas import BatchConflictOut, BatchIn, BatchOut, CursorOut
 from clearing.security import CenterDep, DeviceDep
@@ -20,7 +24,12 @@ router = APIRouter(tags=["journal"])
     responses={401: ERRORS, 409: {"model": BatchConflictOut}, 422: ERRORS},
     summary="Upload journal records",
 )
-def post_batch(body: BatchIn, device: DeviceDep, center: CenterDep) -> BatchOut | JSONResponse:
+def post_batch(
+    body: BatchIn,
+    device: DeviceDep,
+    center: CenterDep,
+    metrics: Annotated[CenterMetrics, Depends(metrics_of)],
+) -> BatchOut | JSONResponse:
     """Verify and store records; idempotent on (device, seq). See docs/clearing-center.md."""
     if len(body.records) > center.settings.max_batch_records:
         raise HTTPException(
@@ -28,12 +37,16 @@ def post_batch(body: BatchIn, device: DeviceDep, center: CenterDep) -> BatchOut 
             f"at most {center.settings.max_batch_records} records per batch",
         )
     try:
-        return ingest(center, device.device_id, body)
+        result = ingest(center, device.device_id, body)
     except BatchRefusedError as exc:
+        batch_refused(metrics, device.device_id, "refused")
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     except BatchConflictError as exc:
+        batch_refused(metrics, device.device_id, "conflict")
         answer = BatchConflictOut(detail=str(exc), conflicts=exc.conflicts)
         return JSONResponse(answer.model_dump(), status_code=status.HTTP_409_CONFLICT)
+    batch_taken(center, metrics, device.device_id, body, result)
+    return result
 
 
 @router.get(

@@ -1,0 +1,1 @@
+"""The back-office web console under ``/console`` (staff accounts, alarms, cards, settlement)."""
