@@ -39,6 +39,7 @@ from clearing.models import (
 )
 from clearing.passes import PASS_KINDS, apply_pass_records
 from clearing.records import columns_of, row_columns
+from clearing.retry import retrying
 from clearing.schemas import (
     BatchIn,
     BatchOut,
@@ -150,9 +151,26 @@ def _quarantine(
 
 
 def ingest(center: Center, device_id: str, batch: BatchIn) -> BatchOut:
-    """Take one batch from ``device_id`` (which signed it); see the module docstring."""
+    """Take one batch from ``device_id`` (which signed it); see the module docstring.
+
+    Run again when PostgreSQL reports a lost race (serialization failure, deadlock, or a unique
+    violation from a concurrent upload of the same records): the batch is idempotent, so the
+    second run stores what is still missing and acknowledges the rest as duplicates.
+    """
     records = _ordered(device_id, batch.records)
     now = center.now_us()
+    result, conflicts = retrying(
+        lambda: _ingest_once(center, device_id, records, batch, now), unique_too=True
+    )
+    if conflicts:
+        raise BatchConflictError(conflicts)
+    assert result is not None
+    return result
+
+
+def _ingest_once(
+    center: Center, device_id: str, records: list[RecordIn], batch: BatchIn, now: int
+) -> tuple[BatchOut | None, list[ConflictOut]]:
     conflicts: list[ConflictOut] = []
     result: BatchOut | None = None
     with center.sessions.begin() as session:
@@ -190,10 +208,7 @@ def ingest(center: Center, device_id: str, batch: BatchIn) -> BatchOut:
             result.duplicates = duplicates
             if batch.checkpoint is not None:
                 result.checkpoint = _checkpoint(session, device, batch.checkpoint, now)
-    if conflicts:
-        raise BatchConflictError(conflicts)
-    assert result is not None
-    return result
+    return result, conflicts
 
 
 def _take_new(
