@@ -1,11 +1,17 @@
 """``citycard-center``: run the clearing center and its administrator's commands.
 
-    citycard-center serve --db URL --host 127.0.0.1 --port 8600 [--issuer-keystore PATH]
+    citycard-center migrate --db URL             (the schema change: once, before the workers)
+    citycard-center serve --db URL --host 127.0.0.1 --port 8600 [--workers N] [--no-migrate]
+                          [--issuer-keystore PATH]
     citycard-center enrolment-code --db URL --device DEV-1 [--valid-hours 24]
     citycard-center parameters --db URL --publish FILE.json      (or without --publish: show)
     citycard-center settlement --db URL --date YYYY-MM-DD [--format csv]
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
     citycard-center openapi > clearing/openapi.json
+
+``serve`` migrates once in its own process before starting the workers (unless ``--no-migrate``:
+several hosts, or a deployment that runs ``migrate`` as its own step); the workers themselves only
+check that the schema is current and refuse to start otherwise.
 
 The issuer keystore's passphrase is read from the environment variable named by
 ``--issuer-passphrase-env`` (default ``CITYCARD_ISSUER_PASSPHRASE``), never from the command line.
@@ -20,14 +26,19 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from app.crypto.keystore import KeystoreError
-from clearing.app import build_api, create_app
+from clearing.app import (
+    ENV_DB,
+    ENV_KEYSTORE,
+    ENV_PASSPHRASE_NAME,
+    build_api,
+    settings_from_environment,
+)
 from clearing.center import Center, CenterConfigurationError, open_center
 from clearing.database import CenterDatabaseError
 from clearing.enrolment import create_code
@@ -52,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--issuer-keystore", type=Path, help="issuer master keys, for online MAC2")
     serve.add_argument("--issuer-passphrase-env", default=PASSPHRASE_ENV)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (uvicorn)")
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="only check the schema is current (run `citycard-center migrate` first)",
+    )
+
+    with_db(sub.add_parser("migrate", help="bring the database schema to this version"))
 
     code = with_db(sub.add_parser("enrolment-code", help="make a one-time enrolment code"))
     code.add_argument("--device", required=True, help="the device id the code enrols")
@@ -78,21 +97,41 @@ def openapi_text() -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    settings = Settings(db_url=args.db)
+    if args.workers < 1:
+        print("citycard-center: --workers must be at least 1", file=sys.stderr)
+        return 1
+    environ = {ENV_DB: args.db}
     if args.issuer_keystore is not None:
-        passphrase = os.environ.get(args.issuer_passphrase_env)
-        if passphrase is None:
+        if args.issuer_passphrase_env not in os.environ:
             print(
                 f"citycard-center: set {args.issuer_passphrase_env} to the issuer keystore's "
                 "passphrase",
                 file=sys.stderr,
             )
             return 2
-        settings = replace(
-            settings, issuer_keystore=args.issuer_keystore, issuer_passphrase=passphrase
-        )
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        environ[ENV_KEYSTORE] = str(args.issuer_keystore.resolve())
+        environ[ENV_PASSPHRASE_NAME] = args.issuer_passphrase_env
+    settings = settings_from_environment({**os.environ, **environ})
+    # once, here, before any worker exists: migrate (or check), first identity and parameters,
+    # and the keystore opened once so a wrong passphrase is told before the workers start
+    open_center(settings, migrate_schema=not args.no_migrate).close()
+    os.environ.update(environ)  # what the workers read (app_from_environment)
+    uvicorn.run(
+        "clearing.app:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from clearing.database import known_revisions  # noqa: PLC0415
+
+    open_center(Settings(db_url=args.db)).close()
+    print(f"the center database is at schema {known_revisions()[-1]}")
     return 0
 
 
@@ -158,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "migrate":
+            return _migrate(args)
         center = open_center(Settings(db_url=args.db))
         try:
             if args.command == "enrolment-code":
