@@ -5,7 +5,7 @@
                           [--issuer-keystore PATH]
     citycard-center enrolment-code --db URL --device DEV-1 [--valid-hours 24]
     citycard-center parameters --db URL --publish FILE.json      (or without --publish: show)
-    citycard-center settlement --db URL --date YYYY-MM-DD [--format csv]
+    citycard-center settlement --db URL --date YYYY-MM-DD [--format csv] [--close]
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
     citycard-center openapi > clearing/openapi.json
 
@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     settle = with_db(sub.add_parser("settlement", help="settlement of a business day"))
     settle.add_argument("--date", required=True, help="YYYY-MM-DD (China Standard Time)")
     settle.add_argument("--format", choices=("json", "csv"), default="json")
+    settle.add_argument(
+        "--close",
+        action="store_true",
+        help="close the day (once it is over): later arrivals go to adjustments",
+    )
 
     with_db(sub.add_parser("alarms", help="list tamper alarms and quarantined records"))
 
@@ -165,10 +170,18 @@ def _parameters(center: Center, args: argparse.Namespace) -> int:
 
 
 def _settlement(center: Center, args: argparse.Namespace) -> int:
-    from clearing.settlement import SettlementError, settlement, settlement_csv  # noqa: PLC0415
+    from clearing.settlement import (  # noqa: PLC0415
+        SettlementError,
+        close_day,
+        settlement,
+        settlement_csv,
+    )
 
     try:
-        result = settlement(center, args.date, device_id=None)
+        if args.close:
+            result = close_day(center, args.date)
+        else:
+            result = settlement(center, args.date, device_id=None)
     except SettlementError as exc:
         print(f"citycard-center: {exc}", file=sys.stderr)
         return 1

@@ -241,10 +241,12 @@ def _take_new(
         entry = ledger_entry(device.device_id, columns, intent)
         if entry is not None:
             ledger.append(entry)
+    # render_nulls: every row has the same columns (NULLs written as NULLs), so the batch is one
+    # multi-row INSERT (insertmanyvalues) instead of one statement per None-pattern group
     if rows:
-        session.execute(insert(RecordRow), rows)
+        session.execute(insert(RecordRow).execution_options(render_nulls=True), rows)
     if ledger:
-        session.execute(insert(CardLedgerRow), ledger)
+        session.execute(insert(CardLedgerRow).execution_options(render_nulls=True), ledger)
     apply_pass_records(session, device.device_id, (r for r in rows if r["kind"] in PASS_KINDS))
     device.head_seq = chain.head.seq
     device.head_mac = chain.head.mac

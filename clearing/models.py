@@ -122,6 +122,7 @@ class RecordRow(Base):
         Index("ix_journal_record_device_intent", "device_id", "intent_seq"),
         Index("ix_journal_record_device_at", "device_id", "at_us"),
         Index("ix_journal_record_at", "at_us"),  # settlement of every outlet by day (c0005)
+        Index("ix_journal_record_received", "received_at_us"),  # late arrivals (c0005)
     )
 
 
@@ -246,6 +247,17 @@ class BlacklistChangeRow(Base):
     action: Mapped[str] = mapped_column(String(8))  # add | remove
     reason: Mapped[str] = mapped_column(Text)
     at_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class SettlementCloseRow(Base):
+    """A business day whose settlement was closed: later arrivals go to adjustments."""
+
+    __tablename__ = "settlement_close"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD (UTC+8)
+    start_us: Mapped[int] = mapped_column(BigInteger, unique=True)  # the day's bounds
+    end_us: Mapped[int] = mapped_column(BigInteger)
+    closed_at_us: Mapped[int] = mapped_column(BigInteger)
 
 
 class ParameterSetRow(Base):

@@ -126,8 +126,9 @@ def test_the_migration_builds_the_passes_from_the_records_already_held(db_url, d
     engine = create_engine(db_url)
     with engine.begin() as conn:  # back to the schema before c0003 (and the later c0005)
         conn.execute(text("DROP TABLE annual_pass"))
+        conn.execute(text("DROP TABLE settlement_close"))
         for index in ("uq_loss_report_active_card", "ix_card_ledger_at_device",
-                      "ix_journal_record_at"):  # fmt: skip
+                      "ix_journal_record_at", "ix_journal_record_received"):  # fmt: skip
             conn.execute(text(f"DROP INDEX {index}"))
         conn.execute(text("UPDATE alembic_version SET version_num = 'c0002'"))
     engine.dispose()

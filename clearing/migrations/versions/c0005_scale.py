@@ -5,7 +5,9 @@
   twice are resolved first: the oldest stays, the younger ones are marked cancelled at the time
   they were made, by ``c0005`` (the blacklist is unchanged: the card stays listed).
 - ``ix_card_ledger_at_device`` and ``ix_journal_record_at``: settlement reads one day of every
-  outlet at once (set-based), by time.
+  outlet at once (set-based), by time; ``ix_journal_record_received``: the late arrivals.
+- ``settlement_close``: the business days closed; records of a closed day received after its
+  close are settled as adjustments of the day they arrive.
 
 Revision ID: c0005
 Revises: c0003
@@ -58,10 +60,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_card_ledger_at_device", "card_ledger", ["at_us", "device_id"])
     op.create_index("ix_journal_record_at", "journal_record", ["at_us"])
+    op.create_index("ix_journal_record_received", "journal_record", ["received_at_us"])
+    op.create_table(
+        "settlement_close",
+        sa.Column("day", sa.String(10), primary_key=True),
+        sa.Column("start_us", sa.BigInteger, nullable=False, unique=True),
+        sa.Column("end_us", sa.BigInteger, nullable=False),
+        sa.Column("closed_at_us", sa.BigInteger, nullable=False),
+    )
 
 
 def downgrade() -> None:
     """Drop the indexes (reports cancelled by the upgrade stay cancelled)."""
+    op.drop_table("settlement_close")
+    op.drop_index("ix_journal_record_received", "journal_record")
     op.drop_index("ix_journal_record_at", "journal_record")
     op.drop_index("ix_card_ledger_at_device", "card_ledger")
     op.drop_index("uq_loss_report_active_card", "loss_report")
