@@ -3,7 +3,8 @@
 SQLite is the default (one file, ``BEGIN IMMEDIATE`` so that writers queue rather than fail half
 way, WAL, ``synchronous=FULL``). Any other SQLAlchemy URL (``postgresql+psycopg://…``) gets a
 plain pooled engine: the queries are portable SQL and row locks (``SELECT … FOR UPDATE``) order
-concurrent writers there.
+concurrent writers there. ``?prepare_threshold=`` (empty) in a PostgreSQL URL turns psycopg's
+prepared statements off, for PgBouncer in transaction pooling (deploy/pgbouncer.ini).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,13 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    parsed = make_url(url)
+    connect_args: dict[str, Any] = {}
+    if "prepare_threshold" in parsed.query:  # behind PgBouncer < 1.21: no prepared statements
+        value = str(parsed.query["prepare_threshold"]).strip().lower()
+        connect_args["prepare_threshold"] = None if value in {"", "none", "off"} else int(value)
+        parsed = parsed.difference_update_query(["prepare_threshold"])
+    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _begin_immediate(conn: Any) -> None:
