@@ -4,8 +4,9 @@
 the deployment of docs/clearing-center.md on loopback: a bulk pool (``serve --no-migrate
 --workers W``) and an online pool of its own (``serve --no-migrate --workers 1``) with the bench
 issuer's keys (the bulk pool runs without them: the backlogs' TACs are random bytes, which it
-would set aside — the TAC check is one DES/SM4 MAC per load, small next to the rest). Counters and online devices are enrolled through the API; every counter
-gets a journal backlog of ``BENCH_LOAD_RECORDS`` records (top-ups). Locust (bench/locustfile.py,
+would set aside — the TAC check is one DES/SM4 MAC per load, small next to the rest).
+Counters and online devices are enrolled through the API; every counter gets a journal
+backlog of ``BENCH_LOAD_RECORDS`` records (top-ups). Locust (bench/locustfile.py,
 headless, a subprocess) then plays:
 
 1. ``BENCH_LOAD_COUNTERS`` counters uploading their backlogs in batches of 500 (then polling
