@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -76,10 +79,14 @@ async def _sweep_forever(center: Center) -> None:
             log.exception("the periodic risk sweep failed; trying again later")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The center application for ``settings``: database migrated and ready on return."""
+def create_app(settings: Settings, *, migrate_schema: bool = True) -> FastAPI:
+    """The center application for ``settings``: database ready on return.
+
+    ``migrate_schema=False``: the schema must be current already (the workers of
+    ``citycard-center serve``, see :func:`app_from_environment`).
+    """
     api = build_api(settings.max_body_bytes)
-    api.state.center = open_center(settings)
+    api.state.center = open_center(settings, migrate_schema=migrate_schema)
     api.state.metrics = CenterMetrics()
     api.state.metrics.attach(api.state.center)
     if api.state.center.sam is None:
@@ -88,3 +95,35 @@ def create_app(settings: Settings) -> FastAPI:
             "loads are not checked"
         )
     return api
+
+
+ENV_DB = "CITYCARD_CENTER_DB"
+ENV_KEYSTORE = "CITYCARD_CENTER_ISSUER_KEYSTORE"
+ENV_PASSPHRASE_NAME = "CITYCARD_CENTER_PASSPHRASE_ENV"  # noqa: S105 - the name of a variable
+ENV_SECURE_COOKIES = "CITYCARD_CENTER_CONSOLE_SECURE_COOKIES"
+
+
+def settings_from_environment(environ: Mapping[str, str]) -> Settings:
+    """The settings ``citycard-center serve`` hands its workers through the environment.
+
+    The passphrase itself stays in the variable the operator named (never on a command line).
+    """
+    settings = Settings(
+        db_url=environ.get(ENV_DB, Settings.db_url),
+        console_secure_cookies=environ.get(ENV_SECURE_COOKIES) == "1",
+    )
+    keystore = environ.get(ENV_KEYSTORE)
+    if keystore:
+        name = environ.get(ENV_PASSPHRASE_NAME, "CITYCARD_ISSUER_PASSPHRASE")
+        settings = replace(
+            settings, issuer_keystore=Path(keystore), issuer_passphrase=environ.get(name)
+        )
+    return settings
+
+
+def app_from_environment() -> FastAPI:
+    """Application factory of one worker (``uvicorn --factory clearing.app:app_from_environment``).
+
+    A worker never migrates: it checks the schema is current and refuses to start otherwise.
+    """
+    return create_app(settings_from_environment(os.environ), migrate_schema=False)

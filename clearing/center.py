@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.card.sam import SoftwareSam
 from app.crypto.keystore import Keystore
 from app.crypto.sm2 import Sm2PrivateKey
-from clearing.database import make_engine, migrate, session_factory
+from clearing.database import check_schema, make_engine, migrate, session_factory
 from clearing.identity import load_or_create_identity
 from clearing.parameters import ensure_parameters
+from clearing.retry import retrying
 from clearing.settings import Settings
 from clearing.timeutil import micros_of
 
@@ -54,17 +55,30 @@ def _load_sam(settings: Settings) -> SoftwareSam | None:
     return sam
 
 
-def open_center(settings: Settings) -> Center:
-    """Connect, migrate, create the identity and first parameters if missing, load issuer keys."""
+def open_center(settings: Settings, *, migrate_schema: bool = True) -> Center:
+    """Connect, migrate, create the identity and first parameters if missing, load issuer keys.
+
+    ``migrate_schema=False`` (every worker of ``citycard-center serve``): the schema must be
+    current already (:func:`check_schema`), and the identity and first parameters, if missing,
+    are created by whichever worker commits first — the others read them.
+    """
     sam = _load_sam(settings)
     engine = make_engine(settings.db_url)
     try:
-        migrate(engine)
+        if migrate_schema:
+            migrate(engine)
+        else:
+            check_schema(engine)
         sessions = session_factory(engine)
         now = micros_of(settings.clock())
-        with sessions.begin() as session:
-            identity = load_or_create_identity(session, now)
-            ensure_parameters(session, now)
+
+        def first_start() -> Sm2PrivateKey:
+            with sessions.begin() as session:
+                identity = load_or_create_identity(session, now)
+                ensure_parameters(session, now)
+                return identity
+
+        identity = retrying(first_start, unique_too=True)
     except BaseException:
         engine.dispose()
         raise

@@ -1,18 +1,25 @@
 """``citycard-center``: run the clearing center and its administrator's commands.
 
-    citycard-center serve --db URL --host 127.0.0.1 --port 8600 [--issuer-keystore PATH]
+    citycard-center migrate --db URL             (the schema change: once, before the workers)
+    citycard-center serve --db URL --host 127.0.0.1 --port 8600 [--workers N] [--no-migrate]
+                          [--issuer-keystore PATH]
     citycard-center enrolment-code --db URL --device DEV-1 [--valid-hours 24]
     citycard-center parameters --db URL --publish FILE.json      (or without --publish: show)
-    citycard-center settlement --db URL --date YYYY-MM-DD [--format csv]
+    citycard-center settlement --db URL --date YYYY-MM-DD [--format csv] [--close]
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
     citycard-center risk --db URL sweep|evaluate|parameters [--publish FILE.json]
     citycard-center staff-add --db URL --username NAME --role viewer|analyst|administrator
     citycard-center openapi > clearing/openapi.json
 
 A new staff account's password is read from ``$CITYCARD_STAFF_PASSWORD`` or asked for on the
-terminal. The issuer keystore's passphrase is read from the environment variable named by
-``--issuer-passphrase-env`` (default ``CITYCARD_ISSUER_PASSPHRASE``). Neither is ever taken from
-the command line.
+terminal.
+
+``serve`` migrates once in its own process before starting the workers (unless ``--no-migrate``:
+several hosts, or a deployment that runs ``migrate`` as its own step); the workers themselves only
+check that the schema is current and refuse to start otherwise.
+
+The issuer keystore's passphrase is read from the environment variable named by
+``--issuer-passphrase-env`` (default ``CITYCARD_ISSUER_PASSPHRASE``), never from the command line.
 Exit status: 0 done, 1 refused (bad input, bad state), 2 could not run.
 """
 
@@ -24,14 +31,20 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from app.crypto.keystore import KeystoreError
-from clearing.app import build_api, create_app
+from clearing.app import (
+    ENV_DB,
+    ENV_KEYSTORE,
+    ENV_PASSPHRASE_NAME,
+    ENV_SECURE_COOKIES,
+    build_api,
+    settings_from_environment,
+)
 from clearing.center import Center, CenterConfigurationError, open_center
 from clearing.database import CenterDatabaseError
 from clearing.enrolment import create_code
@@ -62,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="mark the console's session cookie Secure (behind a TLS proxy)",
     )
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (uvicorn)")
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="only check the schema is current (run `citycard-center migrate` first)",
+    )
+
+    with_db(sub.add_parser("migrate", help="bring the database schema to this version"))
 
     code = with_db(sub.add_parser("enrolment-code", help="make a one-time enrolment code"))
     code.add_argument("--device", required=True, help="the device id the code enrols")
@@ -73,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     settle = with_db(sub.add_parser("settlement", help="settlement of a business day"))
     settle.add_argument("--date", required=True, help="YYYY-MM-DD (China Standard Time)")
     settle.add_argument("--format", choices=("json", "csv"), default="json")
+    settle.add_argument(
+        "--close",
+        action="store_true",
+        help="close the day (once it is over): later arrivals go to adjustments",
+    )
 
     with_db(sub.add_parser("alarms", help="list tamper alarms and quarantined records"))
 
@@ -97,21 +123,41 @@ def openapi_text() -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    settings = Settings(db_url=args.db, console_secure_cookies=args.console_secure_cookies)
+    if args.workers < 1:
+        print("citycard-center: --workers must be at least 1", file=sys.stderr)
+        return 1
+    environ = {ENV_DB: args.db, ENV_SECURE_COOKIES: "1" if args.console_secure_cookies else "0"}
     if args.issuer_keystore is not None:
-        passphrase = os.environ.get(args.issuer_passphrase_env)
-        if passphrase is None:
+        if args.issuer_passphrase_env not in os.environ:
             print(
                 f"citycard-center: set {args.issuer_passphrase_env} to the issuer keystore's "
                 "passphrase",
                 file=sys.stderr,
             )
             return 2
-        settings = replace(
-            settings, issuer_keystore=args.issuer_keystore, issuer_passphrase=passphrase
-        )
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        environ[ENV_KEYSTORE] = str(args.issuer_keystore.resolve())
+        environ[ENV_PASSPHRASE_NAME] = args.issuer_passphrase_env
+    settings = settings_from_environment({**os.environ, **environ})
+    # once, here, before any worker exists: migrate (or check), first identity and parameters,
+    # and the keystore opened once so a wrong passphrase is told before the workers start
+    open_center(settings, migrate_schema=not args.no_migrate).close()
+    os.environ.update(environ)  # what the workers read (app_from_environment)
+    uvicorn.run(
+        "clearing.app:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from clearing.database import known_revisions  # noqa: PLC0415
+
+    open_center(Settings(db_url=args.db)).close()
+    print(f"the center database is at schema {known_revisions()[-1]}")
     return 0
 
 
@@ -145,10 +191,18 @@ def _parameters(center: Center, args: argparse.Namespace) -> int:
 
 
 def _settlement(center: Center, args: argparse.Namespace) -> int:
-    from clearing.settlement import SettlementError, settlement, settlement_csv  # noqa: PLC0415
+    from clearing.settlement import (  # noqa: PLC0415
+        SettlementError,
+        close_day,
+        settlement,
+        settlement_csv,
+    )
 
     try:
-        result = settlement(center, args.date, device_id=None)
+        if args.close:
+            result = close_day(center, args.date)
+        else:
+            result = settlement(center, args.date, device_id=None)
     except SettlementError as exc:
         print(f"citycard-center: {exc}", file=sys.stderr)
         return 1
@@ -237,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command in ("platform", "interchange"):
             return interchange_cli.run(args)
+        if args.command == "migrate":
+            return _migrate(args)
         center = open_center(Settings(db_url=args.db))
         try:
             if args.command == "enrolment-code":

@@ -1,9 +1,10 @@
-"""The center's database: engines for SQLite files or PostgreSQL, and migrations at start-up.
+"""The center's database: engines for SQLite files or PostgreSQL, migrations, the schema check.
 
 SQLite is the default (one file, ``BEGIN IMMEDIATE`` so that writers queue rather than fail half
 way, WAL, ``synchronous=FULL``). Any other SQLAlchemy URL (``postgresql+psycopg://…``) gets a
 plain pooled engine: the queries are portable SQL and row locks (``SELECT … FOR UPDATE``) order
-concurrent writers there.
+concurrent writers there. ``?prepare_threshold=`` (empty) in a PostgreSQL URL turns psycopg's
+prepared statements off, for PgBouncer in transaction pooling (deploy/pgbouncer.ini).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -68,36 +69,76 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    parsed = make_url(url)
+    connect_args: dict[str, Any] = {}
+    if "prepare_threshold" in parsed.query:  # behind PgBouncer < 1.21: no prepared statements
+        value = str(parsed.query["prepare_threshold"]).strip().lower()
+        connect_args["prepare_threshold"] = None if value in {"", "none", "off"} else int(value)
+        parsed = parsed.difference_update_query(["prepare_threshold"])
+    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; refuse foreign or newer databases."""
-    with engine.connect() as conn:
-        revision = MigrationContext.configure(conn).get_current_revision()
-        tables = inspect(conn).get_table_names()
-    known = known_revisions()
+MIGRATION_LOCK = 0x43435F4D  # "CC_M": the advisory lock concurrent migrators queue on
+
+
+def _revision_problem(revision: str | None, tables: list[str], known: list[str]) -> str | None:
     if revision is None and tables:
-        raise CenterDatabaseError(
+        return (
             f"the database has tables ({', '.join(sorted(tables)[:5])}) but is not a "
             "clearing center database"
         )
     if revision is not None and revision not in known:
-        raise CenterDatabaseError(
+        return (
             f"the database has schema {revision}, which this version of the center does not "
             f"know (newest known: {known[-1]})"
         )
-    if revision == known[-1]:
-        return
-    log.info("migrating the center database from %s to %s", revision, known[-1])
-    config = _alembic_config()
+    return None
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; refuse foreign or newer databases.
+
+    On PostgreSQL the migrator first takes a transaction-scoped advisory lock, so two
+    ``citycard-center migrate`` (or two hosts starting at once) queue instead of both creating
+    ``alembic_version``; the second finds the schema current and does nothing.
+    """
+    known = known_revisions()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        revision = MigrationContext.configure(conn).get_current_revision()
+        problem = _revision_problem(revision, inspect(conn).get_table_names(), known)
+        if problem is not None:
+            raise CenterDatabaseError(problem)
+        if revision == known[-1]:
+            return
+        log.info("migrating the center database from %s to %s", revision, known[-1])
+        config = _alembic_config()
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse a database whose schema is not the newest this center knows (workers' check).
+
+    Workers never migrate: several of them starting on one database would race on the schema.
+    """
+    known = known_revisions()
+    with engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+        problem = _revision_problem(revision, inspect(conn).get_table_names(), known)
+    if problem is None and revision != known[-1]:
+        problem = (
+            f"the database schema is {revision or 'empty (never migrated)'} and this center "
+            f"needs {known[-1]}: run `citycard-center migrate --db URL` once before starting "
+            "the workers (they never migrate)"
+        )
+    if problem is not None:
+        raise CenterDatabaseError(problem)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -42,6 +42,7 @@ from clearing.models import (
 )
 from clearing.passes import PASS_KINDS, apply_pass_records
 from clearing.records import columns_of, row_columns
+from clearing.retry import retrying
 from clearing.sam_counter import counter_problems
 from clearing.schemas import (
     BatchIn,
@@ -154,9 +155,26 @@ def _quarantine(
 
 
 def ingest(center: Center, device_id: str, batch: BatchIn) -> BatchOut:
-    """Take one batch from ``device_id`` (which signed it); see the module docstring."""
+    """Take one batch from ``device_id`` (which signed it); see the module docstring.
+
+    Run again when PostgreSQL reports a lost race (serialization failure, deadlock, or a unique
+    violation from a concurrent upload of the same records): the batch is idempotent, so the
+    second run stores what is still missing and acknowledges the rest as duplicates.
+    """
     records = _ordered(device_id, batch.records)
     now = center.now_us()
+    result, conflicts = retrying(
+        lambda: _ingest_once(center, device_id, records, batch, now), unique_too=True
+    )
+    if conflicts:
+        raise BatchConflictError(conflicts)
+    assert result is not None
+    return result
+
+
+def _ingest_once(
+    center: Center, device_id: str, records: list[RecordIn], batch: BatchIn, now: int
+) -> tuple[BatchOut | None, list[ConflictOut]]:
     conflicts: list[ConflictOut] = []
     result: BatchOut | None = None
     with center.sessions.begin() as session:
@@ -194,10 +212,7 @@ def ingest(center: Center, device_id: str, batch: BatchIn) -> BatchOut:
             result.duplicates = duplicates
             if batch.checkpoint is not None:
                 result.checkpoint = _checkpoint(session, device, batch.checkpoint, now)
-    if conflicts:
-        raise BatchConflictError(conflicts)
-    assert result is not None
-    return result
+    return result, conflicts
 
 
 def _take_new(
@@ -232,10 +247,12 @@ def _take_new(
             ledger.append(entry)
     for seq, problem in counter_problems(session, device.device_id, rows):
         _alarm(session, device.device_id, seq, problem, None, None, "", now)
+    # render_nulls: every row has the same columns (NULLs written as NULLs), so the batch is one
+    # multi-row INSERT (insertmanyvalues) instead of one statement per None-pattern group
     if rows:
-        session.execute(insert(RecordRow), rows)
+        session.execute(insert(RecordRow).execution_options(render_nulls=True), rows)
     if ledger:
-        session.execute(insert(CardLedgerRow), ledger)
+        session.execute(insert(CardLedgerRow).execution_options(render_nulls=True), ledger)
     apply_pass_records(session, device.device_id, (r for r in rows if r["kind"] in PASS_KINDS))
     device.head_seq = chain.head.seq
     device.head_mac = chain.head.mac

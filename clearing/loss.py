@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clearing import blacklist
@@ -57,7 +58,10 @@ def report(
 ) -> tuple[LossReportOut, bool]:
     """Report the card lost (blacklisting it); an active report is returned as it is.
 
-    Returns the report and whether it was created by this call.
+    Returns the report and whether it was created by this call. Two counters reporting the
+    same card at once: the partial unique index ``uq_loss_report_active_card`` (migration
+    ``c0005``) lets one insert through; the other waits for it, fails in its savepoint and
+    answers with the winner's report — one report, one blacklist addition.
     """
     existing = active_report(session, request.card_serial)
     if existing is not None:
@@ -70,8 +74,15 @@ def report(
         reported_at_us=now_us,
         waiting_until_us=now_us + int(timedelta(days=days).total_seconds()) * 1_000_000,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        winner = active_report(session, request.card_serial)  # committed by the other counter
+        if winner is None:
+            raise
+        return _out(session, winner), False
     blacklist.change(session, request.card_serial, blacklist.ADD, f"loss report {row.id}", now_us)
     return _out(session, row), True
 

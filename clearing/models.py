@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -120,6 +121,8 @@ class RecordRow(Base):
         Index("ix_journal_record_device_kind_seq", "device_id", "kind", "seq"),
         Index("ix_journal_record_device_intent", "device_id", "intent_seq"),
         Index("ix_journal_record_device_at", "device_id", "at_us"),
+        Index("ix_journal_record_at", "at_us"),  # settlement of every outlet by day (c0005)
+        Index("ix_journal_record_received", "received_at_us"),  # late arrivals (c0005)
     )
 
 
@@ -195,6 +198,7 @@ class CardLedgerRow(Base):
     __table_args__ = (
         UniqueConstraint("device_id", "seq", name="uq_card_ledger_device_seq"),
         Index("ix_card_ledger_card_at", "card_serial", "at_us"),
+        Index("ix_card_ledger_at_device", "at_us", "device_id"),  # settlement by day (c0005)
     )
 
 
@@ -211,6 +215,17 @@ class LossReportRow(Base):
     waiting_until_us: Mapped[int] = mapped_column(BigInteger)
     cancelled_at_us: Mapped[int | None] = mapped_column(BigInteger)
     cancelled_by: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        # one active report per card, whatever the race between counters (c0005)
+        Index(
+            "uq_loss_report_active_card",
+            "card_serial",
+            unique=True,
+            postgresql_where=text("cancelled_at_us IS NULL"),
+            sqlite_where=text("cancelled_at_us IS NULL"),
+        ),
+    )
 
 
 class BlacklistStateRow(Base):
@@ -232,6 +247,17 @@ class BlacklistChangeRow(Base):
     action: Mapped[str] = mapped_column(String(8))  # add | remove
     reason: Mapped[str] = mapped_column(Text)
     at_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class SettlementCloseRow(Base):
+    """A business day whose settlement was closed: later arrivals go to adjustments."""
+
+    __tablename__ = "settlement_close"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD (UTC+8)
+    start_us: Mapped[int] = mapped_column(BigInteger, unique=True)  # the day's bounds
+    end_us: Mapped[int] = mapped_column(BigInteger)
+    closed_at_us: Mapped[int] = mapped_column(BigInteger)
 
 
 class ParameterSetRow(Base):

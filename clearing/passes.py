@@ -25,6 +25,7 @@ from app.journal.kinds import RecordKind
 from clearing.models import AnnualPassRow
 from clearing.schemas import PassesOut, PassOut
 from clearing.timeutil import iso
+from clearing.upsert import insert_ignoring_conflict
 
 PASS_KINDS = frozenset({RecordKind.PASS_SALE, RecordKind.PASS_TRANSFER})
 
@@ -44,6 +45,24 @@ def _date_text(value: object) -> str | None:
         return None
 
 
+def _locked_row(session: Session, pass_id: str, serial: str, at_us: int) -> AnnualPassRow:
+    """The pass's row, created if missing, locked until the transaction ends.
+
+    A sale and its transfer come from different devices, so their uploads are not ordered by
+    the device lock: both may find no row. ``INSERT … ON CONFLICT DO NOTHING`` lets one create
+    it (the other waits for that commit, then inserts nothing) and ``FOR UPDATE`` makes the
+    second apply its record on the first one's row — no unique violation, no lost update.
+    """
+    values = {"pass_id": pass_id, "card_serial": serial, "bound_at_us": at_us}
+    session.execute(insert_ignoring_conflict(session, AnnualPassRow, values))
+    return session.scalars(
+        select(AnnualPassRow)
+        .where(AnnualPassRow.pass_id == pass_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def apply_pass_record(session: Session, device_id: str, columns: Mapping[str, Any]) -> None:
     """Keep what an accepted ``pass_sale`` or ``pass_transfer`` record says (else nothing)."""
     kind = columns["kind"]
@@ -55,11 +74,8 @@ def apply_pass_record(session: Session, device_id: str, columns: Mapping[str, An
         return
     serial = str(columns["card_serial"]).upper()
     at_us = int(columns["at_us"])
-    row = session.get(AnnualPassRow, pass_id)
-    if row is None:
-        row = AnnualPassRow(pass_id=pass_id, card_serial=serial, bound_at_us=at_us)
-        session.add(row)
-    elif at_us >= row.bound_at_us:
+    row = _locked_row(session, pass_id, serial, at_us)
+    if at_us >= row.bound_at_us:
         row.card_serial, row.bound_at_us = serial, at_us
     description = payload if kind == RecordKind.PASS_SALE else payload.get("pass")
     if isinstance(description, dict) and row.product_code is None:

@@ -411,6 +411,20 @@ class GreyRecordOut(Strict):
     at: datetime
 
 
+class AdjustmentLineOut(Strict):
+    """Records of an earlier, already closed day that arrived after it was closed.
+
+    They are not in that day's settlement (it stays as it was reported); they are settled here,
+    on the day they arrived, counted by the day they belong to (``of_date``).
+    """
+
+    of_date: str
+    kind: str
+    payment_method: str | None
+    count: int
+    amount_fen: int
+
+
 class OutletSettlementOut(Strict):
     """One outlet (device) on one business day."""
 
@@ -418,6 +432,10 @@ class OutletSettlementOut(Strict):
     terminal_id: str
     totals: list[SettlementLineOut]
     grey: list[GreyRecordOut]
+    adjustments: list[AdjustmentLineOut] = Field(
+        default_factory=list,
+        description="late records of earlier closed days, received this day",
+    )
 
 
 class SettlementOut(Strict):
@@ -425,6 +443,11 @@ class SettlementOut(Strict):
 
     date: str
     timezone: str
+    closed_at: datetime | None = Field(
+        default=None,
+        description="when the day was closed: records received later go to the adjustments "
+        "of the day they arrive (None: open, the figures may still change)",
+    )
     outlets: list[OutletSettlementOut]
 
 

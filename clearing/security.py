@@ -2,8 +2,8 @@
 
 The FastAPI dependency reads the raw body and headers, then, in a worker thread: the timestamp
 must be within the window of the center's clock, the device known, the SM2 signature good, and
-the nonce new (it is stored with the request's timestamp; nonces older than the window are
-purged, since their requests would be refused for their timestamp anyway).
+the nonce new (it is stored with the request's timestamp; the device's nonces older than the
+window are purged, since their requests would be refused for their timestamp anyway).
 """
 
 from __future__ import annotations
@@ -102,7 +102,14 @@ def authenticate(
         signature = headers[HEADER_SIGNATURE.lower()]
         if not signature_ok(device.public_key, method, target, body, timestamp, nonce, signature):
             raise refuse("the request's signature does not verify with the device's key")
-        session.execute(delete(AuthNonceRow).where(AuthNonceRow.timestamp_us < now_us - window_us))
+        # this device's expired nonces only: a purge across every device on every request
+        # would make all workers contend on the same rows
+        session.execute(
+            delete(AuthNonceRow).where(
+                AuthNonceRow.device_id == device_id,
+                AuthNonceRow.timestamp_us < now_us - window_us,
+            )
+        )
         session.add(
             AuthNonceRow(device_id=device_id, nonce=nonce, timestamp_us=timestamp * 1_000_000)
         )

@@ -11,6 +11,7 @@ PACKAGES=(
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 libnss3 libcups2
   desktop-file-utils
   prometheus chromium chromium-driver
+  haproxy pgbouncer
 )
 
 missing=()

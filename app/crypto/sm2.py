@@ -1,4 +1,8 @@
-"""SM2 signatures (GB/T 32918) with SM3, on gmssl's curve arithmetic.
+"""SM2 signatures (GB/T 32918) with SM3, on gmssl's curve arithmetic (Tongsuo's when it can).
+
+Signatures with the default signer ID go through Tongsuo (:mod:`app.crypto.sm2_tongsuo`, C,
+≈ 10× faster) when ``tongsuopy`` is installed; gmssl is the reference, used for other IDs, and
+the two are proven byte-compatible by the tests.
 
 gmssl does the elliptic-curve work. Around it we fix what it leaves to the caller: the nonce comes
 from :mod:`secrets` (gmssl's default uses :mod:`random`), Z and e are hashed with OpenSSL's SM3,
@@ -15,6 +19,11 @@ from gmssl import sm2 as _gm
 
 from app.crypto.sm3 import sm3_digest
 from app.domain.texts import ClerkFacingError
+
+try:  # Tongsuo in C for the default ID when installed; gmssl stays the reference (see below)
+    from app.crypto import sm2_tongsuo as _native
+except ImportError:  # pragma: no cover - tongsuopy is a dependency; a bare checkout still works
+    _native = None  # type: ignore[assignment]
 
 DEFAULT_USER_ID = b"1234567812345678"
 _CURVE = _gm.default_ecc_table
@@ -86,6 +95,8 @@ class Sm2PrivateKey:
 
     def sign(self, message: bytes, user_id: bytes = DEFAULT_USER_ID) -> bytes:
         """Sign ``message`` (SM3 with Z_A); returns r ‖ s, 64 bytes."""
+        if _native is not None and user_id == DEFAULT_USER_ID:
+            return _native.sign(self.secret, message)
         e = sm3_digest(sm2_z(self.public_key, user_id) + message)
         engine = _engine(self.secret.hex(), self.public_key)
         while True:
@@ -106,6 +117,8 @@ def sm2_verify(
     s = int.from_bytes(signature[32:], "big")
     if not (1 <= r < _N and 1 <= s < _N):
         return False
+    if _native is not None and user_id == DEFAULT_USER_ID:
+        return _native.verify(public_key, message, signature)
     e = sm3_digest(sm2_z(public_key, user_id) + message)
     return bool(_engine("00", public_key).verify(signature.hex(), e))
 

@@ -10,6 +10,7 @@ import pytest
 
 from app.journal import Entry, RecordKind
 from clearing.cli import main
+from clearing.settlement import SettlementError, close_day, settlement, settlement_csv
 from tests.clearing.support import batch, enrol, load
 
 CARD = "3100000000000001"
@@ -113,8 +114,63 @@ def test_an_outlet_sees_only_itself_and_the_cli_sees_all(
     [mine] = device.request("GET", f"/v1/settlement?date={DAY}").json()["outlets"]
     assert mine["device_id"] == device.device_id
     [theirs] = other.request("GET", f"/v1/settlement?date={DAY}").json()["outlets"]
-    assert theirs == {"device_id": "DEV-2", "terminal_id": "0102030405A2", "totals": [], "grey": []}
+    assert theirs == {"device_id": "DEV-2", "terminal_id": "0102030405A2", "totals": [], "grey": [],
+                      "adjustments": []}  # fmt: skip
     assert main(["settlement", "--db", db_url, "--date", DAY, "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {r["device_id"] for r in rows} == {device.device_id}  # DEV-2 had no records
     assert main(["settlement", "--db", db_url, "--date", "nonsense"]) == 1
+
+
+NEXT = "2026-11-29"
+
+
+def test_a_closed_day_stays_as_reported_and_late_records_adjust_the_day_they_arrive(
+    device, client, center, clock, tmp_path
+):
+    offline = enrol(client, center, clock, "DEV-2", "0102030405A2")
+    with device.journal(tmp_path / "a.sqlite3") as a, offline.journal(tmp_path / "b.sqlite3") as b:
+        load(a, CARD, 5_000)
+        grey = _grey_intent(a, "3100000000000002", 3_000, "alipay")
+        load(b, "3100000000000003", 2_000, method="wechat")  # this counter stays offline
+        assert device.request("POST", "/v1/journal/batches", batch(a.records())).status_code == 200
+        with pytest.raises(SettlementError, match="not over yet"):
+            close_day(center, DAY)
+        clock.advance(timedelta(hours=16))  # 01:00 the next day in Beijing
+        closed = close_day(center, DAY)
+        assert closed.closed_at is not None
+        assert [o.device_id for o in closed.outlets] == [device.device_id]
+        assert [g.seq for g in closed.outlets[0].grey] == [grey.seq]
+        a.append(Entry(RecordKind.LOAD_OUTCOME, card_serial="3100000000000002",
+                       balance_after_fen=3_000, tac=b"\x01\x02\x03\x04", intent_seq=grey.seq,
+                       payload={"outcome": "done"}))  # fmt: skip
+        clock.advance(timedelta(hours=1))
+        for dev, journal in ((device, a), (offline, b)):
+            answer = dev.request("POST", "/v1/journal/batches", batch(journal.records()))
+            assert answer.status_code == 200 and answer.json()["quarantined"] == [], answer.text
+    assert settlement(center, DAY, None) == closed  # as reported, late arrivals and all
+    assert close_day(center, DAY) == closed  # closing again changes nothing
+    later = {o.device_id: o for o in settlement(center, NEXT, None).outlets}
+    # the grey intent's outcome was written the next day: money of that day, not a late record
+    # (the closed day keeps the intent grey, as it was reported)
+    mine = later[device.device_id]
+    assert [(x.kind, x.payment_method, x.count, x.amount_fen) for x in mine.totals] == [
+        ("load_done", "alipay", 1, 3_000), ("load_outcome", None, 1, 0)]  # fmt: skip
+    assert mine.adjustments == [] and later["DEV-2"].totals == []
+    theirs = [(x.of_date, x.kind, x.payment_method, x.count, x.amount_fen)
+              for x in later["DEV-2"].adjustments]  # fmt: skip
+    assert theirs == [
+        (DAY, "genesis", None, 1, 0),
+        (DAY, "load_done", "wechat", 1, 2_000),
+        (DAY, "load_intent", "wechat", 1, 2_000),
+        (DAY, "load_outcome", None, 1, 0),
+    ]
+    assert settlement(center, NEXT, None).closed_at is None
+    rows = list(csv.DictReader(io.StringIO(settlement_csv(settlement(center, NEXT, "DEV-2")))))
+    assert {(r["line"], r["of_date"]) for r in rows} == {("adjustment", DAY)}
+
+
+def test_the_cli_closes_a_day_that_is_over(device, day_uploaded, db_url, capsys):
+    assert main(["settlement", "--db", db_url, "--date", DAY, "--close"]) == 0
+    assert '"closed_at": "20' in capsys.readouterr().out
+    assert main(["settlement", "--db", db_url, "--date", "2999-01-01", "--close"]) == 1

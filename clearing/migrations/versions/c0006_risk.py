@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c0006"
-down_revision = "c0003"
+down_revision = "c0005"
 branch_labels = None
 depends_on = None
 

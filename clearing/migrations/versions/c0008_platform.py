@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c0008"
-down_revision = "c0003"
+down_revision = "c0006"
 branch_labels = None
 depends_on = None
 
