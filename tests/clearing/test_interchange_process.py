@@ -59,6 +59,13 @@ REQUIRED_FAULTS = (
 MAX_ROUNDS = 80
 
 
+class HopProxy(FaultProxy):
+    """The fault proxy, its must-see faults (the plan's ``must``) applied to every request."""
+
+    def _choose(self, is_upload: bool) -> tuple[str, float]:
+        return super()._choose(True)
+
+
 def _round(dbs, proxies, tmp_path, rng, kills: list[str], kill: bool = True) -> list[int | None]:
     """Both cities' sync processes at once; some SIGKILLed mid-round. Their exit codes.
 
@@ -113,10 +120,10 @@ def test_a_hangzhou_card_at_a_wuxi_office_is_cleared_once_through_faults_and_kil
         register(dbs["hub"], "wuxi", dbs["wuxi"], [WUXI_ISSUER])
         register(dbs["hub"], "hangzhou", dbs["hangzhou"], [HANGZHOU_ISSUER])
         office = scenic_office(tmp_path / "office", wuxi.base, dbs["wuxi"], rig.sam, "DEV-W1")
-        plan = FaultPlan(rate=0.4, delay_seconds=1.8)
+        plan = FaultPlan(rate=0.4, delay_seconds=1.8, must=list(REQUIRED_FAULTS))
         with (
-            FaultProxy(hub.port, seed, plan) as wuxi_hop,
-            FaultProxy(hub.port, seed + 1, plan) as hangzhou_hop,
+            HopProxy(hub.port, seed, plan) as wuxi_hop,
+            HopProxy(hub.port, seed + 1, plan) as hangzhou_hop,
         ):
             proxies = {"wuxi": wuxi_hop, "hangzhou": hangzhou_hop}
             takings = 0
