@@ -135,3 +135,59 @@ def test_receipts_and_reports_name_the_other_city(make_rig, tmp_path) -> None:
     text = csv_text(daily_rows(report))
     assert "Purse payments by the card's home city,无锡" in text
     counter.close()
+
+
+@pytest.mark.parametrize("fault", ["tear_before", "tear_after", "drop_response"])
+def test_a_tear_at_every_card_apdu_of_another_citys_payment_sells_once(make_rig, tmp_path, fault):
+    """The card's APDUs only: the PSAM's own (MAC1, MAC2 check) wait for the PSAM."""
+    from app.card.errors import CardError  # noqa: PLC0415
+    from app.services.purchase import PurchaseInterruptedError  # noqa: PLC0415
+    from app.services.recovery import Settlement  # noqa: PLC0415
+
+    counting = make_rig(balance_fen=10_000, public_changes=WUXI_CU)
+    (tmp_path / "count").mkdir()
+    counter = build_counter(tmp_path / "count", counting.sam)
+    card = counting.open()
+    before = card.channel.exchanges
+    desk = office(counter, counting.sam, national_key=True)
+    desk.sell_tickets(CLERK, SHIFT, desk.basket({"child": 1}), "card_purse", card)
+    apdus = card.channel.exchanges - before
+    counter.close()
+    interruptions = 0
+    for nth in range(1, apdus + 1):
+        rig = make_rig(balance_fen=10_000, public_changes=WUXI_CU)
+        directory = tmp_path / f"{fault}-{nth}"
+        directory.mkdir()
+        counter = build_counter(directory, rig.sam)
+        desk = office(counter, rig.sam, national_key=True)
+        basket = desk.basket({"child": 1})
+        card = rig.open()
+        getattr(rig.faulty, fault)(nth=nth)
+        try:
+            desk.sell_tickets(CLERK, SHIFT, basket, "card_purse", card)
+        except PurchaseInterruptedError:
+            interruptions += 1
+        except CardError:
+            assert counter.journal.open_intents() == []
+        if rig.faulty.torn:
+            rig.faulty.reinsert()
+        settled = counter.recovery.resolve(rig.open())
+        assert all(s.settlement is not Settlement.GREY for s in settled)
+        assert all(s.reference.get("card", {}).get("city") == "2140" for s in settled)
+        desk.finish_interrupted("3104000000001234")
+        if not counter.journal.records_of_kinds(RecordKind.TICKET_SALE):
+            desk.sell_tickets(CLERK, SHIFT, basket, "card_purse", rig.open())
+        (sale,) = counter.journal.records_of_kinds(RecordKind.TICKET_SALE)
+        assert sale.amount_fen == 2_000, (fault, nth)
+        (intent,) = [
+            i
+            for i in counter.journal.records_of_kinds(RecordKind.PURCHASE_INTENT)
+            if any(
+                o.intent_seq == i.seq and o.payload_dict().get("outcome") == "done"
+                for o in counter.journal.records_of_kinds(RecordKind.PURCHASE_OUTCOME)
+            )
+        ]
+        assert intent.payload_dict()["reference"]["card"]["city"] == "2140", (fault, nth)
+        assert rig.reload().profile.balance_fen == 8_000, (fault, nth)
+        counter.close()
+    assert interruptions == 1, interruptions
