@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes
 
 from app.crypto.sm2 import Sm2Error, sm2_verify
 from app.crypto.sm3 import HmacSm3Key
+from app.journal.canonical import Value as CanonicalValue
 from app.journal.canonical import (
     checkpoint_bytes,
     fingerprint,
@@ -29,6 +30,7 @@ NO_SIGNATURE = bytes(64)
 MAX_PROBLEMS = 100
 
 KeyLookup = Callable[[str], HmacSm3Key | None]
+RecordEncoder = Callable[[Sequence[CanonicalValue]], bytes]
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,10 @@ class ChainVerifier:
         public_key: bytes,
         keys: KeyLookup | None,
         start: ChainState | None = None,
+        encode: RecordEncoder = record_bytes,
     ) -> None:
         self._device_id = device_id
+        self._encode = encode  # canonical.stored_record_bytes for rows read from SQLite
         self._public_key = public_key
         self._keys = keys
         self.state = start or ChainState()
@@ -162,7 +166,7 @@ class ChainVerifier:
             self._problem("the record's MAC fields are missing", seq)
             return
         try:
-            data = record_bytes(row[:20])  # type: ignore[arg-type]
+            data = self._encode(row[:20])  # type: ignore[arg-type]
         except ValueError as exc:  # a stored value the canonical encoding cannot hold
             self._problem(f"a field has an impossible value ({exc})", seq)
             data = b""
