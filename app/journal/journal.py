@@ -92,6 +92,18 @@ _TOTALS = (
     "SELECT kind, (SELECT grand_total_fen FROM journal_record r WHERE r.kind = k.kind "
     "ORDER BY seq DESC LIMIT 1) FROM k WHERE kind IS NOT NULL"
 )
+_PERIOD_TOTALS = (
+    "SELECT kind, payment_method, count(*), coalesce(sum(amount_fen), 0) "
+    "FROM journal_record WHERE at_us >= ? AND at_us < ? GROUP BY kind, payment_method "
+    "ORDER BY kind, payment_method"
+)
+_TIME_BOUNDS = "SELECT min(at_us), max(at_us) FROM journal_record"
+# the whole journal: per shift along ix_journal_record_shift_report (no sort), then added up
+_WHOLE_TOTALS = (
+    "SELECT kind, method, sum(n), sum(fen) FROM (SELECT kind, payment_method AS method, "
+    "count(*) AS n, coalesce(sum(amount_fen), 0) AS fen FROM journal_record "
+    "GROUP BY shift_id, kind, payment_method) GROUP BY kind, method ORDER BY kind, method"
+)
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _TERMINAL_ID = re.compile(r"[0-9A-F]{12}")
 
@@ -680,14 +692,24 @@ class Journal:
         return [ShiftTotal(str(k), m, int(c), int(s)) for k, m, c, s in rows]
 
     def period_totals(self, start: datetime, end: datetime) -> list[ShiftTotal]:
-        """Count and sum per kind and payment method of records in [start, end) (daily report)."""
-        sql = (
-            "SELECT kind, payment_method, count(*), coalesce(sum(amount_fen), 0) "
-            "FROM journal_record WHERE at_us >= ? AND at_us < ? GROUP BY kind, payment_method "
-            "ORDER BY kind, payment_method"
-        )
+        """Count and sum per kind and payment method of records in [start, end) (daily report).
+
+        A period that holds the whole journal is summed shift by shift along the shift-report
+        index, which is already in group order, and the few per-shift lines are added up: the
+        time-ordered index would need a sort of every record.
+        """
+        start_us, end_us = to_micros(start), to_micros(end)
         with self._reader.connect() as conn:
-            rows = _cursor(conn).execute(sql, (to_micros(start), to_micros(end))).fetchall()
+            cursor = _cursor(conn)
+            cursor.execute("BEGIN")  # the bounds and the sums from one snapshot
+            try:
+                first, last = cursor.execute(_TIME_BOUNDS).fetchone()
+                if first is not None and start_us <= first and last < end_us:
+                    rows = cursor.execute(_WHOLE_TOTALS).fetchall()
+                else:
+                    rows = cursor.execute(_PERIOD_TOTALS, (start_us, end_us)).fetchall()
+            finally:
+                cursor.execute("COMMIT")
         return [ShiftTotal(str(k), m, int(c), int(s)) for k, m, c, s in rows]
 
     def card_records(self, card_serial: str, kind: str | None = None) -> list[JournalRecord]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,42 @@ def test_typed_encoding_of_a_real_row_and_of_booleans() -> None:
     row[7] = True  # a boolean amount: refused on the append path, as before
     with pytest.raises(ValueError, match="booleans"):
         new_record_bytes(row)  # type: ignore[arg-type]
+
+
+# -- period totals over the whole journal ------------------------------------------------------
+
+
+def _plain_period_totals(path: Path, start_us: int, end_us: int) -> list[tuple[object, ...]]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return conn.execute(
+            "SELECT kind, payment_method, count(*), coalesce(sum(amount_fen), 0) "
+            "FROM journal_record WHERE at_us >= ? AND at_us < ? "
+            "GROUP BY kind, payment_method ORDER BY kind, payment_method",
+            (start_us, end_us),
+        ).fetchall()
+
+
+def test_whole_journal_totals_equal_the_plain_grouping(tmp_path: Path) -> None:
+    """The shift-by-shift path (whole journal) and the time-range path give the plain figures."""
+    clock = StepClock()
+    keys = JournalKeys.generate()
+    with Journal.create(tmp_path / "j.db", keys, DEVICE, TERMINAL, clock) as journal:
+        for shift in (1, 2, 3):
+            journal.append(Entry(RecordKind.SHIFT_OPEN, "clerk1", shift))
+            for i, method in enumerate(("cash", "wechat", None, "cash")):
+                entry = _load(100 * shift + i)
+                journal.append(
+                    Entry(**{**entry.__dict__, "shift_id": shift, "payment_method": method})
+                )
+            journal.append(Entry(RecordKind.NOTE, amount_fen=None))  # no shift, no method
+        first, last = journal.record(1), journal.record(journal.head()[0])
+        assert first is not None and last is not None
+        whole = journal.period_totals(first.at, last.at + timedelta(microseconds=1))
+        plain = _plain_period_totals(journal.path, first.at_us, last.at_us + 1)
+        assert [(t.kind, t.payment_method, t.count, t.amount_fen) for t in whole] == plain
+        assert sum(t.count for t in whole) == last.seq
+        # a range that leaves out the last record takes the other path, with the same meaning
+        part = journal.period_totals(first.at, last.at)
+        plain_part = _plain_period_totals(journal.path, first.at_us, last.at_us)
+        assert [(t.kind, t.payment_method, t.count, t.amount_fen) for t in part] == plain_part
+        assert sum(t.count for t in part) == last.seq - 1
