@@ -523,9 +523,12 @@ class Journal:
         else:
             seq, mac, key_id, anchor, at_us, record_mac, last = row
             key = self._keys.mac_key(str(key_id))
+            if key is None:  # another process rotated to a key this one has not loaded
+                raise JournalError(
+                    "the journal key {key_id!r} is not in the keystore", key_id=str(key_id)
+                )
             if (
-                key is not None
-                and key.verify(self._head_bytes(int(seq), bytes(mac), number), anchor)
+                key.verify(self._head_bytes(int(seq), bytes(mac), number), anchor)
                 and record_mac == mac
                 and last == seq
             ):

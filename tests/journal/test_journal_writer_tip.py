@@ -24,6 +24,7 @@ from app.journal import (
     IntentError,
     Journal,
     JournalBrokenError,
+    JournalError,
     JournalKeys,
     JournalRecord,
     RecordKind,
@@ -101,6 +102,26 @@ def test_two_writers_on_one_file_take_turns(tmp_path: Path) -> None:
         assert record.seq == checkpoint.seq + 1
         _assert_whole(first, 22, expected + 7)
         _assert_whole(second, 22, expected + 7)
+    finally:
+        second.close()
+        first.close()
+
+
+def test_a_key_rotated_by_another_writer_is_an_error_not_tampering(tmp_path: Path) -> None:
+    keys = JournalKeys.generate()
+    first = Journal.create(tmp_path / "j.db", keys, DEVICE, TERMINAL)
+    second = Journal.open(first.path, keys)
+    try:
+        first.append(_load(1))
+        newer = keys.with_new_mac_key()
+        second.rotate_key(newer)
+        with pytest.raises(JournalError, match="not in the keystore"):
+            first.append(_load(2))
+        assert first.problem is None  # not taken for tampering
+        first.close()
+        first = Journal.open(second.path, newer)  # with the new key loaded, it goes on
+        assert first.append(_load(3)).key_id == newer.current_key_id
+        _assert_whole(first, 4, 4)
     finally:
         second.close()
         first.close()
