@@ -264,3 +264,15 @@ def test_whole_journal_totals_equal_the_plain_grouping(tmp_path: Path) -> None:
         plain_part = _plain_period_totals(journal.path, first.at_us, last.at_us)
         assert [(t.kind, t.payment_method, t.count, t.amount_fen) for t in part] == plain_part
         assert sum(t.count for t in part) == last.seq - 1
+
+
+def test_the_period_bounds_seek_the_index_instead_of_scanning(tmp_path: Path) -> None:
+    """Reading the journal's first and last time must not scan every record (a day report)."""
+    from app.journal.journal import _TIME_BOUNDS  # noqa: PLC0415
+
+    with Journal.create(tmp_path / "j.db", JournalKeys.generate(), DEVICE, TERMINAL) as journal:
+        journal.append(_load(1))
+        with sqlite3.connect(journal.path) as conn:
+            plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {_TIME_BOUNDS}")]
+    assert not [step for step in plan if step.startswith("SCAN journal_record")], plan
+    assert sum(step.startswith("SEARCH journal_record") for step in plan) == 2, plan
