@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.card.errors import CardError
 from app.card.psam import ApduSam
@@ -47,14 +48,16 @@ from app.services.topup import TopUpService
 from app.services.void import VoidService
 from app.store import parameters as stored_parameters
 from app.store.database import Store
-from app.sync.client import CenterClient, ClientSettings
 from app.sync.config import CENTER_CONFIG_NAME, CenterConfig, CenterConfigError
 from app.sync.lists import StoreBlacklist, StoreParameters
 from app.sync.loop import LoopSettings, SyncLoop
 from app.sync.models import Enrolment
+from app.sync.settings import ClientSettings
 from app.sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from app.sync.client import CenterClient
 
 HOLDER_INDEX_KEY = "holders/index"
 SAM_READER_ENV = "CITYCARD_SAM_READER"
@@ -154,6 +157,8 @@ def _enrol(
     client_settings: ClientSettings | None,
 ) -> tuple[JournalKeys, Enrolment]:
     """Enrol with the center: a new device key, and the journal key the center issued."""
+    from app.sync.client import CenterClient  # noqa: PLC0415 - requests only with a center
+
     device_key = Sm2PrivateKey.generate()
     with CenterClient(client_settings or config.client_settings()) as client:
         enrolment = client.enrol(code, device_id, terminal_id, device_key)
@@ -263,6 +268,8 @@ def open_counter(
     sync: SyncLoop | None = None
     settled: SettledBalances = NoCenter()
     if config is not None:
+        from app.sync.client import CenterClient  # noqa: PLC0415 - requests only with a center
+
         try:  # a CA file that went missing, an address that cannot be used
             center = CenterClient(
                 client_settings or config.client_settings(), journal.device_id, keys.device_key

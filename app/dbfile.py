@@ -11,24 +11,31 @@ it returns.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, QueuePool, create_engine, event
 
 from app.domain.texts import ClerkFacingError, marked
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _NOT_A_FILE = marked("{path} is not a file.")
 BUSY_TIMEOUT_MS = 10_000
+# a migration script's ids, read without importing Alembic (start-up needs only the chain):
+# ``revision = "j0002"`` / ``down_revision = "j0001"`` or None, with or without an annotation
+_REVISION = re.compile(r"^revision(?:\s*:[^=\n]+)?\s*=\s*[\"']([^\"']+)[\"']\s*$", re.M)
+_DOWN_REVISION = re.compile(
+    r"^down_revision(?:\s*:[^=\n]+)?\s*=\s*(?:None|[\"']([^\"']+)[\"'])\s*$", re.M
+)
 
 
 @dataclass(frozen=True)
@@ -58,19 +65,53 @@ class DatabaseKind:
     texts: FileTexts
 
     def alembic_config(self) -> Config:
-        """An Alembic configuration pointing at this kind's migrations."""
+        """An Alembic configuration pointing at this kind's migrations (imports Alembic)."""
+        from alembic.config import Config  # noqa: PLC0415 - only when a migration is due
+
         config = Config()
         config.set_main_option("script_location", str(self.migrations))
         return config
 
     def known_revisions(self) -> list[str]:
-        """Every schema revision this version of the application knows, oldest first."""
+        """Every schema revision this version of the application knows, oldest first.
+
+        Read from the scripts' ``revision``/``down_revision`` lines, which is all a start-up
+        needs; a history that is not one plain chain (a merge, a branch, an id this reading
+        does not understand) is left to Alembic.
+        """
+        chain = _linear_chain(self.migrations / "versions")
+        if chain is not None:
+            return chain
+        from alembic.script import ScriptDirectory  # noqa: PLC0415
+
         script = ScriptDirectory.from_config(self.alembic_config())
         return [r.revision for r in reversed(list(script.walk_revisions()))]
 
     def head_revision(self) -> str:
         """The schema revision this version of the application writes."""
         return self.known_revisions()[-1]
+
+
+def _linear_chain(versions: Path) -> list[str] | None:
+    """The revisions of the scripts in ``versions``, oldest first, if they form one chain."""
+    parent: dict[str | None, str] = {}  # down_revision -> revision
+    for script in versions.glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(text), _DOWN_REVISION.findall(text)
+        if not revision and not down:
+            continue  # __init__.py and helpers
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        key = down[0] or None
+        if key in parent:
+            return None  # two scripts on one parent: a branch
+        parent[key] = revision[0]
+    chain: list[str] = []
+    current: str | None = None
+    while current in parent:
+        current = parent[current]
+        chain.append(current)
+    return chain if chain and len(chain) == len(parent) else None
 
 
 def check_file(kind: DatabaseKind, path: Path) -> None:
@@ -191,6 +232,8 @@ def migrate(kind: DatabaseKind, engine: Engine, path: Path, target: str = "head"
     if revision is not None:
         _backup(path, path.with_name(f"{path.name}.before-{wanted}"))
         log.info("upgrading the %s schema from %s to %s", kind.name, revision, wanted)
+    from alembic import command  # noqa: PLC0415 - Alembic only when a migration is due
+
     config = kind.alembic_config()
     with engine.connect() as conn:
         config.attributes["connection"] = conn

@@ -12,6 +12,7 @@ PACKAGES=(
   desktop-file-utils
   prometheus chromium chromium-driver
   haproxy pgbouncer
+  icu-devtools binutils gcc libglib2.0-0 libx11-xcb1
 )
 
 missing=()

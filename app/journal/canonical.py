@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
+from typing import Any
 
 from app.crypto.sm3 import sm3_digest
 
@@ -120,6 +121,62 @@ def record_bytes(values: Sequence[Value]) -> bytes:
     return encode(RECORD_MAGIC, values)
 
 
+def stored_record_bytes(values: Sequence[Value]) -> bytes:
+    """:func:`record_bytes` of a row as ``sqlite3`` returns it (the verification's hot path).
+
+    Each column is encoded as its declared type, without the generic per-value dispatch; a
+    value of another type (which only a hand-edited file holds) makes the typed encoding fail
+    and the row goes through :func:`record_bytes`, so the bytes — or the ValueError — are
+    exactly the generic ones. Only for values read from SQLite: it returns None, int, float,
+    str or bytes, never a bool (which the typed encoding would take for an integer).
+    """
+    try:
+        return _typed_record_bytes(values)
+    except (TypeError, AttributeError, ValueError, struct.error):
+        return record_bytes(values)
+
+
+def new_record_bytes(values: Sequence[Value]) -> bytes:
+    """:func:`record_bytes` of a record being appended, on the typed path when it can be.
+
+    Booleans are refused as :func:`record_bytes` refuses them (they would pass as integers).
+    """
+    if bool in set(map(type, values)):
+        return record_bytes(values)  # raises the ValueError
+    return stored_record_bytes(values)
+
+
+def _typed_record_bytes(values: Sequence[Any]) -> bytes:
+    (dev, seq, kind, at_us, operator, shift, card, amount, method, before, after, atc, tseq,
+     mac1, mac2, tac, intent, total, payload, key_id) = values  # fmt: skip
+    n, i, b = _NULL, _INT.pack, _LEN.pack
+    return b"".join(
+        (
+            RECORD_MAGIC,
+            b(len(d0 := dev.encode())) + d0,
+            i(8, seq),
+            b(len(d1 := kind.encode())) + d1,
+            i(8, at_us),
+            n if operator is None else b(len(d2 := operator.encode())) + d2,
+            n if shift is None else i(8, shift),
+            n if card is None else b(len(d3 := card.encode())) + d3,
+            n if amount is None else i(8, amount),
+            n if method is None else b(len(d4 := method.encode())) + d4,
+            n if before is None else i(8, before),
+            n if after is None else i(8, after),
+            n if atc is None else i(8, atc),
+            n if tseq is None else i(8, tseq),
+            n if mac1 is None else b(len(mac1)) + mac1,
+            n if mac2 is None else b(len(mac2)) + mac2,
+            n if tac is None else b(len(tac)) + tac,
+            n if intent is None else i(8, intent),
+            i(8, total),
+            b(len(d5 := payload.encode())) + d5,
+            b(len(d6 := key_id.encode())) + d6,
+        )
+    )
+
+
 def checkpoint_bytes(values: Sequence[Value]) -> bytes:
     """Canonical bytes of a checkpoint given its values in :data:`CHECKPOINT_FIELDS` order."""
     if len(values) != len(CHECKPOINT_FIELDS):
@@ -134,6 +191,24 @@ def head_bytes(device_id: str, seq: int, mac: bytes, checkpoint_number: int) -> 
     or a removed last checkpoint visible.
     """
     return encode(HEAD_MAGIC, (device_id, seq, mac, checkpoint_number))
+
+
+class HeadEncoder:
+    """:func:`head_bytes` for one device, with the constant prefix encoded once (append path)."""
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, device_id: str) -> None:
+        self._prefix = encode(HEAD_MAGIC, (device_id,))
+
+    def __call__(self, seq: int, mac: bytes, checkpoint_number: int) -> bytes:
+        """The head anchor's bytes; equal to ``head_bytes(device_id, seq, mac, number)``."""
+        if type(seq) is not int or type(mac) is not bytes or type(checkpoint_number) is not int:
+            raise ValueError("head values must be an int, bytes and an int")
+        pack = _INT.pack
+        return b"".join(
+            (self._prefix, pack(8, seq), _LEN.pack(len(mac)), mac, pack(8, checkpoint_number))
+        )
 
 
 def legacy_head_bytes(device_id: str, seq: int, mac: bytes) -> bytes:

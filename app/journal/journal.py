@@ -25,11 +25,13 @@ from sqlalchemy import Connection, Engine
 
 from app import __version__
 from app.journal.canonical import (
+    HeadEncoder,
     checkpoint_bytes,
     fingerprint,
-    head_bytes,
     legacy_head_bytes,
+    new_record_bytes,
     record_bytes,
+    stored_record_bytes,
 )
 from app.journal.database import check_file, migrate, reader_engine, writer_engine
 from app.journal.errors import (
@@ -63,6 +65,7 @@ from app.journal.verify import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+AppendHook = Callable[[Sequence["JournalRecord"]], None]
 
 _COLUMNS = ", ".join(RECORD_COLUMNS)
 _CP_COLUMNS = ", ".join(CHECKPOINT_COLUMNS)
@@ -75,6 +78,11 @@ _INSERT_CHECKPOINT = (
     f"VALUES ({', '.join('?' * len(CHECKPOINT_COLUMNS))})"
 )
 _SELECT_RECORDS = f"SELECT {_COLUMNS} FROM journal_record"
+_UPSERT_HEAD = (
+    "INSERT INTO journal_head (id, seq, mac, key_id, anchor) VALUES (1, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, "
+    "key_id = excluded.key_id, anchor = excluded.anchor"
+)
 _SELECT_CHECKPOINTS = f"SELECT {_CP_COLUMNS} FROM journal_checkpoint"
 # each kind's last grand total: a skip-scan over the (kind, seq) index, not a full scan
 _TOTALS = (
@@ -83,6 +91,21 @@ _TOTALS = (
     "WHERE k.kind IS NOT NULL) "
     "SELECT kind, (SELECT grand_total_fen FROM journal_record r WHERE r.kind = k.kind "
     "ORDER BY seq DESC LIMIT 1) FROM k WHERE kind IS NOT NULL"
+)
+_PERIOD_TOTALS = (
+    "SELECT kind, payment_method, count(*), coalesce(sum(amount_fen), 0) "
+    "FROM journal_record WHERE at_us >= ? AND at_us < ? GROUP BY kind, payment_method "
+    "ORDER BY kind, payment_method"
+)
+# two subqueries: SQLite seeks the index for a lone min() or max(), but scans it for both at once
+_TIME_BOUNDS = (
+    "SELECT (SELECT min(at_us) FROM journal_record), (SELECT max(at_us) FROM journal_record)"
+)
+# the whole journal: per shift along ix_journal_record_shift_report (no sort), then added up
+_WHOLE_TOTALS = (
+    "SELECT kind, method, sum(n), sum(fen) FROM (SELECT kind, payment_method AS method, "
+    "count(*) AS n, coalesce(sum(amount_fen), 0) AS fen FROM journal_record "
+    "GROUP BY shift_id, kind, payment_method) GROUP BY kind, method ORDER BY kind, method"
 )
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _TERMINAL_ID = re.compile(r"[0-9A-F]{12}")
@@ -97,6 +120,22 @@ class CheckpointReason:
     UPLOAD = "upload"
     EXPORT = "export"
     KEY_ROTATION = "key_rotation"
+
+
+@dataclass(slots=True)
+class _Tip:
+    """Where the chain ends as the writer last saw it (seq 0: no genesis yet).
+
+    Kept in memory between appends, under the writer lock, so that an append reads nothing:
+    valid only while ``PRAGMA data_version`` says no other connection has committed since.
+    """
+
+    seq: int
+    mac: bytes
+    key_id: str
+    at_us: int
+    checkpoint_number: int
+    totals: dict[str, int]  # each kind's grand total (fen)
 
 
 @dataclass(frozen=True)
@@ -134,9 +173,13 @@ class Journal:
         self._keys = keys
         self._writer = writer
         self._connection: Any = None  # the one writing DBAPI connection (pool proxy), kept open
-        self._totals: tuple[int, dict[str, int]] | None = None  # (head seq, grand totals)
+        # where the chain ends, kept between writes; re-read when another connection committed
+        self._tip: _Tip | None = None
+        self._data_version = -1
+        self.after_append: AppendHook | None = None
         self._reader = reader_engine(path)
         self.device_id, self.terminal_id, self.public_key = meta
+        self._head_bytes = HeadEncoder(self.device_id)
         self._clock = clock
         self._lock = threading.Lock()
         self._broken: Problem | None = None
@@ -248,7 +291,9 @@ class Journal:
             seq, mac, key_id, anchor = head
             key = self._keys.mac_key(str(key_id))
             if key is not None and key.verify(legacy_head_bytes(self.device_id, seq, mac), anchor):
-                self._move_head(cursor, int(seq), bytes(mac), str(key_id))
+                self._move_head(
+                    cursor, int(seq), bytes(mac), str(key_id), _checkpoint_number(cursor)
+                )
                 log.info("journal head anchor upgraded to the current form")
 
     def close(self) -> None:
@@ -296,21 +341,37 @@ class Journal:
         return self.append_many([entry])[0]
 
     def append_many(self, entries: Sequence[Entry]) -> list[JournalRecord]:
-        """Record several entries in one transaction (one disk sync): all or none."""
+        """Record several entries in one transaction (one disk sync): all or none.
+
+        The chain's end (:class:`_Tip`) is kept in memory, so each record costs its MAC and one
+        INSERT, and the batch one head-anchor UPDATE. When the COMMIT has returned, the records
+        are on disk; then :attr:`after_append` (if set) is called with them, still under the
+        writer lock so that it sees batches in chain order. It must not raise: the records are
+        recorded whatever it does, so an exception from it is logged, never passed on.
+        """
         self._refuse_if_broken()
-        with self._lock, self._write() as cursor:
-            head = _head(cursor)
-            records = []
-            for entry in entries:
-                record = self._build(cursor, head, entry)
-                cursor.execute(_INSERT_RECORD, _values(record))
-                key_id = record.key_id
-                if record.kind == RecordKind.KEY_ROTATION:
-                    key_id = str(record.payload_dict()["new_key_id"])
-                head = (record.seq, record.mac, key_id, record.at_us)
-                records.append(record)
-            if head is not None:
-                self._move_head(cursor, head[0], head[1], head[2])
+        if not entries:
+            return []
+        with self._lock:
+            with self._write() as cursor:
+                tip = self._tip or self._load_tip(cursor)
+                seq, mac, key_id, at_us = tip.seq, tip.mac, tip.key_id, tip.at_us
+                totals = dict(tip.totals)
+                records = []
+                for entry in entries:
+                    record = self._build(cursor, (seq, mac, key_id, at_us), totals, entry)
+                    seq, mac, key_id, at_us = record.seq, record.mac, record.key_id, record.at_us
+                    if record.kind == RecordKind.KEY_ROTATION:
+                        key_id = str(record.payload_dict()["new_key_id"])
+                    records.append(record)
+                self._move_head(cursor, seq, mac, key_id, tip.checkpoint_number)
+            self._tip = _Tip(seq, mac, key_id, at_us, tip.checkpoint_number, totals)
+            # durable from here on: the place for a mirror (after_append)
+            if self.after_append is not None:
+                try:
+                    self.after_append(records)
+                except Exception:
+                    log.exception("the after-append hook failed (the records are recorded)")
         return records
 
     @contextmanager
@@ -327,10 +388,16 @@ class Journal:
         cursor = driver.cursor()
         try:
             cursor.execute("BEGIN IMMEDIATE")
+            # another connection (process) that committed since our last write moved the data
+            # version: what this writer remembers of the chain's end is stale then
+            (version,) = cursor.execute("PRAGMA data_version").fetchone()
+            if version != self._data_version:
+                self._tip = None
+                self._data_version = version
             yield cursor
             cursor.execute("COMMIT")
         except BaseException:
-            self._totals = None
+            self._tip = None
             try:
                 cursor.execute("ROLLBACK")  # a refusal or a failed COMMIT leaves nothing behind
             except sqlite3.Error:
@@ -351,10 +418,15 @@ class Journal:
             )
 
     def _build(
-        self, cursor: sqlite3.Cursor, head: tuple[int, bytes, str, int] | None, entry: Entry
+        self,
+        cursor: sqlite3.Cursor,
+        head: tuple[int, bytes, str, int],
+        totals: dict[str, int],
+        entry: Entry,
     ) -> JournalRecord:
-        seq, prev_mac, key_id, last_at = head if head else (0, GENESIS_PREV_MAC, "", 0)
-        if head is None:
+        """MAC ``entry`` as the record after ``head``, INSERT it, and add it to ``totals``."""
+        seq, prev_mac, key_id, last_at = head
+        if seq == 0:
             if entry.kind != RecordKind.GENESIS:
                 raise JournalError("a new journal starts with its genesis record")
             key_id = self._keys.current_key_id
@@ -371,7 +443,6 @@ class Journal:
         key = self._keys.mac_key(key_id)
         if key is None:
             raise JournalError("the journal key {key_id!r} is not in the keystore", key_id=key_id)
-        totals = self._grand_totals(cursor, seq)
         total = totals.get(entry.kind, 0) + (entry.amount_fen or 0)
         values: tuple[Any, ...] = (
             self.device_id,
@@ -395,17 +466,10 @@ class Journal:
             canonical_json(entry.payload),
             key_id,
         )
-        mac = key.mac(record_bytes(values) + prev_mac)
+        mac = key.mac(new_record_bytes(values) + prev_mac)
+        cursor.execute(_INSERT_RECORD, (*values, prev_mac, mac))
         totals[str(entry.kind)] = total
-        self._totals = (seq + 1, totals)
         return JournalRecord(*values, prev_mac, mac)  # type: ignore[call-arg] # canonical order
-
-    def _grand_totals(self, cursor: sqlite3.Cursor, head_seq: int) -> dict[str, int]:
-        """Grand totals per kind at ``head_seq`` (cached; reloaded if another writer moved on)."""
-        if self._totals is not None and self._totals[0] == head_seq:
-            return self._totals[1]
-        rows = cursor.execute(_TOTALS).fetchall()
-        return {str(kind): int(total) for kind, total in rows}
 
     @staticmethod
     def _check_intent(cursor: sqlite3.Cursor, entry: Entry) -> None:
@@ -440,20 +504,56 @@ class Journal:
                 closed_by=closed[0],
             )
 
-    def _move_head(self, cursor: sqlite3.Cursor, seq: int, mac: bytes, key_id: str) -> None:
+    def _load_tip(self, cursor: sqlite3.Cursor) -> _Tip:
+        """Read where the chain ends (in the writer's transaction), as far as the anchor vouches.
+
+        Another writer of this journal leaves a head whose anchor verifies and whose record is
+        there. Anything else was done behind the journal's back (a tail removed and the head
+        row rewritten, say): appending on it would hide that, so the journal refuses, broken.
+        """
+        totals = {str(kind): int(total) for kind, total in cursor.execute(_TOTALS).fetchall()}
+        number = _checkpoint_number(cursor)
+        row = cursor.execute(
+            "SELECT h.seq, h.mac, h.key_id, h.anchor, r.at_us, r.mac, "
+            "(SELECT max(seq) FROM journal_record) FROM journal_head h "
+            "LEFT JOIN journal_record r ON r.seq = h.seq WHERE h.id = 1"
+        ).fetchone()
+        if row is None:
+            (last,) = cursor.execute("SELECT max(seq) FROM journal_record").fetchone()
+            if last is None:
+                return _Tip(0, GENESIS_PREV_MAC, "", 0, number, totals)
+            self._broken = Problem("the head anchor is missing")
+        else:
+            seq, mac, key_id, anchor, at_us, record_mac, last = row
+            key = self._keys.mac_key(str(key_id))
+            if key is None:  # another process rotated to a key this one has not loaded
+                raise JournalError(
+                    "the journal key {key_id!r} is not in the keystore", key_id=str(key_id)
+                )
+            if (
+                key.verify(self._head_bytes(int(seq), bytes(mac), number), anchor)
+                and record_mac == mac
+                and last == seq
+            ):
+                return _Tip(int(seq), bytes(mac), str(key_id), int(at_us), number, totals)
+            self._broken = Problem(
+                "the head anchor does not match the records: the journal was changed "
+                "behind the application's back",
+                seq=int(seq),
+            )
+        log.error("journal refuses to append: %s", self._broken)
+        raise JournalBrokenError(
+            "The journal failed verification at {problem}.", problem=str(self._broken)
+        )
+
+    def _move_head(
+        self, cursor: sqlite3.Cursor, seq: int, mac: bytes, key_id: str, checkpoint_number: int
+    ) -> None:
         key = self._keys.mac_key(key_id)
         if key is None:
             raise JournalError("the journal key {key_id!r} is not in the keystore", key_id=key_id)
-        (number,) = cursor.execute(
-            "SELECT coalesce(max(number), 0) FROM journal_checkpoint"
-        ).fetchone()
-        anchor = key.mac(head_bytes(self.device_id, seq, mac, int(number)))
-        cursor.execute(
-            "INSERT INTO journal_head (id, seq, mac, key_id, anchor) VALUES (1, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, "
-            "key_id = excluded.key_id, anchor = excluded.anchor",
-            (seq, mac, key_id, anchor),
-        )
+        anchor = key.mac(self._head_bytes(seq, mac, checkpoint_number))
+        cursor.execute(_UPSERT_HEAD, (seq, mac, key_id, anchor))
 
     def rotate_key(self, new_keys: JournalKeys, operator: str | None = None) -> JournalRecord:
         """Switch to ``new_keys.current_key_id``; the switch is a record MAC'd under the old key.
@@ -527,7 +627,10 @@ class Journal:
             cursor.execute(_INSERT_CHECKPOINT, (*values, signature))
             head = _head(cursor)
             assert head is not None  # a checkpoint follows at least the genesis record
-            self._move_head(cursor, head[0], head[1], head[2])  # the anchor covers the number
+            # the anchor covers the number
+            self._move_head(cursor, head[0], head[1], head[2], cp.number)
+            if self._tip is not None:
+                self._tip.checkpoint_number = cp.number
         log.info("journal checkpoint %d at seq %d (%s)", cp.number, cp.seq, reason)
         return cp
 
@@ -595,14 +698,24 @@ class Journal:
         return [ShiftTotal(str(k), m, int(c), int(s)) for k, m, c, s in rows]
 
     def period_totals(self, start: datetime, end: datetime) -> list[ShiftTotal]:
-        """Count and sum per kind and payment method of records in [start, end) (daily report)."""
-        sql = (
-            "SELECT kind, payment_method, count(*), coalesce(sum(amount_fen), 0) "
-            "FROM journal_record WHERE at_us >= ? AND at_us < ? GROUP BY kind, payment_method "
-            "ORDER BY kind, payment_method"
-        )
+        """Count and sum per kind and payment method of records in [start, end) (daily report).
+
+        A period that holds the whole journal is summed shift by shift along the shift-report
+        index, which is already in group order, and the few per-shift lines are added up: the
+        time-ordered index would need a sort of every record.
+        """
+        start_us, end_us = to_micros(start), to_micros(end)
         with self._reader.connect() as conn:
-            rows = _cursor(conn).execute(sql, (to_micros(start), to_micros(end))).fetchall()
+            cursor = _cursor(conn)
+            cursor.execute("BEGIN")  # the bounds and the sums from one snapshot
+            try:
+                first, last = cursor.execute(_TIME_BOUNDS).fetchone()
+                if first is not None and start_us <= first and last < end_us:
+                    rows = cursor.execute(_WHOLE_TOTALS).fetchall()
+                else:
+                    rows = cursor.execute(_PERIOD_TOTALS, (start_us, end_us)).fetchall()
+            finally:
+                cursor.execute("COMMIT")
         return [ShiftTotal(str(k), m, int(c), int(s)) for k, m, c, s in rows]
 
     def card_records(self, card_serial: str, kind: str | None = None) -> list[JournalRecord]:
@@ -684,7 +797,9 @@ class Journal:
         if not full:
             verifier = _verifier_from(cursor, self, _last_checkpoint(cursor))
         if verifier is None:
-            verifier = ChainVerifier(self.device_id, self.public_key, self._keys.mac_key)
+            verifier = ChainVerifier(
+                self.device_id, self.public_key, self._keys.mac_key, encode=stored_record_bytes
+            )
         start = verifier.state.checkpoint_number
         checkpoints = [
             Checkpoint(*r)
@@ -709,6 +824,11 @@ def _values(record: JournalRecord) -> tuple[Any, ...]:
     return tuple(getattr(record, name) for name in RECORD_COLUMNS)
 
 
+def _checkpoint_number(cursor: sqlite3.Cursor) -> int:
+    (number,) = cursor.execute("SELECT coalesce(max(number), 0) FROM journal_checkpoint").fetchone()
+    return int(number)
+
+
 def _head(cursor: sqlite3.Cursor) -> tuple[int, bytes, str, int] | None:
     row = cursor.execute(
         "SELECT h.seq, h.mac, h.key_id, r.at_us FROM journal_head h "
@@ -730,7 +850,9 @@ def _verifier_from(
     """A verifier that starts at checkpoint ``cp`` (from genesis when None); None if cp is bad."""
     keys = journal._keys.mac_key
     if cp is None:
-        return ChainVerifier(journal.device_id, journal.public_key, keys)
+        return ChainVerifier(
+            journal.device_id, journal.public_key, keys, encode=stored_record_bytes
+        )
     if not checkpoint_signature_ok(cp, journal.public_key) or cp.device_id != journal.device_id:
         return None
     row = cursor.execute(f"{_SELECT_RECORDS} WHERE seq = ?", (cp.seq,)).fetchone()
@@ -756,4 +878,6 @@ def _verifier_from(
         checkpoint_number=cp.number,
         checkpoint_signature=cp.signature,
     )
-    return ChainVerifier(journal.device_id, journal.public_key, keys, start)
+    return ChainVerifier(
+        journal.device_id, journal.public_key, keys, start, encode=stored_record_bytes
+    )

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes
 
 from app.crypto.sm2 import Sm2Error, sm2_verify
 from app.crypto.sm3 import HmacSm3Key
+from app.journal.canonical import Value as CanonicalValue
 from app.journal.canonical import (
     checkpoint_bytes,
     fingerprint,
@@ -29,6 +30,7 @@ NO_SIGNATURE = bytes(64)
 MAX_PROBLEMS = 100
 
 KeyLookup = Callable[[str], HmacSm3Key | None]
+RecordEncoder = Callable[[Sequence[CanonicalValue]], bytes]
 
 
 @dataclass(frozen=True)
@@ -123,13 +125,17 @@ class ChainVerifier:
         public_key: bytes,
         keys: KeyLookup | None,
         start: ChainState | None = None,
+        encode: RecordEncoder = record_bytes,
     ) -> None:
         self._device_id = device_id
+        self._encode = encode  # canonical.stored_record_bytes for rows read from SQLite
         self._public_key = public_key
         self._keys = keys
         self.state = start or ChainState()
         self._start_seq = self.state.seq  # intents before it were checked by an earlier run
         self._open_intents: dict[int, str] = {}
+        self._key_id: str | None = None  # the last key looked up, and what the lookup gave
+        self._key: HmacSm3Key | None = None
         self._digest = hashes.Hash(hashes.SM3())
         self.report = VerificationReport(
             macs_checked=keys is not None,
@@ -162,7 +168,7 @@ class ChainVerifier:
             self._problem("the record's MAC fields are missing", seq)
             return
         try:
-            data = record_bytes(row[:20])  # type: ignore[arg-type]
+            data = self._encode(row[:20])  # type: ignore[arg-type]
         except ValueError as exc:  # a stored value the canonical encoding cannot hold
             self._problem(f"a field has an impossible value ({exc})", seq)
             data = b""
@@ -187,15 +193,18 @@ class ChainVerifier:
         key_id = row[19]
         if state.key_id is not None and key_id != state.key_id:
             self._problem(f"MAC'd with key {key_id!r} where {state.key_id!r} was current", seq)
+        signed = data + prev_mac
         if self._keys is not None and isinstance(key_id, str):
-            key = self._keys(key_id)
+            if key_id != self._key_id:  # records come in long runs of one key
+                self._key_id, self._key = key_id, self._keys(key_id)
+            key = self._key
             if key is None:
                 self._problem(f"MAC'd with key {key_id!r}, which this device does not hold", seq)
-            elif not key.verify(data + prev_mac, mac):
+            elif not key.verify(signed, mac):
                 self._problem("MAC does not match the contents: the record was altered", seq)
         self._check_totals(row, seq, kind)
         self._check_kind(row, seq, kind)
-        self._digest.update(data + prev_mac + mac)
+        self._digest.update(signed + mac)
 
         state.seq = seq
         state.mac = mac
@@ -352,10 +361,15 @@ def feed(
     """Feed records in seq order, each checkpoint right after the record it signs."""
     pending = list(checkpoints)
     i = 0
+    # the seq after which the next checkpoint is fed (None: no checkpoint left)
+    due = pending[0].seq if pending else None
+    record = verifier.record
     for row in rows:
         seq = row[1]
-        while i < len(pending) and isinstance(seq, int) and pending[i].seq < seq:
-            verifier.checkpoint(pending[i])
-            i += 1
-        verifier.record(row)
+        if due is not None and isinstance(seq, int) and due < seq:
+            while i < len(pending) and pending[i].seq < seq:
+                verifier.checkpoint(pending[i])
+                i += 1
+            due = pending[i].seq if i < len(pending) else None
+        record(row)
     verifier.records_after_end(pending[i:])

@@ -13,7 +13,10 @@ glyph). 80 mm paper has 48 columns in font A, 58 mm paper 32.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import sys
+import types
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from datetime import tzinfo
@@ -93,9 +96,36 @@ def row(label: str, value: str, columns: int) -> list[str]:
 
 
 def _escpos() -> Any:
+    """python-escpos's printers; without pillow (the bundle leaves it out), minus the image path.
+
+    Receipts are text, set-up commands and a cut: nothing of python-escpos's image, barcode or QR
+    code printing, the only users of pillow, whose module ``escpos.image`` imports it
+    unconditionally. Where pillow is missing, that module is replaced by one whose image class
+    refuses, so that the printers import and text receipts print.
+    """
+    if "escpos.image" not in sys.modules and not _has_pillow():
+        sys.modules["escpos.image"] = _imageless_module()
     import escpos.printer  # type: ignore[import-untyped]  # noqa: PLC0415 - 0.2 s, only to print
 
     return escpos.printer
+
+
+def _has_pillow() -> bool:
+    try:
+        return importlib.util.find_spec("PIL") is not None
+    except (ImportError, ValueError):  # blocked, or a None left in sys.modules
+        return False
+
+
+def _imageless_module() -> types.ModuleType:
+    module = types.ModuleType("escpos.image", "python-escpos's images, left out (no pillow).")
+
+    class EscposImage:
+        def __init__(self, *_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("this counter prints text receipts only: images need pillow")
+
+    module.EscposImage = EscposImage  # type: ignore[attr-defined]
+    return module
 
 
 def write_receipt(printer: Any, layout: ReceiptLayout, columns: int = COLUMNS_80MM) -> None:

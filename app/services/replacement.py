@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.card.session import CityCard
 from app.domain.money import Fen
@@ -28,9 +28,11 @@ from app.services.topup import COUNTER_PAYMENTS, TopUpService
 from app.store import blacklist, card_links
 from app.store import parameters as stored_parameters
 from app.store.database import Store
-from app.sync.client import CenterClient
 from app.sync.errors import RefusedError as CenterRefusedError
 from app.sync.errors import SyncError
+
+if TYPE_CHECKING:
+    from app.sync.client import CenterClient
 
 LINK_KIND = "replacement"
 

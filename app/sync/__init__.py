@@ -8,7 +8,8 @@
 See docs/sync.md.
 """
 
-from app.sync.client import CenterClient, ClientSettings
+from typing import TYPE_CHECKING, Any
+
 from app.sync.errors import (
     AuthError,
     BadResponseError,
@@ -22,8 +23,22 @@ from app.sync.errors import (
 )
 from app.sync.lists import BlacklistSink, ParametersSink, StoreBlacklist, StoreParameters
 from app.sync.loop import LoopSettings, SyncLoop
+from app.sync.settings import ClientSettings
 from app.sync.status import Connection, PendingMoney, SyncStatus
 from app.sync.uploader import Uploader, UploadRun
+
+if TYPE_CHECKING:
+    from app.sync.client import CenterClient
+
+
+def __getattr__(name: str) -> Any:
+    """``CenterClient`` on first use: it brings ``requests``, which only a center needs."""
+    if name == "CenterClient":
+        from app.sync.client import CenterClient  # noqa: PLC0415
+
+        return CenterClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AuthError",

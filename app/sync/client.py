@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -77,31 +76,13 @@ from app.sync.models import (
     UploadResult,
 )
 from app.sync.passes import CenterPass, parse_passes
+from app.sync.settings import MAX_BATCH_RECORDS, ClientSettings
 from app.sync.wire import Fields
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH_RECORDS = 5_000  # the center's limit per upload
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _LOOPBACK_NAMES = frozenset({"localhost"})
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """Where the center is and how patient to be with it."""
-
-    base_url: str
-    ca_file: Path | None = None  # PEM CA bundle to trust instead of the system's
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    upload_read_timeout: float = 60.0  # a batch of thousands of records is verified and stored
-    online_timeout: float = 3.0  # connect and read, online MAC2: a clerk waits, the SAM can step in
-    retries: int = 3  # further attempts of an idempotent call
-    backoff_factor: float = 0.5  # waits 0, 2×f, 4×f… between attempts (urllib3's formula)
-    backoff_max: float = 10.0
-    max_answer_bytes: int = 64 * 1024 * 1024  # a whole blacklist fits easily
-    pool_size: int = 4  # the sync loop and a few service calls at once
-    allow_plain_http: bool = False  # http:// is accepted on loopback only, unless this is set
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.crypto.keystore import atomic_write
 from app.domain.texts import ClerkFacingError
-from app.sync.client import ClientSettings
+from app.sync.settings import ClientSettings
 
 CENTER_CONFIG_NAME = "center.json"
 

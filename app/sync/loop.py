@@ -25,11 +25,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from app.domain.texts import marked
 from app.journal import Journal, JournalError
 from app.journal.records import from_micros
-from app.sync.client import CenterClient
 from app.sync.errors import (
     AuthError,
     ConflictError,
@@ -41,6 +41,9 @@ from app.sync.lists import BlacklistSink, ParametersSink
 from app.sync.models import UploadResult
 from app.sync.status import Connection, PendingTally, StatusText, SyncStatus, utc_now
 from app.sync.uploader import Uploader, UploadRun
+
+if TYPE_CHECKING:
+    from app.sync.client import CenterClient
 
 log = logging.getLogger(__name__)
 

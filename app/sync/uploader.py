@@ -30,11 +30,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.journal import Checkpoint, CheckpointReason, Journal, JournalError, JournalRecord
-from app.sync.client import MAX_BATCH_RECORDS, CenterClient
 from app.sync.errors import JournalMismatchError
 from app.sync.models import Quarantined, UploadResult
+from app.sync.settings import MAX_BATCH_RECORDS
+
+if TYPE_CHECKING:
+    from app.sync.client import CenterClient
 
 log = logging.getLogger(__name__)
 

@@ -47,7 +47,8 @@ Section: misc
 Priority: optional
 Depends: pcscd, libpcsclite1, fonts-noto-cjk, libgl1, libegl1, libfontconfig1, libxkbcommon0,
  libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-shape0,
- libxcb-randr0, libxcb-render-util0, libxcb-image0, libxcb-xkb1, libdbus-1-3, libcups2
+ libxcb-randr0, libxcb-render-util0, libxcb-image0, libxcb-xkb1, libdbus-1-3, libcups2,
+ libglib2.0-0, libx11-xcb1, libusb-1.0-0
 Recommends: libccid
 Description: Service counter for city smart cards (城市一卡通柜台)
  Top-ups, loss reports, replacements, exchanges and refunds of city cards at an

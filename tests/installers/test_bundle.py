@@ -50,7 +50,7 @@ PASSPHRASE = "bundle-smoke-passphrase"
 CHEAP_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 CLERK = ("clerk1", "王芳", "Quancun-2468")
 ADMIN = ("admin", "管理员", "Kaiguan-7391")
-MAX_BUNDLE_MIB = 260  # measured 220 MiB on Linux; a jump means something unwanted got in
+MAX_BUNDLE_MIB = 120  # issue 20: 110 MiB on Linux (was 233); a jump means something unwanted got in
 
 
 def _sources() -> list[Path]:
@@ -279,11 +279,17 @@ def test_bundle_holds_what_the_counter_needs_and_nothing_else(bundle):
     pyz = archive.open_embedded_archive("PYZ.pyz")
     modules = list(pyz.toc)
     assert "app.main" in modules and "app.ui.main_window" in modules
-    unwanted = ("tests", "cardsim", "clearing", "bench", "pytest", "fastapi", "uvicorn")
+    unwanted = ("tests", "cardsim", "clearing", "bench", "pytest", "fastapi", "uvicorn", "PIL")
     leaked = [m for m in modules if m.split(".")[0] in unwanted]
     assert not leaked, leaked
     for top in unwanted:
         assert not (internal / top).exists(), top
+    if sys.platform != "win32":  # issue 20: what the spec trims away
+        icu = internal / "PySide6" / "Qt" / "lib" / "libicudata.so.73"
+        assert icu.stat().st_size < 10 * 2**20, "ICU data not trimmed (installers/trim_icu.py)"
+        themes = internal / "PySide6" / "Qt" / "plugins" / "platformthemes"
+        assert not (themes / "libqgtk3.so").exists()
+        assert not list(internal.glob("libgtk-3.so*")) and not list(internal.glob("libcups.so*"))
 
 
 def test_bundle_upgrades_an_old_journal_with_its_own_migrations(bundle, tmp_path):

@@ -292,6 +292,9 @@ EDITS = {
     "payload": ("payload", 1, lambda v: json.dumps({"outcome": "not_done"})),
     "prev_mac": ("prev_mac", 1, _flip_first_byte),
     "mac": ("mac", 1, _flip_first_byte),
+    # a value of another type than the column's: the typed encoding gives way to the generic one
+    "amount_as_real": ("amount_fen", 1, lambda v: v + 0.5),
+    "operator_as_number": ("operator", 1, lambda v: 1.5),
 }
 # a load before the last checkpoint, one signed by it and one after it
 WHERE = {"before_last_checkpoint": "load_a", "after_last_checkpoint": "load_h"}

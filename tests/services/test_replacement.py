@@ -22,8 +22,9 @@ from app.services.replacement import (
 )
 from app.services.topup import TopUpInterruptedError
 from app.store import blacklist, card_links, holders
-from app.sync.client import CenterClient, ClientSettings
+from app.sync.client import CenterClient
 from app.sync.errors import OfflineError
+from app.sync.settings import ClientSettings
 from tests.services.counter_support import CLERK, SHIFT, build_counter
 from tests.sync.support import center_thread, enrol, free_port
 

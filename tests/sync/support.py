@@ -20,7 +20,8 @@ import requests
 
 from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Entry, Journal, JournalKeys, RecordKind
-from app.sync.client import CenterClient, ClientSettings
+from app.sync.client import CenterClient
+from app.sync.settings import ClientSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 TERMINAL_ID = "0102030405A1"
