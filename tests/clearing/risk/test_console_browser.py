@@ -77,6 +77,7 @@ def _seed(fleet: Fleet) -> Card:
     forger.purchase(card, 300)
     genuine.upload()
     forger.upload()
+    fleet.rules_done()  # they run once the uploads were answered
     center = open_center(Settings(db_url=fleet.db_url, clock=fleet.clock))
     try:
         add_staff(center, "ana", "analyst")
