@@ -1,8 +1,11 @@
 """What the center does after a journal batch was taken: metrics and the risk rules.
 
-Kept out of :mod:`clearing.ingest` on purpose: the batch is committed before this runs, so a
-failing rule can never lose or refuse an upload (it is logged, and the periodic sweep and
-``citycard-center risk evaluate`` catch up).
+Kept out of :mod:`clearing.ingest` on purpose: the batch is committed before this runs. The
+upload route counts the batch at once and runs the rules as a background task, after the answer
+is sent: a slow or failing rule never delays nor refuses an upload (a device waiting on a
+timeout would send the batch again and again). A failure is logged; the card rules catch up when
+the settled time next moves (:mod:`clearing.risk.engine`), ``citycard-center risk evaluate``
+runs everything.
 """
 
 from __future__ import annotations
@@ -25,15 +28,26 @@ def metrics_of(request: Request) -> CenterMetrics:
     return metrics
 
 
-def batch_taken(
-    center: Center, metrics: CenterMetrics, device_id: str, batch: BatchIn, result: BatchOut
-) -> None:
-    """Count the batch, then run the risk rules over the cards, clerks and device it touched."""
+def batch_counted(metrics: CenterMetrics, device_id: str, result: BatchOut) -> None:
+    """Count a batch taken: records accepted, records quarantined."""
     metrics.batches.labels(device=device_id, result="taken").inc()
     metrics.records.labels(device=device_id).inc(result.accepted)
     for item in result.quarantined:
         metrics.quarantined.labels(device=device_id, held="true" if item.held else "false").inc()
+
+
+def batch_taken(
+    center: Center, metrics: CenterMetrics, device_id: str, batch: BatchIn, result: BatchOut
+) -> None:
+    """Count the batch, then run the risk rules (in this thread: for benches and tools)."""
+    batch_counted(metrics, device_id, result)
+    evaluate_after(center, metrics, device_id, batch)
+
+
+def evaluate_after(center: Center, metrics: CenterMetrics, device_id: str, batch: BatchIn) -> None:
+    """Run the risk rules over the cards, clerks and device the batch touched (never raises)."""
     if not batch.records:
+        metrics.risk_duration.observe(0)
         return
     scope = BatchScope(
         device_id,

@@ -32,6 +32,7 @@ def raise_alarms(
             severity=severity.get(finding.rule, "high"),
             subject=finding.subject[:64],
             summary=finding.summary,
+            summary_zh=finding.summary_zh or None,
             evidence=json.dumps([list(e) for e in finding.evidence]),
             amount_fen=finding.amount_fen,
             state="open",

@@ -94,3 +94,4 @@ class Finding:
     summary: str
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     amount_fen: int | None = None
+    summary_zh: str = ""  # the same in Chinese, for the console

@@ -25,6 +25,7 @@ class RiskAlarmRow(Base):
     severity: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text)
+    summary_zh: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text)  # JSON [[device_id, seq], …]
     amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(String(16))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, status
 from fastapi.responses import JSONResponse
 
 from clearing.ingest import BatchConflictError, BatchRefusedError, ingest
 from clearing.metrics import CenterMetrics
 from clearing.models import DeviceRow
-from clearing.observe import batch_refused, batch_taken, metrics_of
+from clearing.observe import batch_counted, batch_refused, evaluate_after, metrics_of
 from clearing.routes.common import ERRORS
 from clearing.schemas import BatchConflictOut, BatchIn, BatchOut, CursorOut
 from clearing.security import CenterDep, DeviceDep
@@ -29,6 +29,7 @@ def post_batch(
     device: DeviceDep,
     center: CenterDep,
     metrics: Annotated[CenterMetrics, Depends(metrics_of)],
+    background: BackgroundTasks,
 ) -> BatchOut | JSONResponse:
     """Verify and store records; idempotent on (device, seq). See docs/clearing-center.md."""
     if len(body.records) > center.settings.max_batch_records:
@@ -45,7 +46,9 @@ def post_batch(
         batch_refused(metrics, device.device_id, "conflict")
         answer = BatchConflictOut(detail=str(exc), conflicts=exc.conflicts)
         return JSONResponse(answer.model_dump(), status_code=status.HTTP_409_CONFLICT)
-    batch_taken(center, metrics, device.device_id, body, result)
+    batch_counted(metrics, device.device_id, result)
+    # the risk rules run once the answer is sent: they never delay nor fail an upload
+    background.add_task(evaluate_after, center, metrics, device.device_id, body)
     return result
 
 

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("severity", sa.String(16), nullable=False),
         sa.Column("subject", sa.String(64), nullable=False),
         sa.Column("summary", sa.Text, nullable=False),
+        sa.Column("summary_zh", sa.Text),
         sa.Column("evidence", sa.Text, nullable=False),
         sa.Column("amount_fen", sa.BigInteger),
         sa.Column("state", sa.String(16), nullable=False),

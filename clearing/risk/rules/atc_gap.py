@@ -50,6 +50,9 @@ def find(
                 f"({event.device_id} seq {event.intent_seq}); no load with ATC "
                 f"{', '.join(str(a) for a in missing[:5])} reached the center",
                 ((previous.device_id, previous.intent_seq), (event.device_id, event.intent_seq)),
+                summary_zh=f"卡 {card_serial}：联机交易序号由 {previous.online_atc} 跳至 "
+                f"{event.online_atc}，中心未收到序号 {', '.join(str(a) for a in missing[:5])} "
+                "的充值",
             )
         )
     return findings

@@ -45,6 +45,8 @@ def find(
                 f"in {params.window_days} days",
                 tuple((a.device_id, a.seq) for a in voids[:20]),
                 sum(a.amount_fen for a in voids),
+                summary_zh=f"柜员 {operator}：{params.window_days} 天内现金充值 {cash_loads} 笔，"
+                f"冲正 {len(voids)} 笔",
             )
         )
     if len(refunds) > params.max_refunds:
@@ -56,6 +58,7 @@ def find(
                 f"clerk {operator}: {len(refunds)} refunds in {params.window_days} days",
                 tuple((a.device_id, a.seq) for a in refunds[:20]),
                 sum(a.amount_fen for a in refunds),
+                summary_zh=f"柜员 {operator}：{params.window_days} 天内退款 {len(refunds)} 笔",
             )
         )
     difference = sum(abs(a.cash_difference_fen) for a in closes)
@@ -69,6 +72,8 @@ def find(
                 f"in {params.window_days} days",
                 tuple((a.device_id, a.seq) for a in closes if a.cash_difference_fen)[:20],
                 difference,
+                summary_zh=f"柜员 {operator}：{params.window_days} 天内交班长短款合计 "
+                f"{difference / 100:.2f} 元",
             )
         )
     return findings

@@ -42,6 +42,8 @@ def find(
                 f"{subject}: {len(group)} integrity failures in {params.window_hours} h "
                 f"({tacs} TAC, {len(group) - tacs} chain/MAC); first: {first.reason}",
                 tuple((f.device_id, f.seq) for f in group[:20]),
+                summary_zh=f"{subject}：{params.window_hours} 小时内校验失败 {len(group)} 次"
+                f"（TAC {tacs} 次，链/MAC {len(group) - tacs} 次）",
             )
         )
     return findings

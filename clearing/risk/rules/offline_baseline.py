@@ -31,5 +31,7 @@ def find(
             f"device:{device_id}",
             f"device {device_id}: {today} offline top-ups on {day}, against a daily average "
             f"of {average:.1f} over the previous {params.baseline_days} days",
+            summary_zh=f"设备 {device_id}：{day} 脱机充值 {today} 笔，前 {params.baseline_days} "
+            f"天日均 {average:.1f} 笔",
         )
     ]

@@ -33,6 +33,8 @@ def find(
                 f"device:{device.device_id}",
                 f"device {device.device_id}: silent for {hours:.1f} h; the offline brakes allow "
                 f"{max_unsynced_age_s / 3600:.1f} h",
+                summary_zh=f"设备 {device.device_id}：已 {hours:.1f} 小时未上传，脱机限额允许 "
+                f"{max_unsynced_age_s / 3600:.1f} 小时",
             )
         )
     return findings

@@ -23,6 +23,10 @@ from clearing.risk.parameters import ValueFromNowhere
 RULE = "value_from_nowhere"
 
 
+def _yuan(fen: int | None) -> str:
+    return "?" if fen is None else f"{fen / 100:.2f}"
+
+
 def _expected_after(event: CardEvent) -> int | None:
     if event.balance_before_fen is None:
         return None
@@ -62,6 +66,10 @@ def find(
                     f"{event.amount_fen} fen",
                     ((event.device_id, event.intent_seq), (event.device_id, event.seq)),
                     after - expected,
+                    summary_zh=f"卡 {card_serial}：{event.device_id} 序号 {event.seq} 的交易后余额 "
+                    f"{after / 100:.2f} 元，比交易前 {_yuan(event.balance_before_fen)} 元"
+                    f"{'加' if event.kind == 'load' else '减'} {event.amount_fen / 100:.2f} 元"
+                    f"多出 {(after - expected) / 100:.2f} 元",
                 )
             )
         if (
@@ -89,6 +97,10 @@ def find(
                         "without a load",
                         ((previous.device_id, previous.seq), (event.device_id, event.intent_seq)),
                         rise,
+                        summary_zh=f"卡 {card_serial}：{previous.device_id} 序号 {previous.seq} "
+                        f"后余额 {_yuan(previous.balance_after_fen)} 元，{event.device_id} 序号 "
+                        f"{event.intent_seq} 前却为 {_yuan(before)} 元，无充值来源多出 "
+                        f"{rise / 100:.2f} 元",
                     )
                 )
         if event.kind == "load" and event.online_atc is not None:

@@ -34,6 +34,8 @@ def find(card_serial: str, events: Sequence[CardEvent], params: Velocity) -> lis
                 f"({', '.join(sorted(outlets))}) within {params.window_minutes} minutes",
                 tuple((e.device_id, e.seq) for e in inside),
                 sum(e.amount_fen for e in inside),
+                summary_zh=f"卡 {card_serial}：{params.window_minutes} 分钟内在 {len(outlets)} 个"
+                f"网点充值（{', '.join(sorted(outlets))}）",
             )
         )
         reported_until = end

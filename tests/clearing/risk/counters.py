@@ -7,10 +7,13 @@ keys give); uploads by the sync ``Uploader``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import requests
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, select
 
 from app.card.issuer_keys import IssuerKeySet
@@ -197,8 +200,32 @@ class Fleet:
     def advance(self, **delta: float) -> None:
         self.clock.advance(timedelta(**delta))
 
+    def rules_done(self, timeout: float = 30.0) -> None:
+        """Wait until the rules ran after every batch taken (they run after the answer is sent).
+
+        Read from the center's own metrics: risk evaluations against batches taken.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            text = requests.get(f"{self.base}/metrics", timeout=5).text
+            taken = evaluated = 0.0
+            for family in text_string_to_metric_families(text):
+                for sample in family.samples:
+                    if sample.name == "citycard_ingest_batches_total" and (
+                        sample.labels.get("result") == "taken"
+                    ):
+                        taken += sample.value
+                    elif sample.name == "citycard_risk_evaluation_seconds_count":
+                        evaluated += sample.value
+            if evaluated >= taken:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the rules ran after {evaluated} of {taken} batches")
+            time.sleep(0.02)
+
     def alarms(self) -> list[tuple[str, str]]:
-        """(rule, subject) of every alarm the center raised, in order."""
+        """(rule, subject) of every alarm the center raised, in order (once the rules ran)."""
+        self.rules_done()
         with self.engine.connect() as conn:
             rows = conn.execute(select(RiskAlarmRow.rule, RiskAlarmRow.subject).order_by("id"))
             return [(str(rule), str(subject)) for rule, subject in rows]

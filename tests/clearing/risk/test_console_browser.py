@@ -77,6 +77,7 @@ def _seed(fleet: Fleet) -> Card:
     forger.purchase(card, 300)
     genuine.upload()
     forger.upload()
+    fleet.rules_done()  # they run once the uploads were answered
     center = open_center(Settings(db_url=fleet.db_url, clock=fleet.clock))
     try:
         add_staff(center, "ana", "analyst")
@@ -124,6 +125,7 @@ def test_sign_in_close_the_forged_load_alarm_and_look_the_card_up(fleet, browser
 
     row = _row_in_state(driver, "open")
     assert card.serial in row.text and "470.00" in row.text  # 500 yuan claimed, 30 paid
+    assert "多出 470.00 元" in row.text  # the summary in Chinese too
     _shoot(driver, tmp_path, "alarms")
     row.find_element(By.CSS_SELECTOR, "button.acknowledge").click()
     row = _row_in_state(driver, "acknowledged")

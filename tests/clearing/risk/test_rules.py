@@ -48,6 +48,7 @@ def test_value_from_nowhere_a_rise_between_two_records_is_found_with_both_and_th
     assert finding.subject == f"card:{CARD}"
     assert finding.amount_fen == 50_000
     assert finding.evidence == (("D1", 2), ("D2", 3))
+    assert "无充值来源多出 500.00 元" in finding.summary_zh
 
 
 def test_value_from_nowhere_inside_one_record():
