@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from app.card.issuer_keys import IssuerKeySet
 from app.composition import init_counter
 from app.crypto.keystore import KdfParams
-from app.crypto.purse import PurseAlgorithm
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "start-up import test passphrase"
@@ -69,13 +67,11 @@ counter.close()
 @pytest.fixture(scope="module")
 def counter_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("counter")
-    issuer = IssuerKeySet.generate(PurseAlgorithm.DES, 1)
     init_counter(
         directory,
         PASSPHRASE,
         "DEV-IMPORTS",
         "0102030405AB",
-        issuer.keystore_entries(),
         KdfParams(memory_kib=1024, iterations=1, lanes=1),
     )
     return directory
