@@ -1,7 +1,11 @@
 """``citycard-center``: run the clearing center and its administrator's commands.
 
     citycard-center serve --db URL --host 127.0.0.1 --port 8600 [--issuer-keystore PATH]
-    citycard-center enrolment-code --db URL --device DEV-1 [--valid-hours 24]
+    citycard-center enrolment-code --db URL --device DEV-1 [--outlet OUTLET] [--valid-hours 24]
+    citycard-center device --db URL [--device DEV-1 --status suspended --reason TEXT]
+    citycard-center cards-register --db URL FILE.csv    (issuance file: card_serial,card_type)
+    citycard-center loss-cancel --db URL --report N --approval REF --operator NAME
+    citycard-center grants --db URL     (match online grants with the journal, raise alarms)
     citycard-center parameters --db URL --publish FILE.json      (or without --publish: show)
     citycard-center settlement --db URL --date YYYY-MM-DD [--format csv]
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
@@ -24,7 +28,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from app.crypto.keystore import KeystoreError
 from clearing.app import build_api, create_app
@@ -56,6 +60,22 @@ def _parser() -> argparse.ArgumentParser:
     code = with_db(sub.add_parser("enrolment-code", help="make a one-time enrolment code"))
     code.add_argument("--device", required=True, help="the device id the code enrols")
     code.add_argument("--valid-hours", type=float, default=24.0)
+    code.add_argument("--outlet", help="the outlet (counter office) of the device")
+
+    dev = with_db(sub.add_parser("device", help="list devices, or change a device's status"))
+    dev.add_argument("--device", help="the device to change (without it: list all)")
+    dev.add_argument("--status", choices=("active", "suspended", "revoked"))
+    dev.add_argument("--reason", default="", help="shown to the clerk of that counter")
+
+    cards = with_db(sub.add_parser("cards-register", help="register issued cards and types"))
+    cards.add_argument("file", type=Path, help="CSV lines card_serial,card_type")
+
+    lossc = with_db(sub.add_parser("loss-cancel", help="cancel a loss report (back office)"))
+    lossc.add_argument("--report", type=int, required=True)
+    lossc.add_argument("--approval", required=True, help="the supervisor's approval reference")
+    lossc.add_argument("--operator", required=True, help="who cancels (back-office staff)")
+
+    with_db(sub.add_parser("grants", help="match online grants with the uploaded journal"))
 
     params = with_db(sub.add_parser("parameters", help="show or publish counter parameters"))
     params.add_argument("--publish", type=Path, help="a JSON parameter set to publish")
@@ -97,7 +117,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _enrolment_code(center: Center, args: argparse.Namespace) -> int:
-    from pydantic import TypeAdapter  # noqa: PLC0415
 
     try:
         TypeAdapter(DeviceId).validate_python(args.device)
@@ -105,7 +124,80 @@ def _enrolment_code(center: Center, args: argparse.Namespace) -> int:
         print("citycard-center: a device id is 1-32 letters, digits, - or _", file=sys.stderr)
         return 1
     ttl = timedelta(hours=args.valid_hours)
-    print(create_code(center, args.device, ttl))
+    if args.outlet is not None:
+        try:
+            TypeAdapter(DeviceId).validate_python(args.outlet)
+        except ValidationError:
+            print("citycard-center: an outlet is 1-32 letters, digits, - or _", file=sys.stderr)
+            return 1
+    try:
+        print(create_code(center, args.device, ttl, outlet=args.outlet))
+    except ValueError as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _device(center: Center, args: argparse.Namespace) -> int:
+    from clearing.devices import DeviceStatusError, device_lines, set_status  # noqa: PLC0415
+
+    if args.device is None:
+        with center.sessions.begin() as session:
+            for line in device_lines(session):
+                print(line)
+        return 0
+    if args.status is None:
+        print("citycard-center: --device needs --status", file=sys.stderr)
+        return 1
+    try:
+        with center.sessions.begin() as session:
+            row = set_status(session, args.device, args.status, args.reason, center.now_us())
+            print(f"device {row.device_id} is now {row.status}")
+    except DeviceStatusError as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cards_register(center: Center, args: argparse.Namespace) -> int:
+    from clearing.registry import RegistryFileError, parse_issuance, register  # noqa: PLC0415
+
+    try:
+        cards = parse_issuance(args.file.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, RegistryFileError) as exc:
+        print(f"citycard-center: {args.file}: {exc} (nothing registered)", file=sys.stderr)
+        return 1
+    with center.sessions.begin() as session:
+        added, changed = register(session, cards, args.file.name, center.now_us())
+    print(
+        f"{added} card(s) registered, {changed} re-typed, {len(cards) - added - changed} as before"
+    )
+    return 0
+
+
+def _loss_cancel(center: Center, args: argparse.Namespace) -> int:
+    from clearing.loss import BACK_OFFICE, LossReportError, cancel  # noqa: PLC0415
+
+    if not args.operator.strip():
+        print("citycard-center: --operator names who cancels", file=sys.stderr)
+        return 1
+    try:
+        with center.sessions.begin() as session:
+            out = cancel(
+                session, args.operator, BACK_OFFICE, args.report, args.approval, center.now_us()
+            )
+    except LossReportError as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 1
+    print(out.model_dump_json(indent=2))
+    return 0
+
+
+def _grants(center: Center) -> int:
+    from clearing.grants import reconcile_now  # noqa: PLC0415
+
+    matched, alarmed = reconcile_now(center)
+    print(f"{matched} online grant(s) matched with the journal, {alarmed} alarm(s) raised")
     return 0
 
 
@@ -166,6 +258,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _parameters(center, args)
             if args.command == "alarms":
                 return _alarms(center)
+            if args.command == "device":
+                return _device(center, args)
+            if args.command == "cards-register":
+                return _cards_register(center, args)
+            if args.command == "loss-cancel":
+                return _loss_cancel(center, args)
+            if args.command == "grants":
+                return _grants(center)
             return _settlement(center, args)
         finally:
             center.close()

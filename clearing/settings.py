@@ -32,3 +32,6 @@ class Settings:
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch_records: int = 5_000
     business_timezone: timezone = BUSINESS_TIMEZONE
+    # how often the served center matches online grants with the uploaded journal (None: never;
+    # ``citycard-center grants`` does it on demand)
+    grant_check_interval: timedelta | None = timedelta(minutes=5)

@@ -9,7 +9,7 @@ from clearing.ingest import BatchConflictError, BatchRefusedError, ingest
 from clearing.models import DeviceRow
 from clearing.routes.common import ERRORS
 from clearing.schemas import BatchConflictOut, BatchIn, BatchOut, CursorOut
-from clearing.security import CenterDep, DeviceDep
+from clearing.security import CenterDep, ReportingDeviceDep
 
 router = APIRouter(tags=["journal"])
 
@@ -20,7 +20,9 @@ router = APIRouter(tags=["journal"])
     responses={401: ERRORS, 409: {"model": BatchConflictOut}, 422: ERRORS},
     summary="Upload journal records",
 )
-def post_batch(body: BatchIn, device: DeviceDep, center: CenterDep) -> BatchOut | JSONResponse:
+def post_batch(
+    body: BatchIn, device: ReportingDeviceDep, center: CenterDep
+) -> BatchOut | JSONResponse:
     """Verify and store records; idempotent on (device, seq). See docs/clearing-center.md."""
     if len(body.records) > center.settings.max_batch_records:
         raise HTTPException(
@@ -42,7 +44,7 @@ def post_batch(body: BatchIn, device: DeviceDep, center: CenterDep) -> BatchOut 
     responses={401: ERRORS},
     summary="How far the center holds this device's journal",
 )
-def get_cursor(device: DeviceDep, center: CenterDep) -> CursorOut:
+def get_cursor(device: ReportingDeviceDep, center: CenterDep) -> CursorOut:
     """The acknowledged seq (upload from the next one) and the key the chain expects next."""
     with center.sessions.begin() as session:
         row = session.get(DeviceRow, device.device_id)
