@@ -50,8 +50,14 @@ from app.services.progress import CancelToken, Progress, no_progress
 from app.store import blacklist
 from app.store import parameters as stored_parameters
 from app.store.database import Store
+from app.sync.errors import (
+    AuthError,
+    BadResponseError,
+    DeviceSuspendedError,
+    OfflineError,
+    ServerError,
+)
 from app.sync.errors import RefusedError as CenterRefusedError
-from app.sync.errors import SyncError
 from app.sync.models import LoadRequest, OnlineAuthorization
 
 log = logging.getLogger(__name__)
@@ -63,8 +69,6 @@ CARD_TIME_FORMAT = "%Y%m%d%H%M%S"
 MAC_PATH_SAM = "sam"  # MAC2 from the counter's SAM: offline, within the brakes
 MAC_PATH_CENTER = "center"  # MAC2 from the clearing center: online
 OFFLINE_RETRY_AFTER_S = 60.0
-# the center's answers that refuse a top-up (blacklisted card; limits, ceiling or MAC1): final
-CENTER_REFUSALS = frozenset({403, 422})
 
 
 class TopUpInterruptedError(ServiceError):
@@ -86,6 +90,15 @@ class CenterRefusedTopUpError(RefusedError):
     """The clearing center refused to authorise the top-up (its word is final online)."""
 
     advice = "Do not load this card. Tell the customer why; call the supervisor if unsure."
+
+
+class CounterSuspendedError(RefusedError):
+    """The issuer suspended or revoked this counter: no top-up, online or offline."""
+
+    advice = (
+        "Do not take the customer's money. Call the issuer's back office; the clearing center "
+        "said: {reason}"
+    )
 
 
 class OnlineAuthorizer(Protocol):
@@ -272,6 +285,7 @@ class TopUpService:
         self._retry_after = offline_retry_after
         self._monotonic = monotonic
         self._center_failed_at: float | None = None
+        self._suspended: str | None = None  # the center's word that this counter is stopped
 
     def parameters(self) -> Parameters:
         """The parameters in force."""
@@ -303,6 +317,7 @@ class TopUpService:
         The offline brakes are checked here when the top-up will be offline from the start (no
         center, or the center just failed); otherwise only if the center does not answer.
         """
+        self._refuse_if_suspended()
         params = self.parameters()
         serial = snapshot.public.serial_text
         listed = blacklist.lookup(self._store, serial)
@@ -378,12 +393,24 @@ class TopUpService:
 
     # -- MAC2 ----------------------------------------------------------------------------------
 
+    def _refuse_if_suspended(self) -> None:
+        if self._suspended is not None:
+            raise CounterSuspendedError(
+                "This counter is suspended — call the issuer.", reason=self._suspended
+            )
+
     def _authorize(
-        self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer: bool, shift_id: int
+        self,
+        auth: LoadAuthorization,
+        snapshot: CardSnapshot,
+        transfer: bool,
+        transfer_from: str | None,
+        shift_id: int,
     ) -> _Grant:
-        """MAC2 from the center when it answers, else from the SAM within the brakes."""
+        """MAC2 from the center when it answers, else (unreachable) from the SAM within brakes."""
+        self._refuse_if_suspended()
         if self.will_ask_center():
-            grant = self._ask_center(auth, snapshot, transfer)
+            grant = self._ask_center(auth, snapshot, transfer_from)
             if grant is not None:
                 return grant
         if not transfer:
@@ -391,9 +418,15 @@ class TopUpService:
         return _Grant(auth, self._sam.authorize_load(auth), MAC_PATH_SAM)
 
     def _ask_center(
-        self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer: bool
+        self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer_from: str | None
     ) -> _Grant | None:
-        """The center's MAC2; None when it cannot give one (offline: the SAM steps in)."""
+        """The center's MAC2; None when it cannot be reached (offline: the SAM steps in).
+
+        Only an unreachable or failing center (no answer, 5xx, an answer that is not the
+        contract's) lets the SAM step in. Every refusal is final: the card's (4xx), and this
+        counter's (401; 403 for a suspended or revoked device, remembered until restart) —
+        going offline must not be a way round the center's word.
+        """
         assert self._center is not None
         request = LoadRequest(
             card_serial=auth.serial.hex().upper(),
@@ -404,19 +437,27 @@ class TopUpService:
             online_atc=auth.online_atc,
             random=auth.random,
             mac1=auth.mac1,
-            # a balance transfer is not a sale: the center checks only the balance ceiling
-            card_type=None if transfer else snapshot.public.card_type,
+            card_type=snapshot.public.card_type,  # information: the center has its registry
+            # a balance transfer is not a sale: it names the lost card whose balance it carries
+            transfer_from=transfer_from,
         )
         try:
             answer = self._center.authorize_load(request)
-        except CenterRefusedError as exc:
-            if exc.status not in CENTER_REFUSALS:  # e.g. a 404 from an older center or a proxy
+        except DeviceSuspendedError as exc:
+            self._center_failed_at = None
+            self._suspended = str(exc.params.get("detail", exc))
+            log.warning("the clearing center stopped this counter: %s", exc)
+            raise CounterSuspendedError(
+                "This counter is suspended — call the issuer.", reason=self._suspended
+            ) from exc
+        except (AuthError, CenterRefusedError) as exc:
+            if isinstance(exc, AuthError) and exc.status == 0:  # not enrolled: nothing was asked
                 return self._center_unavailable(str(exc))
             self._center_failed_at = None  # understood and refused: final, no offline fallback
             raise CenterRefusedTopUpError(
                 "The clearing center refused this top-up: {reason}", reason=str(exc)
             ) from exc
-        except SyncError as exc:  # unreachable, failing, refusing this counter, nonsense
+        except (OfflineError, ServerError, BadResponseError) as exc:  # unreachable or failing
             return self._center_unavailable(str(exc))
         if answer.terminal_id.upper() != auth.terminal_id.hex().upper():
             return self._center_unavailable(
@@ -471,7 +512,9 @@ class TopUpService:
 
         def authorize(auth: LoadAuthorization) -> tuple[LoadAuthorization, bytes]:
             progress("authorizing")
-            grant = self._authorize(auth, snapshot, transfer, shift_id)
+            replaces = (reference or {}).get("replaces") if transfer else None
+            transfer_from = str(replaces) if replaces else None
+            grant = self._authorize(auth, snapshot, transfer, transfer_from, shift_id)
             grants.append(grant)
             return grant.auth, grant.mac2
 

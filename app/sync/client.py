@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -57,6 +57,7 @@ from app.sync.errors import (
     BadResponseError,
     Conflict,
     ConflictError,
+    DeviceSuspendedError,
     OfflineError,
     RefusedError,
     ServerError,
@@ -83,6 +84,8 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH_RECORDS = 5_000  # the center's limit per upload
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+DEVICE_STATUS_HEADER = "X-Citycard-Device-Status"  # on a 403: the issuer stopped this device
+DEVICE_STOPPED = frozenset({"suspended", "revoked"})
 _LOOPBACK_NAMES = frozenset({"localhost"})
 
 
@@ -109,6 +112,7 @@ class _Answer:
     status: int
     reason: str
     content: bytes
+    device_status: str | None = None  # X-Citycard-Device-Status: the issuer stopped this device
 
 
 def _is_loopback(host: str) -> bool:
@@ -407,7 +411,12 @@ class CenterClient:
                 log.info("%s %s: %s; attempting again", method, target, exc.__class__.__name__)
                 self._pause(retry.get_backoff_time())
                 continue
-            answer = _Answer(response.status_code, response.reason or "", content)
+            answer = _Answer(
+                response.status_code,
+                response.reason or "",
+                content,
+                response.headers.get(DEVICE_STATUS_HEADER),
+            )
             has_retry_after = "Retry-After" in response.headers
             if retry.is_retry(method, answer.status, has_retry_after):
                 try:
@@ -434,6 +443,13 @@ class CenterClient:
         if status in ok:
             return Fields(wire.decode(answer.content, what), what)
         detail = _detail(answer)
+        if status == 403 and answer.device_status in DEVICE_STOPPED:
+            raise DeviceSuspendedError(
+                "This counter is suspended — call the issuer. ({detail})",
+                status,
+                detail=detail,
+                device_status=answer.device_status,
+            )
         if status == 401 or (auth_403 and status == 403):
             raise AuthError(
                 "the clearing center refused this counter: {detail}", status, detail=detail
@@ -579,11 +595,14 @@ class CenterClient:
         answer = self._exchange("GET", f"/v1/loss-reports/{int(report_id)}", None, idempotent=True)
         return models.parse_loss_report(self._expect(answer, "loss report"))
 
-    def cancel_loss(self, report_id: int) -> LossReport:
-        """Cancel a loss report (the card comes off the blacklist). Idempotent."""
-        answer = self._exchange(
-            "DELETE", f"/v1/loss-reports/{int(report_id)}", None, idempotent=True
-        )
+    def cancel_loss(self, report_id: int, approval: str) -> LossReport:
+        """Cancel a loss report (the card comes off the blacklist). Idempotent.
+
+        Only the outlet that took the report may; ``approval`` names the journal record of the
+        supervisor's approval (``DEV-1#123``).
+        """
+        target = f"/v1/loss-reports/{int(report_id)}?approval={quote(approval, safe='')}"
+        answer = self._exchange("DELETE", target, None, idempotent=True)
         return models.parse_loss_report(self._expect(answer, "loss report"))
 
     def settled_balance(self, card_serial: str) -> SettledBalance:
@@ -630,6 +649,8 @@ class CenterClient:
         }
         if request.card_type is not None:
             document["card_type"] = request.card_type
+        if request.transfer_from is not None:
+            document["transfer_from"] = _serial(request.transfer_from)
         answer = self._exchange(
             "POST", "/v1/loads/authorize", wire.encode(document), idempotent=False, quick=True
         )

@@ -3214,6 +3214,10 @@
         <translation>清算中心的应答过大（{size} 字节）</translation>
     </message>
     <message>
+        <source>This counter is suspended — call the issuer. ({detail})</source>
+        <translation>本柜台已被停用——请联系发卡机构。（{detail}）</translation>
+    </message>
+    <message>
         <source>the clearing center refused this counter: {detail}</source>
         <translation>清算中心拒绝了本柜台：{detail}</translation>
     </message>
@@ -3284,6 +3288,10 @@
     <message>
         <source>Check the counter&apos;s clock and that this device is enrolled; if it persists, the device must be enrolled again by the administrator.</source>
         <translation>请检查柜台时钟以及本设备是否已注册；如问题持续，须由管理员重新注册本设备。</translation>
+    </message>
+    <message>
+        <source>Do not top up cards at this counter, online or offline. Call the issuer&apos;s back office with the counter&apos;s device id.</source>
+        <translation>本柜台不得再办理充值（联机或脱机均不可）。请携本柜台设备编号联系发卡机构后台。</translation>
     </message>
     <message>
         <source>Stop and call the supervisor: the center holds different records for the same numbers. Do not delete or replace the journal file.</source>
@@ -4288,6 +4296,14 @@
     <message>
         <source>The card left the reader while it was being loaded ({reason}).</source>
         <translation>圈存过程中卡离开了读卡器（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Do not take the customer&apos;s money. Call the issuer&apos;s back office; the clearing center said: {reason}</source>
+        <translation>请勿收取顾客款项。请联系发卡机构后台；清算中心答复：{reason}</translation>
+    </message>
+    <message>
+        <source>This counter is suspended — call the issuer.</source>
+        <translation>本柜台已被停用——请联系发卡机构。</translation>
     </message>
     <message>
         <source>Put the same card back on the reader: the counter checks whether the amount was taken back. Do not give any money back until it says so.</source>

@@ -368,3 +368,32 @@ def test_a_grant_journaled_with_another_amount_raises_an_alarm(issuing, rig, tmp
     assert reconcile_now(center) == (0, 1)  # at once: no need to wait for a wrong amount
     (alarm,) = [a for a in map(json.loads, alarm_lines(center)) if a["type"] == "grant_alarm"]
     assert "says 1000 fen, the center granted 2000" in alarm["reason"]
+
+
+def test_a_balance_transfer_is_the_lost_cards_settled_balance_once(
+    issuing, make_rig, clock, tmp_path
+):
+    from tests.clearing.support import batch  # noqa: PLC0415
+
+    lost = make_rig(serial=bytes.fromhex("3104000000000011"))
+    new = make_rig(serial=bytes.fromhex("3104000000000012")).open()
+    lost_serial = "3104000000000011"
+    register(issuing, lost_serial, 1)
+    with issuing.journal(tmp_path / "j.sqlite3") as journal:
+        _online_load(issuing, lost, journal, 2_000)  # the lost card held 7,000 fen
+        issuing.request("POST", "/v1/journal/batches", batch(journal.records()))
+    issuing.request("POST", "/v1/loss-reports", {"card_serial": lost_serial})
+    terminal = bytes.fromhex(issuing.terminal_id)
+
+    def transfer(amount):
+        init = new.initialize_for_load(amount, terminal)
+        body = _request(new, init, transfer_from=lost_serial)
+        return issuing.request("POST", AUTHORIZE, body)
+
+    early = transfer(7_000)
+    assert early.status_code == 422 and "waiting period" in early.json()["detail"]
+    clock.advance(timedelta(days=8))
+    assert transfer(7_001).status_code == 422  # more than the settled balance
+    assert transfer(7_000).status_code == 200  # no sale limits, no daily caps: the balance
+    again = transfer(1_000)
+    assert again.status_code == 422 and "already transferred" in again.json()["detail"]

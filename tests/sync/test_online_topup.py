@@ -220,6 +220,59 @@ def test_the_centers_refusal_is_final(center, rig, tmp_path):
     counter.close()
 
 
+def _suspend(center: Center, status: str, reason: str) -> None:
+    from clearing.cli import main  # noqa: PLC0415
+
+    argv = ["device", "--db", center.db_url, "--device", "DEV-T", "--status", status]
+    assert main([*argv, "--reason", reason]) == 0
+
+
+@pytest.mark.parametrize("status", ["suspended", "revoked"])
+def test_a_stopped_counter_refuses_top_ups_online_and_offline(center, rig, tmp_path, status):
+    """The issuer stops the device: the clerk is told to call it, and no SAM steps in."""
+    from app.services.topup import CounterSuspendedError  # noqa: PLC0415
+
+    monotonic = Monotonic()
+    client = Counting(center.device.client)
+    counter = online_counter(tmp_path / "c", rig.sam, client, monotonic=monotonic)
+    _suspend(center, status, "cash audit")
+    with pytest.raises(CounterSuspendedError) as info:
+        counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    assert str(info.value) == "This counter is suspended — call the issuer."
+    assert "cash audit" in info.value.advice_text
+    monotonic.now += 3600  # long after: still refused, without asking the center again
+    with pytest.raises(CounterSuspendedError):
+        counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    assert client.calls == 1
+    assert rig.reload().profile.balance_fen == 5_000
+    assert counter.journal.records(after=1) == []
+    assert authorizations(center) == []
+    counter.close()
+
+
+REFUSALS = [
+    pytest.param(json_reply('{"detail": "bad signature"}', 401), id="device-refused"),
+    pytest.param(json_reply('{"detail": "Not Found"}', 404), id="no-such-endpoint"),
+    pytest.param(json_reply('{"detail": "card type limits"}', 422), id="limits"),
+    pytest.param(json_reply('{"detail": "card on the blacklist"}', 403), id="blacklisted"),
+]
+
+
+@pytest.mark.parametrize("reply", REFUSALS)
+def test_a_center_that_answers_no_is_never_worked_round_offline(rig, tmp_path, reply):
+    with StubServer(lambda _seen: reply) as stub:
+        client = CenterClient(ClientSettings(stub.base, **QUICK), "DEV-T", rig_device_key())
+        counter = online_counter(tmp_path / "c", rig.sam, client)
+        with pytest.raises(CenterRefusedTopUpError):
+            counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+        assert len(stub.seen) == 1
+    assert rig.reload().profile.balance_fen == 5_000
+    assert counter.journal.records(after=1) == []  # nothing written, no offline fallback
+    assert counter.topups.will_ask_center()  # a refusal is not an outage
+    client.close()
+    counter.close()
+
+
 # -- offline: the center down, failing or speaking nonsense ---------------------------------
 
 
@@ -296,8 +349,6 @@ GARBAGE = [
     pytest.param(json_reply("[]"), id="not-an-object"),
     pytest.param(json_reply('{"detail": "upstream timeout"}', 502), id="bad-gateway"),
     pytest.param(json_reply('{"detail": "no issuer keys"}', 503), id="no-keys"),
-    pytest.param(json_reply('{"detail": "Not Found"}', 404), id="no-such-endpoint"),
-    pytest.param(json_reply('{"detail": "bad signature"}', 401), id="device-refused"),
     pytest.param(
         json_reply(
             '{"authorization_id": 7, "mac2": "00112233", "card_time": "2026-11-21T17:00:00+08:00",'
