@@ -40,7 +40,7 @@ from app.journal.records import to_micros
 from app.store import blacklist, holders
 from cardsim.card import VirtualCityCard
 from cardsim.demo import KEYSTORE_NAME, MANIFEST_NAME, create_demo
-from cardsim.profile import HolderFields
+from cardsim.profile import HolderFields, PublicFields
 
 log = logging.getLogger("app.demo")
 
@@ -93,6 +93,7 @@ class DemoCenter:
         directory.mkdir(parents=True, exist_ok=True)
         self.db_url = f"sqlite:///{(directory / 'center.sqlite3').resolve()}"
         self.base = f"http://127.0.0.1:{CENTER_PORT}"
+        self._directory = directory
         self._log = directory / "center.log"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -152,6 +153,29 @@ class DemoCenter:
         )
         return out.stdout.strip().split()[-1]
 
+    def register_cards(self, cards: list[DemoCardInfo]) -> None:
+        """The issuer's issuance file: every demo card and its type, in the center's registry."""
+        lines = ["card_serial,card_type"]
+        for card in cards:
+            profile = VirtualCityCard.from_file(card.profile).profile
+            public = PublicFields.parse(profile.family, profile.public_file)
+            lines.append(f"{card.serial},{public.card_type}")
+        issued = self._directory / "issued-cards.csv"
+        issued.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        subprocess.run(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "clearing.cli",
+                "cards-register",
+                "--db",
+                self.db_url,
+                str(issued),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
     def stop(self) -> None:
         """Stop the center process."""
         if self._process is not None and self._process.poll() is None:
@@ -165,6 +189,7 @@ class DemoCenter:
 def _first_run(counter_dir: Path, center: DemoCenter, cards: list[DemoCardInfo]) -> None:
     issuer = Keystore.open(DEMO_DIR / KEYSTORE_NAME, PASSPHRASE)
     keys = {n: issuer.get(n) for n in issuer.names() if n.startswith("mk/")}
+    center.register_cards(cards)
     init_counter(
         counter_dir,
         PASSPHRASE,
