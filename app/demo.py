@@ -96,10 +96,44 @@ class DemoCenter:
         self._directory = directory
         self._log = directory / "center.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self._key_service: subprocess.Popen[bytes] | None = None
 
     def start(self, issuer_keystore: Path) -> None:
-        """Start ``citycard-center serve`` and wait until it answers."""
-        env = dict(os.environ, CITYCARD_ISSUER_PASSPHRASE=PASSPHRASE)
+        """Start the key service and ``citycard-center serve``; wait until the center answers.
+
+        The issuer keys stay in the key service's process (as with a cipher machine); the web
+        process only holds the socket's path.
+        """
+        secret = self._directory / "key-service.passphrase"
+        secret.write_text(PASSPHRASE, encoding="utf-8")
+        secret.chmod(0o600)
+        issuer_keystore.chmod(0o600)
+        socket_path = self._directory / "key-service.sock"
+        socket_path.unlink(missing_ok=True)
+        with self._log.open("ab") as out:
+            self._key_service = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [
+                    sys.executable,
+                    "-m",
+                    "clearing.cli",
+                    "key-service",
+                    "--socket",
+                    str(socket_path),
+                    "--keystore",
+                    str(issuer_keystore),
+                    "--passphrase-file",
+                    str(secret),
+                    "--socket-mode",
+                    "600",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while not socket_path.exists():
+            if self._key_service.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the demo key service did not start; see {self._log}")
+            time.sleep(0.05)
         with self._log.open("ab") as out:
             self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
@@ -115,12 +149,11 @@ class DemoCenter:
                     str(CENTER_PORT),
                     "--log-level",
                     "warning",
-                    "--issuer-keystore",
-                    str(issuer_keystore),
+                    "--key-service",
+                    str(socket_path),
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                env=env,
             )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -177,13 +210,14 @@ class DemoCenter:
         )
 
     def stop(self) -> None:
-        """Stop the center process."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        """Stop the center and its key service."""
+        for process in (self._process, self._key_service):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
 def _first_run(counter_dir: Path, center: DemoCenter, cards: list[DemoCardInfo]) -> None:

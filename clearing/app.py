@@ -85,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     api.state.center = open_center(settings)
     if api.state.center.sam is None:
         log.warning(
-            "no issuer keys (--issuer-keystore): no online MAC2, and the TACs of uploaded "
-            "loads are not checked"
+            "no issuer keys (token, key service or keystore): no online MAC2, and the TACs of "
+            "uploaded loads are not checked"
         )
     return api

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.card.sam import SoftwareSam
-from app.crypto.keystore import Keystore
 from app.crypto.sm2 import Sm2PrivateKey
 from clearing.database import make_engine, migrate, session_factory
 from clearing.identity import load_or_create_identity
+from clearing.keys.interface import IssuerKeys
 from clearing.parameters import ensure_parameters
 from clearing.settings import Settings
 from clearing.timeutil import micros_of
@@ -32,26 +31,50 @@ class Center:
     engine: Engine
     sessions: sessionmaker[Session]
     identity: Sm2PrivateKey
-    sam: SoftwareSam | None
+    sam: IssuerKeys | None  # the issuer keys (a token, the key service…), through handles only
 
     def now_us(self) -> int:
         """The center's clock, in journal microseconds."""
         return micros_of(self.settings.clock())
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the keys' sessions."""
         self.engine.dispose()
+        if self.sam is not None:
+            self.sam.close()
 
 
-def _load_sam(settings: Settings) -> SoftwareSam | None:
-    if settings.issuer_keystore is None:
+def _load_sam(settings: Settings) -> IssuerKeys | None:
+    """The issuer keys the settings name (imports only what the chosen holder needs)."""
+    service: IssuerKeys | None = None
+    if settings.key_service_socket is not None:
+        from clearing.keys.service import KeyServiceIssuerKeys  # noqa: PLC0415
+
+        service = KeyServiceIssuerKeys(settings.key_service_socket)
+    if settings.pkcs11_module is not None:
+        if settings.token_label is None or settings.pin_file is None:
+            raise CenterConfigurationError(
+                "a PKCS#11 module was given without the token label and the PIN file"
+            )
+        from clearing.keys.token import TokenIssuerKeys, TokenSettings  # noqa: PLC0415
+
+        token = TokenSettings(settings.pkcs11_module, settings.token_label, settings.pin_file)
+        keys: IssuerKeys = TokenIssuerKeys.open(token, service)
+    elif service is not None:
+        keys = service
+    elif settings.issuer_keystore is not None:
+        if settings.issuer_passphrase is None:
+            raise CenterConfigurationError("an issuer keystore was given without its passphrase")
+        from clearing.keys.software import SoftwareIssuerKeys  # noqa: PLC0415
+
+        keys = SoftwareIssuerKeys.from_keystore(
+            settings.issuer_keystore, settings.issuer_passphrase
+        )
+        log.warning("issuer keys held in this process (development only): %r", keys)
+    else:
         return None
-    if settings.issuer_passphrase is None:
-        raise CenterConfigurationError("an issuer keystore was given without its passphrase")
-    keystore = Keystore.open(settings.issuer_keystore, settings.issuer_passphrase)
-    sam = SoftwareSam.from_keystore(keystore)
-    log.info("issuer keys loaded: %r", sam)
-    return sam
+    log.info("issuer keys: %r", keys)
+    return keys
 
 
 def open_center(settings: Settings) -> Center:
@@ -67,5 +90,7 @@ def open_center(settings: Settings) -> Center:
             ensure_parameters(session, now)
     except BaseException:
         engine.dispose()
+        if sam is not None:
+            sam.close()
         raise
     return Center(settings, engine, sessions, identity, sam)

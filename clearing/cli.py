@@ -1,6 +1,10 @@
 """``citycard-center``: run the clearing center and its administrator's commands.
 
-    citycard-center serve --db URL --host 127.0.0.1 --port 8600 [--issuer-keystore PATH]
+    citycard-center serve --db URL --host 127.0.0.1 --port 8600 [keys]
+        keys: --pkcs11-module SO --token-label L --pin-file F [--key-service SOCKET]
+              or --key-service SOCKET alone; (development) --issuer-keystore P --passphrase-file F
+    citycard-center key-service --socket SOCKET --keystore P --passphrase-file F
+    citycard-center keys list|generate|import --pkcs11-module SO --token-label L --pin-file F
     citycard-center enrolment-code --db URL --device DEV-1 [--outlet OUTLET] [--valid-hours 24]
     citycard-center device --db URL [--device DEV-1 --status suspended --reason TEXT]
     citycard-center cards-register --db URL FILE.csv    (issuance file: card_serial,card_type)
@@ -11,8 +15,8 @@
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
     citycard-center openapi > clearing/openapi.json
 
-The issuer keystore's passphrase is read from the environment variable named by
-``--issuer-passphrase-env`` (default ``CITYCARD_ISSUER_PASSPHRASE``), never from the command line.
+PINs and passphrases are read from files only their owner may read (mode 0600; a systemd
+credential works), never from the command line or the environment.
 Exit status: 0 done, 1 refused (bad input, bad state), 2 could not run.
 """
 
@@ -21,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -35,16 +38,21 @@ from clearing.app import build_api, create_app
 from clearing.center import Center, CenterConfigurationError, open_center
 from clearing.database import CenterDatabaseError
 from clearing.enrolment import create_code
+from clearing.keys.interface import KeysUnavailableError
+from clearing.keys.secrets_file import SecretFileError
 from clearing.parameters import current, publish
 from clearing.schemas import DeviceId, ParametersIn
 from clearing.settings import DEFAULT_DB_URL, Settings
-
-PASSPHRASE_ENV = "CITYCARD_ISSUER_PASSPHRASE"  # noqa: S105 - the name of a variable
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citycard-center", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_token(p: argparse.ArgumentParser, required: bool) -> None:
+        p.add_argument("--pkcs11-module", type=Path, required=required, help="PKCS#11 .so")
+        p.add_argument("--token-label", required=required)
+        p.add_argument("--pin-file", type=Path, required=required, help="the user PIN, mode 0600")
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--db", default=DEFAULT_DB_URL, help=f"database URL ({DEFAULT_DB_URL})")
@@ -53,9 +61,26 @@ def _parser() -> argparse.ArgumentParser:
     serve = with_db(sub.add_parser("serve", help="run the center (uvicorn)"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8600)
-    serve.add_argument("--issuer-keystore", type=Path, help="issuer master keys, for online MAC2")
-    serve.add_argument("--issuer-passphrase-env", default=PASSPHRASE_ENV)
+    with_token(serve, required=False)
+    serve.add_argument("--key-service", type=Path, help="the key service's Unix socket")
+    serve.add_argument(
+        "--issuer-keystore", type=Path, help="development only: master keys in this process"
+    )
+    serve.add_argument("--passphrase-file", type=Path, help="the keystore's passphrase file")
     serve.add_argument("--log-level", default="info")
+
+    service = sub.add_parser("key-service", help="run the key service (its own OS user)")
+    service.add_argument("--socket", type=Path, required=True)
+    service.add_argument("--keystore", type=Path, required=True, help="mode 0600, this user's")
+    service.add_argument("--passphrase-file", type=Path, required=True)
+    service.add_argument("--socket-mode", default="660", help="octal (default 660)")
+
+    keys = sub.add_parser("keys", help="the key ceremony: master keys in the token")
+    keys.add_argument("action", choices=("list", "generate", "import"))
+    with_token(keys, required=True)
+    keys.add_argument("--algorithm", default="des", choices=("des",))
+    keys.add_argument("--key-version", type=lambda v: int(v, 16), default=1, help="hex")
+    keys.add_argument("--components", type=int, default=2, help="import: custodians (>= 2)")
 
     code = with_db(sub.add_parser("enrolment-code", help="make a one-time enrolment code"))
     code.add_argument("--device", required=True, help="the device id the code enrols")
@@ -98,22 +123,47 @@ def openapi_text() -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    settings = Settings(db_url=args.db)
+    from clearing.keys.secrets_file import read_secret_file  # noqa: PLC0415
+
+    settings = Settings(
+        db_url=args.db,
+        pkcs11_module=args.pkcs11_module,
+        token_label=args.token_label,
+        pin_file=args.pin_file,
+        key_service_socket=args.key_service,
+    )
     if args.issuer_keystore is not None:
-        passphrase = os.environ.get(args.issuer_passphrase_env)
-        if passphrase is None:
-            print(
-                f"citycard-center: set {args.issuer_passphrase_env} to the issuer keystore's "
-                "passphrase",
-                file=sys.stderr,
-            )
+        if args.passphrase_file is None:
+            print("citycard-center: --issuer-keystore needs --passphrase-file", file=sys.stderr)
             return 2
+        passphrase = read_secret_file(args.passphrase_file)
         settings = replace(
             settings, issuer_keystore=args.issuer_keystore, issuer_passphrase=passphrase
         )
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
+
+
+def _key_service(args: argparse.Namespace) -> int:
+    from clearing.keys.service import KeyServiceServer, load_service_keys  # noqa: PLC0415
+
+    keys = load_service_keys(args.keystore, args.passphrase_file)
+    server = KeyServiceServer(args.socket, keys, int(args.socket_mode, 8))
+    print(f"key service on {args.socket}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from clearing.keys import ceremony  # noqa: PLC0415
+
+    return ceremony.run(args)
 
 
 def _enrolment_code(center: Center, args: argparse.Namespace) -> int:
@@ -250,6 +300,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "key-service":
+            return _key_service(args)
+        if args.command == "keys":
+            return _keys(args)
         center = open_center(Settings(db_url=args.db))
         try:
             if args.command == "enrolment-code":
@@ -269,7 +323,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _settlement(center, args)
         finally:
             center.close()
-    except (CenterDatabaseError, CenterConfigurationError, KeystoreError) as exc:
+    except (
+        CenterDatabaseError,
+        CenterConfigurationError,
+        KeystoreError,
+        KeysUnavailableError,
+        SecretFileError,
+    ) as exc:
         print(f"citycard-center: {exc}", file=sys.stderr)
         return 2
 

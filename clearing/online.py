@@ -24,6 +24,7 @@ from app.crypto.purse import PurseAlgorithm
 from clearing import blacklist
 from clearing.center import Center
 from clearing.grants import cap_problem
+from clearing.keys.interface import KeysUnavailableError
 from clearing.loss import LossReportError, settled_balance
 from clearing.models import DeviceRow, OnlineLoadRow
 from clearing.parameters import current
@@ -110,7 +111,9 @@ def authorize_load(
     """MAC2 for the load described by ``request`` (raises :class:`OnlineLoadError`)."""
     if center.sam is None:
         raise OnlineLoadError(
-            503, "this center holds no issuer keys (started without --issuer-keystore)"
+            503,
+            "this center holds no issuer keys (started without --pkcs11-module, --key-service "
+            "or --issuer-keystore)",
         )
     now = center.settings.clock()
     card_time = now.astimezone(center.settings.business_timezone).replace(microsecond=0)
@@ -154,6 +157,11 @@ def authorize_load(
             mac2 = center.sam.authorize_load(auth)
         except SamKeyError as exc:
             raise OnlineLoadError(422, str(exc)) from exc
+        except KeysUnavailableError as exc:
+            log.error("issuer keys unavailable: %s", exc)
+            raise OnlineLoadError(
+                503, "the center's issuer keys cannot be reached now; try again later"
+            ) from exc
         except ValueError as exc:  # e.g. a serial the key diversification cannot take
             raise OnlineLoadError(422, f"the card's data cannot be used: {exc}") from exc
         except CardMacError as exc:

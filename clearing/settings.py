@@ -24,7 +24,14 @@ class Settings:
     """Configuration of one clearing center application."""
 
     db_url: str = DEFAULT_DB_URL
-    issuer_keystore: Path | None = None  # issuer master keys, for online MAC2
+    # issuer keys for online MAC2 and TAC checks, one of (docs/clearing-center.md, "Keys"):
+    # a PKCS#11 token (module, token label, PIN file), with the key service for what it cannot do
+    pkcs11_module: Path | None = None
+    token_label: str | None = None
+    pin_file: Path | None = None
+    key_service_socket: Path | None = None  # the key service alone, or the token's fallback
+    # development, tests and benches only: the master keys in this process's memory
+    issuer_keystore: Path | None = None
     issuer_passphrase: str | None = field(default=None, repr=False)
     clock: Clock = utc_now
     auth_window: timedelta = timedelta(minutes=5)  # accepted clock skew of signed requests

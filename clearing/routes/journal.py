@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import JSONResponse
 
 from clearing.ingest import BatchConflictError, BatchRefusedError, ingest
+from clearing.keys.interface import KeysUnavailableError
 from clearing.models import DeviceRow
 from clearing.routes.common import ERRORS
 from clearing.schemas import BatchConflictOut, BatchIn, BatchOut, CursorOut
@@ -17,7 +18,7 @@ router = APIRouter(tags=["journal"])
 @router.post(
     "/v1/journal/batches",
     response_model=BatchOut,
-    responses={401: ERRORS, 409: {"model": BatchConflictOut}, 422: ERRORS},
+    responses={401: ERRORS, 409: {"model": BatchConflictOut}, 422: ERRORS, 503: ERRORS},
     summary="Upload journal records",
 )
 def post_batch(
@@ -31,6 +32,12 @@ def post_batch(
         )
     try:
         return ingest(center, device.device_id, body)
+    except KeysUnavailableError as exc:  # the TACs cannot be checked: store nothing now
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the center cannot check load TACs now (its issuer keys are unreachable); "
+            "send the batch again later",
+        ) from exc
     except BatchRefusedError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     except BatchConflictError as exc:
