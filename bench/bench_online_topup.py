@@ -68,6 +68,8 @@ ROOMY_PARAMETERS = {
         "max_unsynced_age_seconds": 10**9,
     },
     "replacement_waiting_days": 7,
+    # hundreds of online top-ups on one card in a day: caps the center will not stop at
+    "online": {"device_daily_fen": 10**15, "card_daily_fen": 10**15},
 }
 
 
