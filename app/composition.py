@@ -47,6 +47,7 @@ from app.sync.models import Enrolment
 from app.sync.status import SyncStatus
 
 HOLDER_INDEX_KEY = "holders/index"
+CENTER_KEY = "center/sm2-public"  # the center's key, pinned at enrolment: it signs the lists
 CARD_TIMEZONE = timezone(timedelta(hours=8), "CST")  # cards carry China Standard Time
 
 
@@ -170,6 +171,8 @@ def init_counter(
     entries[HOLDER_INDEX_KEY] = secrets.token_bytes(32)
     keystore = Keystore.create(keystore_path, passphrase, entries, kdf)
     keys.store_into(keystore)
+    if enrolment is not None:
+        keystore.put(CENTER_KEY, enrolment.center_public_key)
     keystore.save(passphrase)
     Journal.create(journal_path, keys, device_id, terminal_id).close()
     Store.create(store_path).close()
@@ -210,7 +213,10 @@ def open_counter(
     if config is not None:
         try:  # a CA file that went missing, an address that cannot be used
             center = CenterClient(
-                client_settings or config.client_settings(), journal.device_id, keys.device_key
+                client_settings or config.client_settings(),
+                journal.device_id,
+                keys.device_key,
+                keystore.get(CENTER_KEY) if CENTER_KEY in keystore.names() else None,
             )
         except BaseException as exc:
             journal.close()

@@ -48,7 +48,8 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
 from app import __version__
-from app.crypto.request_signing import sign_request
+from app.crypto.answer_signing import HEADER_ANSWER_SIGNATURE, answer_signature_ok
+from app.crypto.request_signing import HEADER_NONCE, sign_request
 from app.crypto.sm2 import PUBLIC_KEY_SIZE, Sm2Error, Sm2PrivateKey, sm2_decrypt
 from app.journal.records import Checkpoint, JournalRecord
 from app.sync import models, wire
@@ -113,6 +114,9 @@ class _Answer:
     reason: str
     content: bytes
     device_status: str | None = None  # X-Citycard-Device-Status: the issuer stopped this device
+    target: str = ""  # the request's path and query, and its nonce (what the answer signs)
+    nonce: str = ""
+    signature: str | None = None  # X-Citycard-Answer-Signature
 
 
 def _is_loopback(host: str) -> bool:
@@ -173,7 +177,14 @@ class CenterClient:
         settings: ClientSettings,
         device_id: str | None = None,
         device_key: Sm2PrivateKey | None = None,
+        center_key: bytes | None = None,
     ) -> None:
+        """A client of the center at ``settings.base_url``, signing as ``device_id``.
+
+        ``center_key``: the center's SM2 public key pinned at enrolment; with it, blacklist and
+        parameter answers must carry the center's signature (None: not checked — a counter
+        enrolled before keys were pinned).
+        """
         parts = urlsplit(settings.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"the center's address {settings.base_url!r} is not an http(s) URL")
@@ -196,6 +207,7 @@ class CenterClient:
         self._netloc = parts.netloc
         self._device_id = device_id
         self._device_key = device_key
+        self.center_key = center_key
         self._offset = 0.0  # center clock - local clock, seconds
         self._closed = threading.Event()
         self._local = threading.local()
@@ -386,8 +398,10 @@ class CenterClient:
             prepared = self._session.prepare_request(
                 requests.Request(method, url, data=body, headers=headers)
             )
+            nonce = ""
             if signed:
                 prepared.headers.update(self._sign(method, prepared.path_url, body or b""))
+                nonce = str(prepared.headers.get(HEADER_NONCE, ""))
             try:
                 response = self._session.send(
                     prepared, timeout=timeout, allow_redirects=False, stream=True
@@ -416,6 +430,9 @@ class CenterClient:
                 response.reason or "",
                 content,
                 response.headers.get(DEVICE_STATUS_HEADER),
+                prepared.path_url,
+                nonce,
+                response.headers.get(HEADER_ANSWER_SIGNATURE),
             )
             has_retry_after = "Retry-After" in response.headers
             if retry.is_retry(method, answer.status, has_retry_after):
@@ -523,6 +540,7 @@ class CenterClient:
             enrolled_at=f.when("enrolled_at"),
         )
         self.use_device(device_id, device_key)
+        self.center_key = enrolment.center_public_key
         return enrolment
 
     def rotate_key(self) -> IssuedKey:
@@ -571,12 +589,29 @@ class CenterClient:
         if since < 0:
             raise ValueError("a blacklist version is never negative")
         answer = self._exchange("GET", f"/v1/blacklist?since={since}", None, idempotent=True)
-        return models.parse_blacklist(self._expect(answer, "blacklist"), since)
+        fields = self._expect(answer, "blacklist")
+        self._check_signed(answer, "blacklist")
+        return models.parse_blacklist(fields, since)
 
     def parameters(self) -> CenterParameters:
         """The parameter set in force."""
         answer = self._exchange("GET", "/v1/parameters", None, idempotent=True)
-        return models.parse_parameters(self._expect(answer, "parameters"))
+        fields = self._expect(answer, "parameters")
+        self._check_signed(answer, "parameters")
+        return models.parse_parameters(fields)
+
+    def _check_signed(self, answer: _Answer, what: str) -> None:
+        """Refuse an answer the pinned center key did not sign (nothing of it is used)."""
+        if self.center_key is None:
+            return
+        if not answer_signature_ok(
+            self.center_key, answer.target, answer.nonce, answer.content, answer.signature
+        ):
+            raise BadResponseError(
+                "{what}: the answer is not signed by the clearing center this counter "
+                "enrolled with",
+                what=what,
+            )
 
     # -- calls: cards ---------------------------------------------------------------------------
 

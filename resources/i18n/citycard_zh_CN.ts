@@ -3250,6 +3250,10 @@
         <translation>上传：清算中心隔离了一条未发送的记录</translation>
     </message>
     <message>
+        <source>{what}: the answer is not signed by the clearing center this counter enrolled with</source>
+        <translation>{what}：该应答未经本柜台注册时所登记的清算中心签名</translation>
+    </message>
+    <message>
         <source>{what}: the wrapped key does not decrypt: {reason}</source>
         <translation>{what}：无法解密封装的密钥：{reason}</translation>
     </message>

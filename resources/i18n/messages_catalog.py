@@ -137,6 +137,7 @@ QT_TRANSLATE_NOOP("messages", 'Ask the administrator: the device id or its key i
 QT_TRANSLATE_NOOP("messages", 'enrolment: the center registered another public key')
 QT_TRANSLATE_NOOP("messages", 'enrolment: the center enrolled another device or terminal')
 QT_TRANSLATE_NOOP("messages", 'upload: the center quarantined a record that was not sent')
+QT_TRANSLATE_NOOP("messages", '{what}: the answer is not signed by the clearing center this counter enrolled with')
 QT_TRANSLATE_NOOP("messages", '{what}: the wrapped key does not decrypt: {reason}')
 QT_TRANSLATE_NOOP("messages", 'cannot connect to the clearing center at {center} (connection refused)')
 QT_TRANSLATE_NOOP("messages", "the center's answer is larger than {limit} bytes")
