@@ -30,8 +30,11 @@ TITLE = "City card clearing center"
 log = logging.getLogger(__name__)
 
 
-def build_api(max_body_bytes: int = Settings.max_body_bytes) -> FastAPI:
-    """The application's routes and middleware, without a database."""
+def build_api(max_body_bytes: int = Settings.max_body_bytes, docs: bool = True) -> FastAPI:
+    """The application's routes and middleware, without a database.
+
+    ``docs``: serve /docs, /redoc and /openapi.json (a production center serves none of them).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +56,9 @@ def build_api(max_body_bytes: int = Settings.max_body_bytes) -> FastAPI:
         description="Reference clearing center for city card service counters "
         "(docs/clearing-center.md).",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     api.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     api.add_exception_handler(RequestValidationError, validation_error)
@@ -81,7 +87,7 @@ async def _check_grants(center: Center) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     """The center application for ``settings``: database migrated and ready on return."""
-    api = build_api(settings.max_body_bytes)
+    api = build_api(settings.max_body_bytes, settings.public_docs)
     api.state.center = open_center(settings)
     if api.state.center.sam is None:
         log.warning(

@@ -1,8 +1,11 @@
 """``citycard-center``: run the clearing center and its administrator's commands.
 
-    citycard-center serve --db URL --host 127.0.0.1 --port 8600 [keys]
+    citycard-center serve --db URL --host 127.0.0.1 --port 8600 [keys] [tls] [--production]
+        tls: --tls-cert PEM --tls-key PEM (or --behind-tls-proxy); --production: no /docs,
+             and TLS (or the proxy) required
         keys: --pkcs11-module SO --token-label L --pin-file F [--key-service SOCKET]
               or --key-service SOCKET alone; (development) --issuer-keystore P --passphrase-file F
+    citycard-center demo-ca --dir DIR     (ca.pem, center.pem, center.key for the demo's TLS)
     citycard-center key-service --socket SOCKET --keystore P --passphrase-file F
     citycard-center keys list|generate|import --pkcs11-module SO --token-label L --pin-file F
     citycard-center enrolment-code --db URL --device DEV-1 [--outlet OUTLET] [--valid-hours 24]
@@ -68,6 +71,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--passphrase-file", type=Path, help="the keystore's passphrase file")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--tls-cert", type=Path, help="the center's certificate chain (PEM)")
+    serve.add_argument("--tls-key", type=Path, help="its private key (PEM, mode 0600)")
+    serve.add_argument(
+        "--behind-tls-proxy", action="store_true", help="TLS ends at a proxy in front of it"
+    )
+    serve.add_argument(
+        "--production", action="store_true", help="no /docs; refuses to serve without TLS"
+    )
+
+    democa = sub.add_parser("demo-ca", help="a demo CA and the center's TLS certificate")
+    democa.add_argument("--dir", type=Path, required=True)
+    democa.add_argument("--host", action="append", default=[], help="more DNS names")
 
     service = sub.add_parser("key-service", help="run the key service (its own OS user)")
     service.add_argument("--socket", type=Path, required=True)
@@ -123,10 +138,27 @@ def openapi_text() -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    from clearing.keys.secrets_file import read_secret_file  # noqa: PLC0415
+    from clearing.keys.secrets_file import private_file_problem, read_secret_file  # noqa: PLC0415
 
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("citycard-center: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    tls = args.tls_cert is not None
+    if args.production and not (tls or args.behind_tls_proxy):
+        print(
+            "citycard-center: --production serves over TLS only: give --tls-cert and --tls-key, "
+            "or --behind-tls-proxy when a proxy terminates TLS",
+            file=sys.stderr,
+        )
+        return 2
+    if tls:
+        problem = private_file_problem(args.tls_key)
+        if problem is not None:
+            print(f"citycard-center: the TLS key: {problem}", file=sys.stderr)
+            return 2
     settings = Settings(
         db_url=args.db,
+        public_docs=not args.production,
         pkcs11_module=args.pkcs11_module,
         token_label=args.token_label,
         pin_file=args.pin_file,
@@ -141,7 +173,24 @@ def _serve(args: argparse.Namespace) -> int:
             settings, issuer_keystore=args.issuer_keystore, issuer_passphrase=passphrase
         )
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        ssl_certfile=None if args.tls_cert is None else str(args.tls_cert),
+        ssl_keyfile=None if args.tls_key is None else str(args.tls_key),
+        proxy_headers=args.behind_tls_proxy,
+    )
+    return 0
+
+
+def _demo_ca(args: argparse.Namespace) -> int:
+    from clearing.democa import make_demo_tls  # noqa: PLC0415
+
+    files = make_demo_tls(args.dir, ("localhost", *args.host))
+    print(f"CA (give it to the counters): {files.ca_file}")
+    print(f"center certificate: {files.cert_file}  key: {files.key_file}")
     return 0
 
 
@@ -300,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "demo-ca":
+            return _demo_ca(args)
         if args.command == "key-service":
             return _key_service(args)
         if args.command == "keys":

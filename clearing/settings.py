@@ -42,3 +42,4 @@ class Settings:
     # how often the served center matches online grants with the uploaded journal (None: never;
     # ``citycard-center grants`` does it on demand)
     grant_check_interval: timedelta | None = timedelta(minutes=5)
+    public_docs: bool = True  # /docs, /redoc, /openapi.json (off in production: --production)
