@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import threading
@@ -89,10 +90,12 @@ def _issuer(directory: Path) -> list[DemoCardInfo]:
 class DemoCenter:
     """The clearing center as its own process on loopback (stopped with the demo)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, tls: bool = True) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.db_url = f"sqlite:///{(directory / 'center.sqlite3').resolve()}"
-        self.base = f"http://127.0.0.1:{CENTER_PORT}"
+        self.tls_dir = directory / "tls"
+        self.ca_file: Path | None = self.tls_dir / "ca.pem" if tls else None
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{CENTER_PORT}"
         self._directory = directory
         self._log = directory / "center.log"
         self._process: subprocess.Popen[bytes] | None = None
@@ -134,6 +137,16 @@ class DemoCenter:
             if self._key_service.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the demo key service did not start; see {self._log}")
             time.sleep(0.05)
+        tls: list[str] = []
+        if self.ca_file is not None:
+            if not self.ca_file.exists():  # the demo CA, made once (the counter trusts it)
+                subprocess.run(  # noqa: S603 - our own interpreter and module
+                    [sys.executable, "-m", "clearing.cli", "demo-ca", "--dir", str(self.tls_dir)],
+                    check=True,
+                    capture_output=True,
+                )
+            tls = ["--production", "--tls-cert", str(self.tls_dir / "center.pem")]
+            tls += ["--tls-key", str(self.tls_dir / "center.key")]
         with self._log.open("ab") as out:
             self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
@@ -151,6 +164,7 @@ class DemoCenter:
                     "warning",
                     "--key-service",
                     str(socket_path),
+                    *tls,
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -160,7 +174,12 @@ class DemoCenter:
             if self._process.poll() is not None:
                 raise RuntimeError(f"the demo center exited; see {self._log}")
             try:
-                with urllib.request.urlopen(f"{self.base}/v1/time", timeout=1) as answer:  # noqa: S310 - our loopback URL
+                context = None
+                if self.ca_file is not None:
+                    context = ssl.create_default_context(cafile=str(self.ca_file))
+                with urllib.request.urlopen(  # noqa: S310 - our loopback URL
+                    f"{self.base}/v1/time", timeout=1, context=context
+                ) as answer:
                     if answer.status == 200:
                         return
             except OSError:
@@ -231,6 +250,7 @@ def _first_run(counter_dir: Path, center: DemoCenter, cards: list[DemoCardInfo])
         TERMINAL_ID,
         keys,
         center_url=center.base,
+        ca_file=center.ca_file,
         enrolment_code=center.enrolment_code(DEVICE_ID),
     )
     counter = open_counter(counter_dir, PASSPHRASE)
@@ -307,7 +327,10 @@ def main() -> int:
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     cards = _issuer(DEMO_DIR)
     paths = {c.name: c.profile for c in cards}
-    center = DemoCenter(DEMO_DIR / "center")
+    counter_config = DEMO_DIR / "counter" / "center.json"
+    # a demo set up before the center spoke TLS keeps its plain-http center
+    plain = counter_config.exists() and '"http://' in counter_config.read_text("utf-8")
+    center = DemoCenter(DEMO_DIR / "center", tls=not plain)
     center.start(DEMO_DIR / KEYSTORE_NAME)
     cleanup: list[Callable[[], None]] = [center.stop]
     try:
