@@ -12,6 +12,7 @@ from app.crypto.sm2 import Sm2PrivateKey
 from clearing.database import make_engine, migrate, session_factory
 from clearing.identity import load_or_create_identity
 from clearing.keys.interface import IssuerKeys
+from clearing.keys.wrapping import INFO_KEY, SecretWrapper, wrap_plain_rows
 from clearing.parameters import ensure_parameters
 from clearing.settings import Settings
 from clearing.timeutil import micros_of
@@ -32,6 +33,7 @@ class Center:
     sessions: sessionmaker[Session]
     identity: Sm2PrivateKey
     sam: IssuerKeys | None  # the issuer keys (a token, the key service…), through handles only
+    wrapper: SecretWrapper | None = None  # seals the center's own secrets at rest
 
     def now_us(self) -> int:
         """The center's clock, in journal microseconds."""
@@ -42,6 +44,25 @@ class Center:
         self.engine.dispose()
         if self.sam is not None:
             self.sam.close()
+        if self.wrapper is not None:
+            self.wrapper.close()
+
+
+def _load_wrapper(settings: Settings, keys: IssuerKeys | None) -> SecretWrapper | None:
+    """The token's wrapping key when there is a token, else the key service's, else none."""
+    if keys is not None and settings.pkcs11_module is not None:
+        assert settings.token_label is not None and settings.pin_file is not None
+        from clearing.keys.token import TokenSettings, open_session  # noqa: PLC0415
+        from clearing.keys.wrapping import TokenWrapper  # noqa: PLC0415
+
+        # a session of its own: a PKCS#11 session serves one thread at a time
+        token = TokenSettings(settings.pkcs11_module, settings.token_label, settings.pin_file)
+        return TokenWrapper(open_session(token))
+    if settings.key_service_socket is not None:
+        from clearing.keys.service import KeyServiceWrapper  # noqa: PLC0415
+
+        return KeyServiceWrapper(settings.key_service_socket)
+    return None
 
 
 def _load_sam(settings: Settings) -> IssuerKeys | None:
@@ -82,10 +103,17 @@ def open_center(settings: Settings) -> Center:
     sam = _load_sam(settings)
     engine = make_engine(settings.db_url)
     try:
+        wrapper = _load_wrapper(settings, sam)
         migrate(engine)
         sessions = session_factory(engine)
+        if wrapper is not None:
+            sessions.configure(info={INFO_KEY: wrapper})
         now = micros_of(settings.clock())
         with sessions.begin() as session:
+            if wrapper is not None:
+                wrapped = wrap_plain_rows(session, wrapper)
+                if wrapped:
+                    log.warning("wrapped %d secrets that were stored in clear", wrapped)
             identity = load_or_create_identity(session, now)
             ensure_parameters(session, now)
     except BaseException:
@@ -93,4 +121,4 @@ def open_center(settings: Settings) -> Center:
         if sam is not None:
             sam.close()
         raise
-    return Center(settings, engine, sessions, identity, sam)
+    return Center(settings, engine, sessions, identity, sam, wrapper)

@@ -197,8 +197,8 @@ def _demo_ca(args: argparse.Namespace) -> int:
 def _key_service(args: argparse.Namespace) -> int:
     from clearing.keys.service import KeyServiceServer, load_service_keys  # noqa: PLC0415
 
-    keys = load_service_keys(args.keystore, args.passphrase_file)
-    server = KeyServiceServer(args.socket, keys, int(args.socket_mode, 8))
+    keys, wrapper = load_service_keys(args.keystore, args.passphrase_file)
+    server = KeyServiceServer(args.socket, keys, int(args.socket_mode, 8), wrapper)
     print(f"key service on {args.socket}", file=sys.stderr, flush=True)
     try:
         server.serve_forever()

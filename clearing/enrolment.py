@@ -21,6 +21,7 @@ from app.crypto.sm3 import sm3_digest
 from app.journal.canonical import fingerprint
 from app.journal.records import GENESIS_PREV_MAC
 from clearing.center import Center
+from clearing.keys.wrapping import device_key_context, seal
 from clearing.loss import BACK_OFFICE
 from clearing.models import DeviceKeyRow, DeviceRow, EnrolmentCodeRow
 from clearing.schemas import EnrolIn, EnrolOut, WrappedKeyOut
@@ -89,7 +90,12 @@ def issue_key(session: Session, device: DeviceRow, now_us: int) -> WrappedKeyOut
     key_id = _new_key_id(session, device.device_id, now_us)
     secret = secrets.token_bytes(MAC_KEY_SIZE)
     session.add(
-        DeviceKeyRow(device_id=device.device_id, key_id=key_id, secret=secret, issued_at_us=now_us)
+        DeviceKeyRow(
+            device_id=device.device_id,
+            key_id=key_id,
+            secret=seal(session, secret, device_key_context(device.device_id, key_id)),
+            issued_at_us=now_us,
+        )
     )
     wrapped = sm2_encrypt(device.public_key, secret)
     return WrappedKeyOut(key_id=key_id, wrapped_key=wrapped.hex().upper())

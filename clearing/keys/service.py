@@ -6,10 +6,13 @@ private file (or a systemd credential), answering on a Unix socket whose mode le
 center's group connect. It offers exactly :class:`~clearing.keys.interface.IssuerKeys` — the web
 workers call it through :class:`KeyServiceIssuerKeys` and never see a key.
 
+It also wraps the center's own secrets at rest (:mod:`clearing.keys.wrapping`) under the
+keystore's ``center/wrap`` key (made at its first start).
+
 Protocol: one JSON object per line each way. Request ``{"op": "authorize_load"|"load_tac",
 "auth": {...}}`` (the :class:`~app.card.sam.LoadAuthorization` fields, bytes in hex, ``when`` as
-``YYYYMMDDhhmmss``); answer ``{"ok": "<hex>"}`` or ``{"error": "mac"|"keys"|"value",
-"message": "…"}``.
+``YYYYMMDDhhmmss``) or ``{"op": "wrap"|"unwrap", "data": "<hex>", "context": "…"}``; answer
+``{"ok": "<hex>"}`` or ``{"error": "mac"|"keys"|"value", "message": "…"}``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import socket
 import socketserver
 from datetime import datetime
@@ -24,18 +28,22 @@ from pathlib import Path
 from typing import Any
 
 from app.card.errors import CardMacError
-from app.card.sam import LoadAuthorization, SamKeyError
+from app.card.sam import LoadAuthorization, SamKeyError, SoftwareSam
 from app.card.session import PurseKeyRef
+from app.crypto.keystore import Keystore
 from app.crypto.purse import PurseAlgorithm
 from clearing.keys.interface import IssuerKeys, KeysUnavailableError
 from clearing.keys.secrets_file import private_file_problem, read_secret_file
 from clearing.keys.software import SoftwareIssuerKeys
+from clearing.keys.wrapping import SecretWrapper, SoftwareWrapper
 
 log = logging.getLogger(__name__)
 
 WHEN_FORMAT = "%Y%m%d%H%M%S"
 MAX_LINE = 4096
 OPERATIONS = ("authorize_load", "load_tac")
+WRAPPING = ("wrap", "unwrap")
+WRAP_ENTRY = "center/wrap"
 
 
 class KeyServiceError(KeysUnavailableError):
@@ -75,11 +83,29 @@ def auth_from_json(obj: Any) -> LoadAuthorization:
     )
 
 
-def answer(keys: IssuerKeys, line: bytes) -> dict[str, str]:
+def _wrapping(wrapper: SecretWrapper | None, request: Any) -> dict[str, str]:
+    if wrapper is None:
+        return {"error": "keys", "message": "this key service holds no wrapping key"}
+    try:
+        data = bytes.fromhex(str(request["data"]))
+        context = str(request["context"])
+        result = (
+            wrapper.wrap(data, context)
+            if request["op"] == "wrap"
+            else wrapper.unwrap(data, context)
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        return {"error": "value", "message": str(exc)}
+    return {"ok": result.hex()}
+
+
+def answer(keys: IssuerKeys, line: bytes, wrapper: SecretWrapper | None = None) -> dict[str, str]:
     """The answer to one request line (never raises for bad input)."""
     try:
         request = json.loads(line)
         op = request["op"]
+        if op in WRAPPING:
+            return _wrapping(wrapper, request)
         if op not in OPERATIONS:
             raise ValueError(f"unknown operation {op!r}")
         auth = auth_from_json(request["auth"])
@@ -107,7 +133,7 @@ class _Handler(socketserver.StreamRequestHandler):
             if len(line) > MAX_LINE:
                 self._send({"error": "value", "message": "request line too long"})
                 return
-            self._send(answer(self.server.keys, line))
+            self._send(answer(self.server.keys, line, self.server.wrapper))
 
     def _send(self, obj: dict[str, str]) -> None:
         self.wfile.write(json.dumps(obj).encode() + b"\n")
@@ -119,8 +145,15 @@ class KeyServiceServer(socketserver.ThreadingUnixStreamServer):
 
     daemon_threads = True
 
-    def __init__(self, socket_path: Path, keys: IssuerKeys, mode: int = 0o660) -> None:
+    def __init__(
+        self,
+        socket_path: Path,
+        keys: IssuerKeys,
+        mode: int = 0o660,
+        wrapper: SecretWrapper | None = None,
+    ) -> None:
         self.keys = keys
+        self.wrapper = wrapper
         if socket_path.exists() or socket_path.is_symlink():
             socket_path.unlink()
         old = os.umask(0o177)  # the socket is born private; then opened to the group
@@ -137,12 +170,26 @@ class KeyServiceServer(socketserver.ThreadingUnixStreamServer):
         self.socket_path.unlink(missing_ok=True)
 
 
-def load_service_keys(keystore: Path, passphrase_file: Path) -> SoftwareIssuerKeys:
-    """The service's keys: the keystore must be private to this user, like the passphrase."""
+def load_service_keys(
+    keystore: Path, passphrase_file: Path
+) -> tuple[SoftwareIssuerKeys, SoftwareWrapper]:
+    """The service's issuer keys and secret wrapper, from its keystore.
+
+    The keystore must be private to this user, like the passphrase file; the wrapping key is made
+    (and saved) the first time.
+    """
     problem = private_file_problem(keystore)
     if problem is not None:
         raise KeyServiceError(f"the key file: {problem}")
-    return SoftwareIssuerKeys.from_keystore(keystore, read_secret_file(passphrase_file))
+    passphrase = read_secret_file(passphrase_file)
+    store = Keystore.open(keystore, passphrase)
+    if WRAP_ENTRY not in store.names():
+        store.put(WRAP_ENTRY, secrets.token_bytes(32))
+        store.save(passphrase)
+        keystore.chmod(0o600)
+    return SoftwareIssuerKeys(SoftwareSam.from_keystore(store)), SoftwareWrapper(
+        store.get(WRAP_ENTRY)
+    )
 
 
 class KeyServiceIssuerKeys:
@@ -156,7 +203,11 @@ class KeyServiceIssuerKeys:
         return f"KeyServiceIssuerKeys({str(self.socket_path)!r})"
 
     def _call(self, op: str, auth: LoadAuthorization) -> bytes:
-        request = json.dumps({"op": op, "auth": auth_to_json(auth)}).encode() + b"\n"
+        return self.request({"op": op, "auth": auth_to_json(auth)})
+
+    def request(self, obj: dict[str, Any]) -> bytes:
+        """One request to the service; its ``ok`` bytes (typed errors otherwise)."""
+        request = json.dumps(obj).encode() + b"\n"
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
                 conn.settimeout(self.timeout)
@@ -187,6 +238,27 @@ class KeyServiceIssuerKeys:
     def load_tac(self, auth: LoadAuthorization) -> bytes:
         """See :meth:`IssuerKeys.load_tac`."""
         return self._call("load_tac", auth)
+
+    def close(self) -> None:
+        """Nothing held open between calls."""
+
+
+class KeyServiceWrapper:
+    """:class:`~clearing.keys.wrapping.SecretWrapper` answered by the key service."""
+
+    def __init__(self, socket_path: Path, timeout: float = 5.0) -> None:
+        self._calls = KeyServiceIssuerKeys(socket_path, timeout)
+
+    def __repr__(self) -> str:
+        return f"KeyServiceWrapper({str(self._calls.socket_path)!r})"
+
+    def wrap(self, secret: bytes, context: str) -> bytes:
+        """See :meth:`SecretWrapper.wrap`."""
+        return self._calls.request({"op": "wrap", "data": secret.hex(), "context": context})
+
+    def unwrap(self, blob: bytes, context: str) -> bytes:
+        """See :meth:`SecretWrapper.unwrap`."""
+        return self._calls.request({"op": "unwrap", "data": blob.hex(), "context": context})
 
     def close(self) -> None:
         """Nothing held open between calls."""

@@ -189,7 +189,8 @@ def key_service(tmp_path, des_issuer, sm4_issuer) -> Iterator[Path]:
     secret.write_text("service pw\n")
     secret.chmod(0o600)
     socket_path = tmp_path / "keys.sock"
-    server = KeyServiceServer(socket_path, load_service_keys(keystore, secret), 0o600)
+    keys, wrapper = load_service_keys(keystore, secret)
+    server = KeyServiceServer(socket_path, keys, 0o600, wrapper)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield socket_path
@@ -332,3 +333,66 @@ def test_the_ceremony_imports_a_key_by_components_and_generates_another(softhsm,
                     obj.destroy()
     finally:
         session.close()
+
+
+# -- the center's own secrets, wrapped at rest -------------------------------------------------
+
+
+def _stored_secrets(center) -> list[bytes]:
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from clearing.models import CenterIdentityRow, DeviceKeyRow  # noqa: PLC0415
+
+    with center.sessions.begin() as session:
+        keys = [r.secret for r in session.scalars(select(DeviceKeyRow))]
+        return [*keys, session.get(CenterIdentityRow, 1).secret]
+
+
+def test_the_center_stores_its_secrets_only_wrapped_in_the_token(token_center, tmp_path):
+    from clearing.keys.wrapping import is_wrapped  # noqa: PLC0415
+    from tests.clearing.support import batch, load  # noqa: PLC0415
+
+    center = token_center.client.app.state.center
+    stored = _stored_secrets(center)
+    assert len(stored) == 2 and all(is_wrapped(s) for s in stored)
+    journal_key = next(iter(token_center.keys.mac_keys.values()))
+    assert all(journal_key not in s and center.identity.secret not in s for s in stored)
+    with token_center.journal(tmp_path / "j.sqlite3") as journal:  # the chain unwraps its key
+        load(journal, "3100000000000001", 1_000, done=False)
+        answer_ = token_center.request("POST", "/v1/journal/batches", batch(journal.records()))
+    assert answer_.status_code == 200 and answer_.json()["quarantined"] == [], answer_.text
+
+
+def test_raw_secrets_are_wrapped_at_start_and_a_center_without_keys_cannot_open_them(
+    tmp_path, clock, key_service
+):
+    from clearing.center import open_center  # noqa: PLC0415
+    from clearing.keys.interface import KeysUnavailableError  # noqa: PLC0415
+    from clearing.keys.wrapping import is_wrapped  # noqa: PLC0415
+
+    db_url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
+    with TestClient(create_app(Settings(db_url=db_url, clock=clock))) as client:
+        enrol(client, client.app.state.center, clock)  # type: ignore[attr-defined]
+        assert not any(is_wrapped(s) for s in _stored_secrets(client.app.state.center))  # type: ignore[attr-defined]
+    wrapped = open_center(Settings(db_url=db_url, clock=clock, key_service_socket=key_service))
+    try:
+        assert all(is_wrapped(s) for s in _stored_secrets(wrapped))
+        identity = wrapped.identity.public_key
+    finally:
+        wrapped.close()
+    again = open_center(Settings(db_url=db_url, clock=clock, key_service_socket=key_service))
+    assert again.identity.public_key == identity  # unwrapped by the key service
+    again.close()
+    with pytest.raises(KeysUnavailableError, match="stored wrapped"):
+        open_center(Settings(db_url=db_url, clock=clock))
+
+
+def test_a_wrapped_key_moved_to_another_row_does_not_open(key_service):
+    from clearing.keys.service import KeyServiceWrapper  # noqa: PLC0415
+    from clearing.keys.wrapping import device_key_context  # noqa: PLC0415
+
+    wrapper = KeyServiceWrapper(key_service)
+    blob = wrapper.wrap(b"k" * 32, device_key_context("DEV-1", "k1"))
+    assert wrapper.unwrap(blob, device_key_context("DEV-1", "k1")) == b"k" * 32
+    with pytest.raises(ValueError, match="does not open"):
+        wrapper.unwrap(blob, device_key_context("DEV-2", "k1"))
