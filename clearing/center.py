@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.crypto.sm2 import Sm2PrivateKey
 from clearing.database import make_engine, migrate, session_factory
-from clearing.identity import load_or_create_identity
+from clearing.identity import ensure_identity, load_identity
 from clearing.keys.interface import IssuerKeys
 from clearing.keys.wrapping import INFO_KEY, SecretWrapper, wrap_plain_rows
 from clearing.parameters import ensure_parameters
@@ -31,9 +32,15 @@ class Center:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    identity: Sm2PrivateKey
+    identity_public_key: bytes
     sam: IssuerKeys | None  # the issuer keys (a token, the key service…), through handles only
     wrapper: SecretWrapper | None = None  # seals the center's own secrets at rest
+
+    @cached_property
+    def identity(self) -> Sm2PrivateKey:
+        """The center's SM2 key pair, opened at first use (it signs the lists)."""
+        with self.sessions.begin() as session:
+            return load_identity(session)
 
     def now_us(self) -> int:
         """The center's clock, in journal microseconds."""
@@ -114,7 +121,7 @@ def open_center(settings: Settings) -> Center:
                 wrapped = wrap_plain_rows(session, wrapper)
                 if wrapped:
                     log.warning("wrapped %d secrets that were stored in clear", wrapped)
-            identity = load_or_create_identity(session, now)
+            identity = ensure_identity(session, now)
             ensure_parameters(session, now)
     except BaseException:
         engine.dispose()

@@ -121,7 +121,7 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
         device_id=request.device_id,
         terminal_id=request.terminal_id,
         fingerprint=fingerprint(public_key),
-        center_public_key=center.identity.public_key.hex().upper(),
+        center_public_key=center.identity_public_key.hex().upper(),
         enrolled_at=iso(now),
     )
 

@@ -363,7 +363,7 @@ def test_the_center_stores_its_secrets_only_wrapped_in_the_token(token_center, t
     assert answer_.status_code == 200 and answer_.json()["quarantined"] == [], answer_.text
 
 
-def test_raw_secrets_are_wrapped_at_start_and_a_center_without_keys_cannot_open_them(
+def test_raw_secrets_are_wrapped_at_start_and_only_the_keys_holder_opens_them(
     tmp_path, clock, key_service
 ):
     from clearing.center import open_center  # noqa: PLC0415
@@ -383,8 +383,13 @@ def test_raw_secrets_are_wrapped_at_start_and_a_center_without_keys_cannot_open_
     again = open_center(Settings(db_url=db_url, clock=clock, key_service_socket=key_service))
     assert again.identity.public_key == identity  # unwrapped by the key service
     again.close()
-    with pytest.raises(KeysUnavailableError, match="stored wrapped"):
-        open_center(Settings(db_url=db_url, clock=clock))
+    admin = open_center(Settings(db_url=db_url, clock=clock))  # the CLI: no key needed
+    try:
+        assert admin.identity_public_key == identity
+        with pytest.raises(KeysUnavailableError, match="stored wrapped"):
+            _ = admin.identity  # but it cannot sign without the key service
+    finally:
+        admin.close()
 
 
 def test_a_wrapped_key_moved_to_another_row_does_not_open(key_service):
