@@ -92,6 +92,21 @@ class CenterRefusedTopUpError(RefusedError):
     advice = "Do not load this card. Tell the customer why; call the supervisor if unsure."
 
 
+EVENT_STOPPED = "center_stopped_counter"  # journal notes: the center's word on this device
+EVENT_RESUMED = "center_resumed_counter"
+
+
+def _stopped_reason(journal: Journal) -> str | None:
+    """The reason of the center's last word, when that was to stop this counter."""
+    for note in reversed(journal.records_of_kinds(RecordKind.NOTE)):
+        event = note.payload_dict().get("event")
+        if event == EVENT_RESUMED:
+            return None
+        if event == EVENT_STOPPED:
+            return str(note.payload_dict().get("reason") or "")
+    return None
+
+
 class CounterSuspendedError(RefusedError):
     """The issuer suspended or revoked this counter: no top-up, online or offline."""
 
@@ -285,7 +300,8 @@ class TopUpService:
         self._retry_after = offline_retry_after
         self._monotonic = monotonic
         self._center_failed_at: float | None = None
-        self._suspended: str | None = None  # the center's word that this counter is stopped
+        # the center's word that this counter is stopped, journaled so that a restart keeps it
+        self._suspended: str | None = _stopped_reason(journal)
 
     def parameters(self) -> Parameters:
         """The parameters in force."""
@@ -315,9 +331,11 @@ class TopUpService:
         """Every check a top-up makes before touching the card; the amount when all pass.
 
         The offline brakes are checked here when the top-up will be offline from the start (no
-        center, or the center just failed); otherwise only if the center does not answer.
+        center, or the center just failed); otherwise only if the center does not answer. A
+        counter the center stopped is refused here when it has no center to ask.
         """
-        self._refuse_if_suspended()
+        if self._center is None:
+            self._refuse_if_suspended()
         params = self.parameters()
         serial = snapshot.public.serial_text
         listed = blacklist.lookup(self._store, serial)
@@ -337,7 +355,8 @@ class TopUpService:
             amount = check_amount(amount_fen, snapshot.balance_fen, rules)
         if self._journal.open_intents(serial):
             raise PendingRecoveryError("Card {serial} has an interrupted top-up.", serial=serial)
-        if payment_method != PaymentMethod.BALANCE_TRANSFER and not self.will_ask_center():
+        offline_now = not self.will_ask_center() and self._suspended is None
+        if payment_method != PaymentMethod.BALANCE_TRANSFER and offline_now:
             self._check_brakes(params.brakes, amount, shift_id)
         return amount
 
@@ -399,6 +418,9 @@ class TopUpService:
                 "This counter is suspended — call the issuer.", reason=self._suspended
             )
 
+    def _note_status(self, event: str, reason: str | None) -> None:
+        self._journal.append(Entry(RecordKind.NOTE, payload={"event": event, "reason": reason}))
+
     def _authorize(
         self,
         auth: LoadAuthorization,
@@ -407,12 +429,16 @@ class TopUpService:
         transfer_from: str | None,
         shift_id: int,
     ) -> _Grant:
-        """MAC2 from the center when it answers, else (unreachable) from the SAM within brakes."""
-        self._refuse_if_suspended()
-        if self.will_ask_center():
+        """MAC2 from the center when it answers, else (unreachable) from the SAM within brakes.
+
+        A counter the center stopped asks the center every time (it may have been reactivated)
+        and never falls back to its SAM.
+        """
+        if self.will_ask_center() or (self._suspended is not None and self._center is not None):
             grant = self._ask_center(auth, snapshot, transfer_from)
             if grant is not None:
                 return grant
+        self._refuse_if_suspended()
         if not transfer:
             self._check_brakes(self.parameters().brakes, auth.amount_fen, shift_id)
         return _Grant(auth, self._sam.authorize_load(auth), MAC_PATH_SAM)
@@ -445,7 +471,10 @@ class TopUpService:
             answer = self._center.authorize_load(request)
         except DeviceSuspendedError as exc:
             self._center_failed_at = None
-            self._suspended = str(exc.params.get("detail", exc))
+            reason = str(exc.params.get("detail", exc))
+            if self._suspended is None:
+                self._note_status(EVENT_STOPPED, reason)
+            self._suspended = reason
             log.warning("the clearing center stopped this counter: %s", exc)
             raise CounterSuspendedError(
                 "This counter is suspended — call the issuer.", reason=self._suspended
@@ -468,6 +497,9 @@ class TopUpService:
         # the SAM checks the TAC after CREDIT: make sure it can before anything is written
         self._sam.load_tac(online)
         self._center_failed_at = None
+        if self._suspended is not None:  # the issuer reactivated this counter
+            self._note_status(EVENT_RESUMED, None)
+            self._suspended = None
         return _Grant(online, answer.mac2, MAC_PATH_CENTER, answer.authorization_id)
 
     def _center_unavailable(self, why: str) -> _Grant | None:

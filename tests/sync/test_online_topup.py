@@ -240,13 +240,34 @@ def test_a_stopped_counter_refuses_top_ups_online_and_offline(center, rig, tmp_p
         counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
     assert str(info.value) == "This counter is suspended — call the issuer."
     assert "cash audit" in info.value.advice_text
-    monotonic.now += 3600  # long after: still refused, without asking the center again
-    with pytest.raises(CounterSuspendedError):
-        counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
     assert client.calls == 1
+    # a restart (the journal keeps the center's word) with the center out of reach: no SAM
+    dead = CenterClient(ClientSettings(f"http://127.0.0.1:{free_port()}", **QUICK), "DEV-T",
+                        rig_device_key())  # fmt: skip
+    restarted = go_online(counter, rig.sam, dead)
+    with pytest.raises(CounterSuspendedError):
+        restarted.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    dead.close()
     assert rig.reload().profile.balance_fen == 5_000
-    assert counter.journal.records(after=1) == []
     assert authorizations(center) == []
+    notes = counter.journal.records_of_kinds(RecordKind.NOTE)
+    assert [n.payload_dict()["event"] for n in notes] == ["center_stopped_counter"]
+    counter.close()
+
+
+def test_a_counter_the_issuer_reactivates_tops_up_again(center, rig, tmp_path):
+    counter = online_counter(tmp_path / "c", rig.sam, center.device.client)
+    _suspend(center, "suspended", "audit")
+    with pytest.raises(RefusedError, match="suspended"):
+        counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    _suspend(center, "active", "")
+    receipt = counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    assert receipt.online and rig.reload().profile.balance_fen == 10_000
+    notes = counter.journal.records_of_kinds(RecordKind.NOTE)
+    assert [n.payload_dict()["event"] for n in notes] == [
+        "center_stopped_counter",
+        "center_resumed_counter",
+    ]
     counter.close()
 
 
