@@ -155,6 +155,14 @@ def reconcile(session: Session, parameters: ParametersOut, now_us: int) -> tuple
 
 
 def reconcile_now(center: Center) -> tuple[int, int]:
-    """:func:`reconcile` in its own transaction, at the center's clock."""
+    """:func:`reconcile` in its own transaction, at the center's clock.
+
+    The loss-report cancellations' approvals are checked too; their alarms count with the grants'.
+    """
+    from clearing.approvals import check_cancellations  # noqa: PLC0415 - it imports this module
+
     with center.sessions.begin() as session:
-        return reconcile(session, current(session), center.now_us())
+        parameters = current(session)
+        matched, alarmed = reconcile(session, parameters, center.now_us())
+        alarmed += check_cancellations(session, parameters, center.now_us())
+        return matched, alarmed

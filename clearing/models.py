@@ -217,6 +217,7 @@ class LossReportRow(Base):
     cancelled_at_us: Mapped[int | None] = mapped_column(BigInteger)
     cancelled_by: Mapped[str | None] = mapped_column(String(32))
     cancel_approval: Mapped[str | None] = mapped_column(String(64))  # the supervisor's approval
+    cancel_checked_at_us: Mapped[int | None] = mapped_column(BigInteger)  # matched or alarmed
 
 
 class BlacklistStateRow(Base):

@@ -397,3 +397,61 @@ def test_a_balance_transfer_is_the_lost_cards_settled_balance_once(
     assert transfer(7_000).status_code == 200  # no sale limits, no daily caps: the balance
     again = transfer(1_000)
     assert again.status_code == 422 and "already transferred" in again.json()["detail"]
+
+
+# -- the approval behind a cancellation --------------------------------------------------------
+
+
+def _cancel_with(east1, approval: str) -> int:
+    report = east1.request("POST", "/v1/loss-reports", {"card_serial": CARD}).json()
+    target = f"/v1/loss-reports/{report['id']}?approval={approval.replace('#', '%23')}"
+    assert east1.request("DELETE", target).status_code == 200
+    return int(report["id"])
+
+
+def _tamper_reasons(center) -> list[str]:
+    return [
+        a["reason"] for a in map(json.loads, alarm_lines(center)) if a["type"] == "tamper_alarm"
+    ]
+
+
+def test_a_cancellation_proven_by_its_journaled_record_raises_nothing(
+    outlets, center, clock, tmp_path
+):
+    from app.journal import Entry, RecordKind  # noqa: PLC0415
+    from tests.clearing.support import batch  # noqa: PLC0415
+
+    east1 = outlets[0]
+    with east1.journal(tmp_path / "j.sqlite3") as journal:
+        cancel = journal.append(
+            Entry(RecordKind.LOSS_CANCEL, operator="sup", card_serial=CARD, payload={})
+        )
+        _cancel_with(east1, f"EAST-1#{cancel.seq}")
+        assert reconcile_now(center) == (0, 0)  # not uploaded yet, not overdue: wait
+        east1.request("POST", "/v1/journal/batches", batch(journal.records()))
+    assert reconcile_now(center) == (0, 0)
+    assert _tamper_reasons(center) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "problem"),
+    [
+        ("EAST-2#1", "names device EAST-2, not EAST-1"),
+        ("EAST-1#1", "is a genesis record, not an approval"),
+        ("EAST-1#99", "has not uploaded seq 99"),
+    ],
+)
+def test_a_cancellation_without_its_approval_raises_a_tamper_alarm(
+    outlets, center, clock, tmp_path, reference, problem
+):
+    from tests.clearing.support import batch  # noqa: PLC0415
+
+    east1 = outlets[0]
+    with east1.journal(tmp_path / "j.sqlite3") as journal:
+        east1.request("POST", "/v1/journal/batches", batch(journal.records()))  # the genesis
+    _cancel_with(east1, reference)
+    clock.advance(timedelta(days=1, seconds=1))
+    assert reconcile_now(center) == (0, 1)
+    assert reconcile_now(center) == (0, 0)  # once
+    (reason,) = _tamper_reasons(center)
+    assert problem in reason and "without a proven approval" in reason

@@ -33,6 +33,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("outlet", sa.String(32)))
     with op.batch_alter_table("loss_report") as batch:
         batch.add_column(sa.Column("cancel_approval", sa.String(64)))
+        batch.add_column(sa.Column("cancel_checked_at_us", sa.BigInteger))
     with op.batch_alter_table("online_load") as batch:
         batch.add_column(sa.Column("card_type", sa.Integer))
         batch.add_column(sa.Column("transfer_from", sa.String(20)))
