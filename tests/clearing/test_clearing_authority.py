@@ -455,3 +455,57 @@ def test_a_cancellation_without_its_approval_raises_a_tamper_alarm(
     assert reconcile_now(center) == (0, 0)  # once
     (reason,) = _tamper_reasons(center)
     assert problem in reason and "without a proven approval" in reason
+
+
+def _at_c0003(db_url: str, devices: list[tuple[str, str]]) -> None:
+    """A center database as c0003 left it, holding ``devices`` (id, terminal id)."""
+    from alembic import command  # noqa: PLC0415
+    from sqlalchemy import text  # noqa: PLC0415
+
+    from clearing.database import _alembic_config, make_engine  # noqa: PLC0415
+
+    engine = make_engine(db_url)
+    config = _alembic_config()
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "c0003")
+            for number, (device_id, terminal) in enumerate(devices):
+                conn.execute(
+                    text(
+                        "INSERT INTO device (device_id, terminal_id, public_key, enrolled_at_us, "
+                        "head_seq, head_mac, head_at_us, next_key_id) VALUES "
+                        "(:d, :t, :k, 0, 0, :m, 0, '')"
+                    ),
+                    {"d": device_id, "t": terminal, "k": bytes([number]) * 64, "m": bytes(32)},
+                )
+    finally:
+        engine.dispose()
+
+
+def test_the_upgrade_makes_enrolled_devices_active_outlets_of_their_own(tmp_path):
+    from clearing.center import open_center  # noqa: PLC0415
+    from clearing.settings import Settings  # noqa: PLC0415
+
+    db_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    _at_c0003(db_url, [("OLD-1", "0102030405A1"), ("OLD-2", "0102030405A2")])
+    center = open_center(Settings(db_url=db_url))
+    try:
+        with center.sessions.begin() as session:
+            rows = session.scalars(select(DeviceRow).order_by(DeviceRow.device_id)).all()
+            assert [(r.device_id, r.status, r.outlet) for r in rows] == [
+                ("OLD-1", "active", None),
+                ("OLD-2", "active", None),
+            ]
+    finally:
+        center.close()
+
+
+def test_the_upgrade_refuses_terminal_ids_shared_by_devices(tmp_path):
+    from clearing.center import open_center  # noqa: PLC0415
+    from clearing.settings import Settings  # noqa: PLC0415
+
+    db_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    _at_c0003(db_url, [("OLD-1", "0102030405A1"), ("OLD-2", "0102030405A1")])
+    with pytest.raises(RuntimeError, match=r"0102030405A1.*re-enrol"):
+        open_center(Settings(db_url=db_url))

@@ -21,6 +21,22 @@ depends_on = None
 
 def upgrade() -> None:
     """Add the columns and tables; existing devices become active, each its own outlet."""
+    shared = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT terminal_id FROM device GROUP BY terminal_id HAVING COUNT(*) > 1 "
+                "ORDER BY terminal_id"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if shared:
+        raise RuntimeError(
+            f"terminal ids enrolled by more than one device: {', '.join(shared)}. Each counter "
+            "needs its own: revoke and re-enrol all but one of each, then upgrade again."
+        )
     with op.batch_alter_table("device") as batch:
         batch.add_column(sa.Column("outlet", sa.String(32)))
         batch.add_column(
