@@ -63,6 +63,7 @@ HOLDER_INDEX_KEY = "holders/index"
 SAM_READER_ENV = "CITYCARD_SAM_READER"
 DEFAULT_SAM_READER = "Virtual PCD 00 01"  # the reader's SAM slot as vpcd presents it
 ISSUER_KEY_PREFIX = "mk/"  # issuer master keys: older counters held them; none may stay
+CENTER_KEY = "center/sm2-public"  # the center's key, pinned at enrolment: it signs the lists
 
 
 class SamMismatchError(CardError):
@@ -207,6 +208,8 @@ def init_counter(
     entries = {HOLDER_INDEX_KEY: secrets.token_bytes(32)}
     keystore = Keystore.create(keystore_path, passphrase, entries, kdf)
     keys.store_into(keystore)
+    if enrolment is not None:
+        keystore.put(CENTER_KEY, enrolment.center_public_key)
     keystore.save(passphrase)
     Journal.create(journal_path, keys, device_id, terminal_id).close()
     Store.create(store_path).close()
@@ -272,7 +275,10 @@ def open_counter(
 
         try:  # a CA file that went missing, an address that cannot be used
             center = CenterClient(
-                client_settings or config.client_settings(), journal.device_id, keys.device_key
+                client_settings or config.client_settings(),
+                journal.device_id,
+                keys.device_key,
+                keystore.get(CENTER_KEY) if CENTER_KEY in keystore.names() else None,
             )
         except BaseException as exc:
             journal.close()

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import threading
@@ -42,7 +43,7 @@ from app.journal.records import to_micros
 from app.store import blacklist, holders
 from cardsim.card import VirtualCityCard
 from cardsim.demo import KEYSTORE_NAME, MANIFEST_NAME, SAM_PROFILE_NAME, create_demo
-from cardsim.profile import HolderFields
+from cardsim.profile import HolderFields, PublicFields
 from cardsim.psam import VirtualPsam
 
 log = logging.getLogger("app.demo")
@@ -93,16 +94,63 @@ def _issuer(directory: Path) -> list[DemoCardInfo]:
 class DemoCenter:
     """The clearing center as its own process on loopback (stopped with the demo)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, tls: bool = True) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.db_url = f"sqlite:///{(directory / 'center.sqlite3').resolve()}"
-        self.base = f"http://127.0.0.1:{CENTER_PORT}"
+        self.tls_dir = directory / "tls"
+        self.ca_file: Path | None = self.tls_dir / "ca.pem" if tls else None
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{CENTER_PORT}"
+        self._directory = directory
         self._log = directory / "center.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self._key_service: subprocess.Popen[bytes] | None = None
 
     def start(self, issuer_keystore: Path) -> None:
-        """Start ``citycard-center serve`` and wait until it answers."""
-        env = dict(os.environ, CITYCARD_ISSUER_PASSPHRASE=PASSPHRASE)
+        """Start the key service and ``citycard-center serve``; wait until the center answers.
+
+        The issuer keys stay in the key service's process (as with a cipher machine); the web
+        process only holds the socket's path.
+        """
+        secret = self._directory / "key-service.passphrase"
+        secret.write_text(PASSPHRASE, encoding="utf-8")
+        secret.chmod(0o600)
+        issuer_keystore.chmod(0o600)
+        socket_path = self._directory / "key-service.sock"
+        socket_path.unlink(missing_ok=True)
+        with self._log.open("ab") as out:
+            self._key_service = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [
+                    sys.executable,
+                    "-m",
+                    "clearing.cli",
+                    "key-service",
+                    "--socket",
+                    str(socket_path),
+                    "--keystore",
+                    str(issuer_keystore),
+                    "--passphrase-file",
+                    str(secret),
+                    "--socket-mode",
+                    "600",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while not socket_path.exists():
+            if self._key_service.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the demo key service did not start; see {self._log}")
+            time.sleep(0.05)
+        tls: list[str] = []
+        if self.ca_file is not None:
+            if not self.ca_file.exists():  # the demo CA, made once (the counter trusts it)
+                subprocess.run(  # noqa: S603 - our own interpreter and module
+                    [sys.executable, "-m", "clearing.cli", "demo-ca", "--dir", str(self.tls_dir)],
+                    check=True,
+                    capture_output=True,
+                )
+            tls = ["--production", "--tls-cert", str(self.tls_dir / "center.pem")]
+            tls += ["--tls-key", str(self.tls_dir / "center.key")]
         with self._log.open("ab") as out:
             self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
@@ -118,19 +166,24 @@ class DemoCenter:
                     str(CENTER_PORT),
                     "--log-level",
                     "warning",
-                    "--issuer-keystore",
-                    str(issuer_keystore),
+                    "--key-service",
+                    str(socket_path),
+                    *tls,
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                env=env,
             )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"the demo center exited; see {self._log}")
             try:
-                with urllib.request.urlopen(f"{self.base}/v1/time", timeout=1) as answer:  # noqa: S310 - our loopback URL
+                context = None
+                if self.ca_file is not None:
+                    context = ssl.create_default_context(cafile=str(self.ca_file))
+                with urllib.request.urlopen(  # noqa: S310 - our loopback URL
+                    f"{self.base}/v1/time", timeout=1, context=context
+                ) as answer:
                     if answer.status == 200:
                         return
             except OSError:
@@ -156,24 +209,50 @@ class DemoCenter:
         )
         return out.stdout.strip().split()[-1]
 
+    def register_cards(self, cards: list[DemoCardInfo]) -> None:
+        """The issuer's issuance file: every demo card and its type, in the center's registry."""
+        lines = ["card_serial,card_type"]
+        for card in cards:
+            profile = VirtualCityCard.from_file(card.profile).profile
+            public = PublicFields.parse(profile.family, profile.public_file)
+            lines.append(f"{card.serial},{public.card_type}")
+        issued = self._directory / "issued-cards.csv"
+        issued.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        subprocess.run(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "clearing.cli",
+                "cards-register",
+                "--db",
+                self.db_url,
+                str(issued),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
     def stop(self) -> None:
-        """Stop the center process."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        """Stop the center and its key service."""
+        for process in (self._process, self._key_service):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
 def _first_run(counter_dir: Path, center: DemoCenter, cards: list[DemoCardInfo], sam: Sam) -> None:
     terminal = sam.terminal_id.hex().upper()  # the terminal id is the SAM's
+    center.register_cards(cards)
     init_counter(
         counter_dir,
         PASSPHRASE,
         DEVICE_ID,
         terminal,
         center_url=center.base,
+        ca_file=center.ca_file,
         enrolment_code=center.enrolment_code(DEVICE_ID),
     )
     counter = open_counter(counter_dir, PASSPHRASE, sam=sam)
@@ -250,7 +329,10 @@ def main() -> int:
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     cards = _issuer(DEMO_DIR)
     paths = {c.name: c.profile for c in cards}
-    center = DemoCenter(DEMO_DIR / "center")
+    counter_config = DEMO_DIR / "counter" / "center.json"
+    # a demo set up before the center spoke TLS keeps its plain-http center
+    plain = counter_config.exists() and '"http://' in counter_config.read_text("utf-8")
+    center = DemoCenter(DEMO_DIR / "center", tls=not plain)
     center.start(DEMO_DIR / KEYSTORE_NAME)
     cleanup: list[Callable[[], None]] = [center.stop]
     try:

@@ -68,6 +68,8 @@ ROOMY_PARAMETERS = {
         "max_unsynced_age_seconds": 10**9,
     },
     "replacement_waiting_days": 7,
+    # hundreds of online top-ups on one card in a day: caps the center will not stop at
+    "online": {"device_daily_fen": 10**15, "card_daily_fen": 10**15},
 }
 
 
@@ -113,9 +115,12 @@ def run() -> None:
         roomy.write_text(json.dumps(ROOMY_PARAMETERS))
         _cli("parameters", "--db", db_url, "--publish", str(roomy))
         code = _cli("enrolment-code", "--db", db_url, "--device", DEVICE_ID)
-        env = {"CITYCARD_ISSUER_PASSPHRASE": PASSPHRASE}
+        secret = directory / "issuer-passphrase"
+        secret.write_text(PASSPHRASE)
+        secret.chmod(0o600)
         log = directory / "center.log"
-        with _center(db_url, log, "--issuer-keystore", str(keystore), env=env) as base:
+        key_args = ("--issuer-keystore", str(keystore), "--passphrase-file", str(secret))
+        with _center(db_url, log, *key_args, env={}) as base:
             client = CenterClient(ClientSettings(base))
             device_key = Sm2PrivateKey.generate()
             enrolment = client.enrol(code, DEVICE_ID, TERMINAL.hex().upper(), device_key)

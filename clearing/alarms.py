@@ -1,4 +1,7 @@
-"""What the operators must look at: tamper alarms and quarantined records, as JSON lines."""
+"""What the operators must look at, as JSON lines.
+
+Tamper alarms, quarantined records, and online grants without their journal records.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,16 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from clearing.center import Center
-from clearing.models import QuarantineRow, TamperAlarmRow
+from clearing.models import GrantAlarmRow, QuarantineRow, TamperAlarmRow
 from clearing.timeutil import iso
 
 
 def alarm_lines(center: Center) -> Iterator[str]:
-    """One JSON object per tamper alarm, then per quarantined record, oldest first."""
+    """One JSON object per tamper alarm, quarantined record, then grant alarm, oldest first."""
     with center.sessions.begin() as session:
         alarms = session.scalars(select(TamperAlarmRow).order_by(TamperAlarmRow.id)).all()
         quarantined = session.scalars(select(QuarantineRow).order_by(QuarantineRow.id)).all()
+        grants = session.scalars(select(GrantAlarmRow).order_by(GrantAlarmRow.id)).all()
     for alarm in alarms:
         yield json.dumps(
             {
@@ -41,6 +45,19 @@ def alarm_lines(center: Center) -> Iterator[str]:
                 "reason": row.reason,
                 "held": row.held,
                 "at": iso(row.received_at_us).isoformat(),
+            },
+            ensure_ascii=False,
+        )
+    for grant in grants:
+        yield json.dumps(
+            {
+                "type": "grant_alarm",
+                "device_id": grant.device_id,
+                "card_serial": grant.card_serial,
+                "amount_fen": grant.amount_fen,
+                "online_load_id": grant.online_load_id,
+                "reason": grant.reason,
+                "at": iso(grant.raised_at_us).isoformat(),
             },
             ensure_ascii=False,
         )

@@ -27,6 +27,7 @@ from app.crypto.sm3 import HmacSm3Key
 from app.journal.kinds import INTENT_OF, OUTCOME_OF, RecordKind
 from app.journal.records import RECORD_COLUMNS
 from app.journal.verify import ChainState, ChainVerifier
+from clearing.keys.wrapping import device_key_context, unseal
 from clearing.models import DeviceKeyRow, DeviceRow, RecordRow
 
 
@@ -98,7 +99,13 @@ class DeviceChain:
     def _key(self, key_id: str) -> HmacSm3Key | None:
         if key_id not in self._keys:
             row = self._session.get(DeviceKeyRow, (self._device.device_id, key_id))
-            self._keys[key_id] = None if row is None else HmacSm3Key(row.secret)
+            self._keys[key_id] = (
+                None
+                if row is None
+                else HmacSm3Key(
+                    unseal(self._session, row.secret, device_key_context(row.device_id, key_id))
+                )
+            )
         return self._keys[key_id]
 
     def _held_total(self, kind: str) -> int:

@@ -2,8 +2,19 @@
 
     citycard-center migrate --db URL             (the schema change: once, before the workers)
     citycard-center serve --db URL --host 127.0.0.1 --port 8600 [--workers N] [--no-migrate]
-                          [--issuer-keystore PATH]
-    citycard-center enrolment-code --db URL --device DEV-1 [--valid-hours 24]
+                          [keys] [tls] [--production]
+        tls: --tls-cert PEM --tls-key PEM (or --behind-tls-proxy); --production: no /docs,
+             and TLS (or the proxy) required
+        keys: --pkcs11-module SO --token-label L --pin-file F [--key-service SOCKET]
+              or --key-service SOCKET alone; (development) --issuer-keystore P --passphrase-file F
+    citycard-center demo-ca --dir DIR     (ca.pem, center.pem, center.key for the demo's TLS)
+    citycard-center key-service --socket SOCKET --keystore P --passphrase-file F
+    citycard-center keys list|generate|import --pkcs11-module SO --token-label L --pin-file F
+    citycard-center enrolment-code --db URL --device DEV-1 [--outlet OUTLET] [--valid-hours 24]
+    citycard-center device --db URL [--device DEV-1 --status suspended --reason TEXT]
+    citycard-center cards-register --db URL FILE.csv    (issuance file: card_serial,card_type)
+    citycard-center loss-cancel --db URL --report N --approval REF --operator NAME
+    citycard-center grants --db URL     (match online grants with the journal, raise alarms)
     citycard-center parameters --db URL --publish FILE.json      (or without --publish: show)
     citycard-center settlement --db URL --date YYYY-MM-DD [--format csv] [--close]
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
@@ -18,8 +29,8 @@ terminal.
 several hosts, or a deployment that runs ``migrate`` as its own step); the workers themselves only
 check that the schema is current and refuse to start otherwise.
 
-The issuer keystore's passphrase is read from the environment variable named by
-``--issuer-passphrase-env`` (default ``CITYCARD_ISSUER_PASSPHRASE``), never from the command line.
+PINs and passphrases are read from files only their owner may read (mode 0600; a systemd
+credential works), never from the command line or the environment.
 Exit status: 0 done, 1 refused (bad input, bad state), 2 could not run.
 """
 
@@ -34,14 +45,19 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from app.crypto.keystore import KeystoreError
 from clearing.app import (
     ENV_DB,
+    ENV_KEY_SERVICE,
     ENV_KEYSTORE,
-    ENV_PASSPHRASE_NAME,
+    ENV_PASSPHRASE_FILE,
+    ENV_PIN_FILE,
+    ENV_PKCS11_MODULE,
+    ENV_PUBLIC_DOCS,
     ENV_SECURE_COOKIES,
+    ENV_TOKEN_LABEL,
     build_api,
     settings_from_environment,
 )
@@ -49,16 +65,21 @@ from clearing.center import Center, CenterConfigurationError, open_center
 from clearing.database import CenterDatabaseError
 from clearing.enrolment import create_code
 from clearing.interchange import cli as interchange_cli
+from clearing.keys.interface import KeysUnavailableError
+from clearing.keys.secrets_file import SecretFileError
 from clearing.parameters import current, publish
 from clearing.schemas import DeviceId, ParametersIn
 from clearing.settings import DEFAULT_DB_URL, Settings
-
-PASSPHRASE_ENV = "CITYCARD_ISSUER_PASSPHRASE"  # noqa: S105 - the name of a variable
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citycard-center", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_token(p: argparse.ArgumentParser, required: bool) -> None:
+        p.add_argument("--pkcs11-module", type=Path, required=required, help="PKCS#11 .so")
+        p.add_argument("--token-label", required=required)
+        p.add_argument("--pin-file", type=Path, required=required, help="the user PIN, mode 0600")
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--db", default=DEFAULT_DB_URL, help=f"database URL ({DEFAULT_DB_URL})")
@@ -67,8 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = with_db(sub.add_parser("serve", help="run the center (uvicorn)"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8600)
-    serve.add_argument("--issuer-keystore", type=Path, help="issuer master keys, for online MAC2")
-    serve.add_argument("--issuer-passphrase-env", default=PASSPHRASE_ENV)
+    with_token(serve, required=False)
+    serve.add_argument("--key-service", type=Path, help="the key service's Unix socket")
+    serve.add_argument(
+        "--issuer-keystore", type=Path, help="development only: master keys in this process"
+    )
+    serve.add_argument("--passphrase-file", type=Path, help="the keystore's passphrase file")
     serve.add_argument("--log-level", default="info")
     serve.add_argument(
         "--console-secure-cookies",
@@ -83,10 +108,51 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     with_db(sub.add_parser("migrate", help="bring the database schema to this version"))
+    serve.add_argument("--tls-cert", type=Path, help="the center's certificate chain (PEM)")
+    serve.add_argument("--tls-key", type=Path, help="its private key (PEM, mode 0600)")
+    serve.add_argument(
+        "--behind-tls-proxy", action="store_true", help="TLS ends at a proxy in front of it"
+    )
+    serve.add_argument(
+        "--production", action="store_true", help="no /docs; refuses to serve without TLS"
+    )
+
+    democa = sub.add_parser("demo-ca", help="a demo CA and the center's TLS certificate")
+    democa.add_argument("--dir", type=Path, required=True)
+    democa.add_argument("--host", action="append", default=[], help="more DNS names")
+
+    service = sub.add_parser("key-service", help="run the key service (its own OS user)")
+    service.add_argument("--socket", type=Path, required=True)
+    service.add_argument("--keystore", type=Path, required=True, help="mode 0600, this user's")
+    service.add_argument("--passphrase-file", type=Path, required=True)
+    service.add_argument("--socket-mode", default="660", help="octal (default 660)")
+
+    keys = sub.add_parser("keys", help="the key ceremony: master keys in the token")
+    keys.add_argument("action", choices=("list", "generate", "import"))
+    with_token(keys, required=True)
+    keys.add_argument("--algorithm", default="des", choices=("des",))
+    keys.add_argument("--key-version", type=lambda v: int(v, 16), default=1, help="hex")
+    keys.add_argument("--components", type=int, default=2, help="import: custodians (>= 2)")
 
     code = with_db(sub.add_parser("enrolment-code", help="make a one-time enrolment code"))
     code.add_argument("--device", required=True, help="the device id the code enrols")
     code.add_argument("--valid-hours", type=float, default=24.0)
+    code.add_argument("--outlet", help="the outlet (counter office) of the device")
+
+    dev = with_db(sub.add_parser("device", help="list devices, or change a device's status"))
+    dev.add_argument("--device", help="the device to change (without it: list all)")
+    dev.add_argument("--status", choices=("active", "suspended", "revoked"))
+    dev.add_argument("--reason", default="", help="shown to the clerk of that counter")
+
+    cards = with_db(sub.add_parser("cards-register", help="register issued cards and types"))
+    cards.add_argument("file", type=Path, help="CSV lines card_serial,card_type")
+
+    lossc = with_db(sub.add_parser("loss-cancel", help="cancel a loss report (back office)"))
+    lossc.add_argument("--report", type=int, required=True)
+    lossc.add_argument("--approval", required=True, help="the supervisor's approval reference")
+    lossc.add_argument("--operator", required=True, help="who cancels (back-office staff)")
+
+    with_db(sub.add_parser("grants", help="match online grants with the uploaded journal"))
 
     params = with_db(sub.add_parser("parameters", help="show or publish counter parameters"))
     params.add_argument("--publish", type=Path, help="a JSON parameter set to publish")
@@ -123,23 +189,45 @@ def openapi_text() -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
+    from clearing.keys.secrets_file import private_file_problem  # noqa: PLC0415
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("citycard-center: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    tls = args.tls_cert is not None
+    if args.production and not (tls or args.behind_tls_proxy):
+        print(
+            "citycard-center: --production serves over TLS only: give --tls-cert and --tls-key, "
+            "or --behind-tls-proxy when a proxy terminates TLS",
+            file=sys.stderr,
+        )
+        return 2
+    if tls:
+        problem = private_file_problem(args.tls_key)
+        if problem is not None:
+            print(f"citycard-center: the TLS key: {problem}", file=sys.stderr)
+            return 2
     if args.workers < 1:
         print("citycard-center: --workers must be at least 1", file=sys.stderr)
         return 1
-    environ = {ENV_DB: args.db, ENV_SECURE_COOKIES: "1" if args.console_secure_cookies else "0"}
-    if args.issuer_keystore is not None:
-        if args.issuer_passphrase_env not in os.environ:
-            print(
-                f"citycard-center: set {args.issuer_passphrase_env} to the issuer keystore's "
-                "passphrase",
-                file=sys.stderr,
-            )
-            return 2
-        environ[ENV_KEYSTORE] = str(args.issuer_keystore.resolve())
-        environ[ENV_PASSPHRASE_NAME] = args.issuer_passphrase_env
+    if args.issuer_keystore is not None and args.passphrase_file is None:
+        print("citycard-center: --issuer-keystore needs --passphrase-file", file=sys.stderr)
+        return 2
+    # only paths travel to the workers: each reads the PIN or passphrase file itself
+    environ = {
+        ENV_DB: args.db,
+        ENV_SECURE_COOKIES: "1" if args.console_secure_cookies else "0",
+        ENV_PUBLIC_DOCS: "0" if args.production else "1",
+        ENV_PKCS11_MODULE: _path_text(args.pkcs11_module),
+        ENV_TOKEN_LABEL: args.token_label or "",
+        ENV_PIN_FILE: _path_text(args.pin_file),
+        ENV_KEY_SERVICE: _path_text(args.key_service),
+        ENV_KEYSTORE: _path_text(args.issuer_keystore),
+        ENV_PASSPHRASE_FILE: _path_text(args.passphrase_file),
+    }
     settings = settings_from_environment({**os.environ, **environ})
     # once, here, before any worker exists: migrate (or check), first identity and parameters,
-    # and the keystore opened once so a wrong passphrase is told before the workers start
+    # and the keys opened once so a wrong PIN or passphrase is told before the workers start
     open_center(settings, migrate_schema=not args.no_migrate).close()
     os.environ.update(environ)  # what the workers read (app_from_environment)
     uvicorn.run(
@@ -149,6 +237,9 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        ssl_certfile=None if args.tls_cert is None else str(args.tls_cert),
+        ssl_keyfile=None if args.tls_key is None else str(args.tls_key),
+        proxy_headers=args.behind_tls_proxy,
     )
     return 0
 
@@ -161,8 +252,41 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _path_text(path: Path | None) -> str:
+    return "" if path is None else str(path.resolve())
+
+
+def _demo_ca(args: argparse.Namespace) -> int:
+    from clearing.democa import make_demo_tls  # noqa: PLC0415
+
+    files = make_demo_tls(args.dir, ("localhost", *args.host))
+    print(f"CA (give it to the counters): {files.ca_file}")
+    print(f"center certificate: {files.cert_file}  key: {files.key_file}")
+    return 0
+
+
+def _key_service(args: argparse.Namespace) -> int:
+    from clearing.keys.service import KeyServiceServer, load_service_keys  # noqa: PLC0415
+
+    keys, wrapper = load_service_keys(args.keystore, args.passphrase_file)
+    server = KeyServiceServer(args.socket, keys, int(args.socket_mode, 8), wrapper)
+    print(f"key service on {args.socket}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from clearing.keys import ceremony  # noqa: PLC0415
+
+    return ceremony.run(args)
+
+
 def _enrolment_code(center: Center, args: argparse.Namespace) -> int:
-    from pydantic import TypeAdapter  # noqa: PLC0415
 
     try:
         TypeAdapter(DeviceId).validate_python(args.device)
@@ -170,7 +294,80 @@ def _enrolment_code(center: Center, args: argparse.Namespace) -> int:
         print("citycard-center: a device id is 1-32 letters, digits, - or _", file=sys.stderr)
         return 1
     ttl = timedelta(hours=args.valid_hours)
-    print(create_code(center, args.device, ttl))
+    if args.outlet is not None:
+        try:
+            TypeAdapter(DeviceId).validate_python(args.outlet)
+        except ValidationError:
+            print("citycard-center: an outlet is 1-32 letters, digits, - or _", file=sys.stderr)
+            return 1
+    try:
+        print(create_code(center, args.device, ttl, outlet=args.outlet))
+    except ValueError as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _device(center: Center, args: argparse.Namespace) -> int:
+    from clearing.devices import DeviceStatusError, device_lines, set_status  # noqa: PLC0415
+
+    if args.device is None:
+        with center.sessions.begin() as session:
+            for line in device_lines(session):
+                print(line)
+        return 0
+    if args.status is None:
+        print("citycard-center: --device needs --status", file=sys.stderr)
+        return 1
+    try:
+        with center.sessions.begin() as session:
+            row = set_status(session, args.device, args.status, args.reason, center.now_us())
+            print(f"device {row.device_id} is now {row.status}")
+    except DeviceStatusError as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cards_register(center: Center, args: argparse.Namespace) -> int:
+    from clearing.registry import RegistryFileError, parse_issuance, register  # noqa: PLC0415
+
+    try:
+        cards = parse_issuance(args.file.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, RegistryFileError) as exc:
+        print(f"citycard-center: {args.file}: {exc} (nothing registered)", file=sys.stderr)
+        return 1
+    with center.sessions.begin() as session:
+        added, changed = register(session, cards, args.file.name, center.now_us())
+    print(
+        f"{added} card(s) registered, {changed} re-typed, {len(cards) - added - changed} as before"
+    )
+    return 0
+
+
+def _loss_cancel(center: Center, args: argparse.Namespace) -> int:
+    from clearing.loss import BACK_OFFICE, LossReportError, cancel  # noqa: PLC0415
+
+    if not args.operator.strip():
+        print("citycard-center: --operator names who cancels", file=sys.stderr)
+        return 1
+    try:
+        with center.sessions.begin() as session:
+            out = cancel(
+                session, args.operator, BACK_OFFICE, args.report, args.approval, center.now_us()
+            )
+    except LossReportError as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 1
+    print(out.model_dump_json(indent=2))
+    return 0
+
+
+def _grants(center: Center) -> int:
+    from clearing.grants import reconcile_now  # noqa: PLC0415
+
+    matched, alarmed = reconcile_now(center)
+    print(f"{matched} online grant(s) matched with the journal, {alarmed} alarm(s) raised")
     return 0
 
 
@@ -293,6 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return interchange_cli.run(args)
         if args.command == "migrate":
             return _migrate(args)
+        if args.command == "demo-ca":
+            return _demo_ca(args)
+        if args.command == "key-service":
+            return _key_service(args)
+        if args.command == "keys":
+            return _keys(args)
         center = open_center(Settings(db_url=args.db))
         try:
             if args.command == "enrolment-code":
@@ -305,10 +508,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _risk(center, args)
             if args.command == "staff-add":
                 return _staff_add(center, args)
+            if args.command == "device":
+                return _device(center, args)
+            if args.command == "cards-register":
+                return _cards_register(center, args)
+            if args.command == "loss-cancel":
+                return _loss_cancel(center, args)
+            if args.command == "grants":
+                return _grants(center)
             return _settlement(center, args)
         finally:
             center.close()
-    except (CenterDatabaseError, CenterConfigurationError, KeystoreError) as exc:
+    except (
+        CenterDatabaseError,
+        CenterConfigurationError,
+        KeystoreError,
+        KeysUnavailableError,
+        SecretFileError,
+    ) as exc:
         print(f"citycard-center: {exc}", file=sys.stderr)
         return 2
 

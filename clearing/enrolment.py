@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.crypto.sm2 import Sm2Error, sm2_encrypt
@@ -20,6 +21,8 @@ from app.crypto.sm3 import sm3_digest
 from app.journal.canonical import fingerprint
 from app.journal.records import GENESIS_PREV_MAC
 from clearing.center import Center
+from clearing.keys.wrapping import device_key_context, seal
+from clearing.loss import BACK_OFFICE
 from clearing.models import DeviceKeyRow, DeviceRow, EnrolmentCodeRow
 from clearing.schemas import EnrolIn, EnrolOut, WrappedKeyOut
 from clearing.timeutil import from_micros, iso
@@ -47,8 +50,16 @@ def code_hash(code: str) -> bytes:
     )
 
 
-def create_code(center: Center, device_id: str, ttl: timedelta | None = None) -> str:
-    """A new one-time code for ``device_id``, shown once (e.g. ``ABCD-EFGH-IJKL-MNOP``)."""
+def create_code(
+    center: Center, device_id: str, ttl: timedelta | None = None, outlet: str | None = None
+) -> str:
+    """A new one-time code for ``device_id``, shown once (e.g. ``ABCD-EFGH-IJKL-MNOP``).
+
+    ``outlet`` groups the devices of one counter office (loss reports are cancelled at the
+    outlet that took them); without one the device is an outlet of its own.
+    """
+    if outlet == BACK_OFFICE:
+        raise ValueError(f"{BACK_OFFICE!r} is the issuer's own outlet name, not a counter's")
     raw = base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii")
     code = "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
     now = center.now_us()
@@ -58,6 +69,7 @@ def create_code(center: Center, device_id: str, ttl: timedelta | None = None) ->
             EnrolmentCodeRow(
                 code_hash=code_hash(code),
                 device_id=device_id,
+                outlet=outlet,
                 created_at_us=now,
                 expires_at_us=now + int(lifetime.total_seconds() * 1_000_000),
             )
@@ -78,7 +90,12 @@ def issue_key(session: Session, device: DeviceRow, now_us: int) -> WrappedKeyOut
     key_id = _new_key_id(session, device.device_id, now_us)
     secret = secrets.token_bytes(MAC_KEY_SIZE)
     session.add(
-        DeviceKeyRow(device_id=device.device_id, key_id=key_id, secret=secret, issued_at_us=now_us)
+        DeviceKeyRow(
+            device_id=device.device_id,
+            key_id=key_id,
+            secret=seal(session, secret, device_key_context(device.device_id, key_id)),
+            issued_at_us=now_us,
+        )
     )
     wrapped = sm2_encrypt(device.public_key, secret)
     return WrappedKeyOut(key_id=key_id, wrapped_key=wrapped.hex().upper())
@@ -92,6 +109,24 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
     except Sm2Error as exc:
         raise EnrolmentError(422, f"public_key: {exc}") from exc
     now = center.now_us()
+    try:
+        wrapped = _enrol(center, request, public_key, now)
+    except IntegrityError as exc:  # a concurrent enrolment took the id, key or terminal id
+        raise EnrolmentError(
+            409, "another device was enrolled with this device id, key or terminal id"
+        ) from exc
+    return EnrolOut(
+        key_id=wrapped.key_id,
+        wrapped_key=wrapped.wrapped_key,
+        device_id=request.device_id,
+        terminal_id=request.terminal_id,
+        fingerprint=fingerprint(public_key),
+        center_public_key=center.identity_public_key.hex().upper(),
+        enrolled_at=iso(now),
+    )
+
+
+def _enrol(center: Center, request: EnrolIn, public_key: bytes, now: int) -> WrappedKeyOut:
     digest = code_hash(request.code)
     with center.sessions.begin() as session:
         code = session.scalars(
@@ -107,6 +142,17 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
             raise EnrolmentError(409, f"device {request.device_id} is already enrolled")
         if session.scalars(select(DeviceRow).where(DeviceRow.public_key == public_key)).first():
             raise EnrolmentError(409, "this public key is already registered to another device")
+        holder = session.scalars(
+            select(DeviceRow).where(DeviceRow.terminal_id == request.terminal_id)
+        ).first()
+        if holder is not None:
+            # MAC2 and TACs cover the terminal id: two devices with one id could pass off each
+            # other's loads
+            raise EnrolmentError(
+                409,
+                f"terminal id {request.terminal_id} belongs to another device; each counter "
+                "needs its own terminal id",
+            )
         used = session.execute(
             update(EnrolmentCodeRow)
             .where(EnrolmentCodeRow.id == code.id, EnrolmentCodeRow.used_at_us.is_(None))
@@ -119,6 +165,8 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
             terminal_id=request.terminal_id,
             public_key=public_key,
             enrolled_at_us=now,
+            outlet=code.outlet,
+            status="active",
             head_seq=0,
             head_mac=GENESIS_PREV_MAC,
             head_at_us=0,
@@ -128,12 +176,4 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
         session.flush()
         wrapped = issue_key(session, device, now)
         device.next_key_id = wrapped.key_id
-    return EnrolOut(
-        key_id=wrapped.key_id,
-        wrapped_key=wrapped.wrapped_key,
-        device_id=request.device_id,
-        terminal_id=request.terminal_id,
-        fingerprint=fingerprint(public_key),
-        center_public_key=center.identity.public_key.hex().upper(),
-        enrolled_at=iso(now),
-    )
+    return wrapped

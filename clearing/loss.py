@@ -1,5 +1,10 @@
 """Loss reports: a reported card goes on the blacklist; cancelling takes it off again.
 
+Cancelling takes a card off every counter's blacklist, so only the outlet that took the report
+(any of its devices) or the issuer's back office may do it, and only with a supervisor's
+approval reference (for a counter: its device id and the seq of the journal record that holds
+the approval, ``DEV-1#123``), which the report keeps.
+
 The waiting period (``replacement_waiting_days`` of the parameters in force when the loss was
 reported) must pass before the card's balance is settled for a replacement: until then the card
 may still show up in records from counters that were offline.
@@ -14,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clearing import blacklist
+from clearing.devices import outlet_of
 from clearing.ledger import last_balance
-from clearing.models import LossReportRow
+from clearing.models import DeviceRow, LossReportRow
 from clearing.parameters import current
 from clearing.schemas import LossReportIn, LossReportOut, SettledBalanceOut
 from clearing.timeutil import iso
@@ -39,6 +45,8 @@ def _out(session: Session, row: LossReportRow) -> LossReportOut:
         waiting_until=iso(row.waiting_until_us),
         status="active" if row.cancelled_at_us is None else "cancelled",
         cancelled_at=None if row.cancelled_at_us is None else iso(row.cancelled_at_us),
+        cancelled_by=row.cancelled_by,
+        cancel_approval=row.cancel_approval,
         blacklist_version=blacklist.current_version(session),
     )
 
@@ -95,15 +103,41 @@ def get_report(session: Session, report_id: int) -> LossReportOut:
     return _out(session, row)
 
 
-def cancel(session: Session, device_id: str, report_id: int, now_us: int) -> LossReportOut:
-    """Cancel a loss report (the card was found): off the blacklist. Cancelling twice is fine."""
+BACK_OFFICE = "back-office"  # the outlet name of cancellations made by the issuer's staff
+
+
+def cancel(
+    session: Session,
+    canceller: str,
+    canceller_outlet: str,
+    report_id: int,
+    approval: str,
+    now_us: int,
+) -> LossReportOut:
+    """Cancel a loss report (the card was found): off the blacklist. Cancelling twice is fine.
+
+    ``canceller`` is the device id (or the back-office operator), ``canceller_outlet`` its
+    outlet (:data:`BACK_OFFICE` for the issuer's staff). Another outlet gets a 403 and nothing
+    changes; an empty approval reference is a 422.
+    """
     row = session.get(LossReportRow, report_id, with_for_update=True)
     if row is None:
         raise LossReportError(404, f"there is no loss report {report_id}")
+    reporter = session.get(DeviceRow, row.device_id)
+    reporting_outlet = row.device_id if reporter is None else outlet_of(reporter)
+    if canceller_outlet not in (reporting_outlet, BACK_OFFICE):
+        raise LossReportError(
+            403,
+            f"loss report {report_id} was taken at outlet {reporting_outlet}: only that outlet "
+            "or the issuer's back office may cancel it",
+        )
+    if not approval.strip():
+        raise LossReportError(422, "a cancellation needs the supervisor's approval reference")
     if row.cancelled_at_us is None:
         row.cancelled_at_us = now_us
-        row.cancelled_by = device_id
-        reason = f"loss report {row.id} cancelled"
+        row.cancelled_by = canceller[:32]
+        row.cancel_approval = approval.strip()[:64]
+        reason = f"loss report {row.id} cancelled by {canceller} ({approval.strip()})"
         blacklist.change(session, row.card_serial, blacklist.REMOVE, reason, now_us)
     return _out(session, row)
 

@@ -45,6 +45,7 @@ class EnrolmentCodeRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     device_id: Mapped[str] = mapped_column(String(32))
+    outlet: Mapped[str | None] = mapped_column(String(32))
     created_at_us: Mapped[int] = mapped_column(BigInteger)
     expires_at_us: Mapped[int] = mapped_column(BigInteger)
     used_at_us: Mapped[int | None] = mapped_column(BigInteger)
@@ -56,9 +57,13 @@ class DeviceRow(Base):
     __tablename__ = "device"
 
     device_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    terminal_id: Mapped[str] = mapped_column(String(12))
+    terminal_id: Mapped[str] = mapped_column(String(12), unique=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary(64), unique=True)
     enrolled_at_us: Mapped[int] = mapped_column(BigInteger)
+    outlet: Mapped[str | None] = mapped_column(String(32))  # None: the device is its own outlet
+    status: Mapped[str] = mapped_column(String(16), server_default="active")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at_us: Mapped[int | None] = mapped_column(BigInteger)
     head_seq: Mapped[int] = mapped_column(BigInteger)  # last accepted seq (0: none yet)
     head_mac: Mapped[bytes] = mapped_column(LargeBinary(32))  # its MAC (zeros for none)
     head_at_us: Mapped[int] = mapped_column(BigInteger)
@@ -215,6 +220,8 @@ class LossReportRow(Base):
     waiting_until_us: Mapped[int] = mapped_column(BigInteger)
     cancelled_at_us: Mapped[int | None] = mapped_column(BigInteger)
     cancelled_by: Mapped[str | None] = mapped_column(String(32))
+    cancel_approval: Mapped[str | None] = mapped_column(String(64))  # the supervisor's approval
+    cancel_checked_at_us: Mapped[int | None] = mapped_column(BigInteger)  # matched or alarmed
 
     __table_args__ = (
         # one active report per card, whatever the race between counters (c0005)
@@ -283,7 +290,36 @@ class OnlineLoadRow(Base):
     online_atc: Mapped[int] = mapped_column(BigInteger)
     card_time_us: Mapped[int] = mapped_column(BigInteger)  # the date/time MAC2 covers
     mac2: Mapped[bytes] = mapped_column(LargeBinary(8))
-    authorized_at_us: Mapped[int] = mapped_column(BigInteger)
+    authorized_at_us: Mapped[int] = mapped_column(BigInteger, index=True)
+    card_type: Mapped[int | None] = mapped_column(Integer)  # the type whose limits applied
+    transfer_from: Mapped[str | None] = mapped_column(String(20))  # a lost card's balance
+    reconciled_at_us: Mapped[int | None] = mapped_column(BigInteger)  # intent+outcome arrived
+    alarmed_at_us: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class CardRegistryRow(Base):
+    """A card the issuer issued, with its card type (the center's word, not the counter's)."""
+
+    __tablename__ = "card_registry"
+
+    card_serial: Mapped[str] = mapped_column(String(20), primary_key=True)
+    card_type: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(64))  # the issuance file or record it came from
+    registered_at_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class GrantAlarmRow(Base):
+    """An online grant (MAC2) whose intent and outcome did not arrive in time, or disagree."""
+
+    __tablename__ = "grant_alarm"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    online_load_id: Mapped[int] = mapped_column(Integer)
+    device_id: Mapped[str] = mapped_column(String(32), index=True)
+    card_serial: Mapped[str] = mapped_column(String(20))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    raised_at_us: Mapped[int] = mapped_column(BigInteger)
 
 
 class AnnualPassRow(Base):

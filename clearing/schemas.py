@@ -222,6 +222,8 @@ class LossReportOut(Strict):
     waiting_until: datetime
     status: Literal["active", "cancelled"]
     cancelled_at: datetime | None
+    cancelled_by: str | None = None
+    cancel_approval: str | None = None
     blacklist_version: int
 
 
@@ -286,6 +288,18 @@ class OfflineBrakes(Strict):
     )
 
 
+class OnlineCaps(Strict):
+    """Daily caps of online top-ups (balance transfers not counted) and grant reconciliation."""
+
+    device_daily_fen: Fen = Field(description="online top-ups one device may be granted a day")
+    card_daily_fen: Fen = Field(description="online top-ups one card may be granted a day")
+    reconcile_after_seconds: Annotated[int, Field(strict=True, ge=60, le=30 * 86_400)] = Field(
+        default=86_400,
+        description="an online grant without its uploaded intent and outcome after this long "
+        "raises an alarm",
+    )
+
+
 class ScenicTicket(Strict):
     """A single-admission ticket type of the scenic-area ticket offices and its price."""
 
@@ -343,6 +357,9 @@ class ParametersIn(Strict):
     fees: Fees
     offline: OfflineBrakes
     replacement_waiting_days: Annotated[int, Field(strict=True, ge=0, le=3650)]
+    online: OnlineCaps | None = Field(
+        default=None, description="online top-up caps (absent: the center's defaults)"
+    )
     scenic: ScenicParameters | None = Field(
         default=None, description="the scenic ticket offices' catalogue (absent: none published)"
     )
@@ -460,7 +477,16 @@ class LoadAuthorizeIn(Strict):
     card_serial: CardSerial
     algorithm: Literal["DES", "SM4"]
     key_version: Annotated[int, Field(strict=True, ge=0, le=255)]
-    card_type: Annotated[int, Field(strict=True, ge=0, le=255)] | None = None
+    card_type: Annotated[int, Field(strict=True, ge=0, le=255)] | None = Field(
+        default=None,
+        description="the counter's reading, for information only: the limits applied are those "
+        "of the type in the center's card registry (unknown card: the strictest type)",
+    )
+    transfer_from: CardSerial | None = Field(
+        default=None,
+        description="a balance transfer: the lost card whose settled balance this load carries "
+        "(no sale limits; at most the settled balance, once)",
+    )
     amount_fen: Annotated[int, Field(strict=True, ge=1, le=0xFFFFFFFF)]
     balance_fen: Annotated[int, Field(strict=True, ge=0, le=0xFFFFFFFF)]
     online_atc: Annotated[int, Field(strict=True, ge=0, le=0xFFFF)]

@@ -25,6 +25,7 @@ from app.crypto.request_signing import (
     signature_ok,
 )
 from clearing.center import Center
+from clearing.devices import ACTIVE, STATUS_HEADER, SUSPENDED, outlet_of
 from clearing.models import AuthNonceRow, DeviceRow
 
 _NONCE = re.compile(r"[0-9a-f]{32}")
@@ -39,6 +40,9 @@ class AuthenticatedDevice:
     device_id: str
     terminal_id: str
     public_key: bytes
+    outlet: str = ""
+    status: str = ACTIVE
+    status_reason: str | None = None
 
 
 def refuse(reason: str) -> HTTPException:
@@ -117,11 +121,28 @@ def authenticate(
             session.flush()
         except IntegrityError:
             raise refuse("the request's nonce was already used: a replay") from None
-        return AuthenticatedDevice(device.device_id, device.terminal_id, device.public_key)
+        return AuthenticatedDevice(
+            device.device_id,
+            device.terminal_id,
+            device.public_key,
+            outlet_of(device),
+            device.status,
+            device.status_reason,
+        )
 
 
-async def authenticated_device(request: Request, center: CenterDep) -> AuthenticatedDevice:
-    """FastAPI dependency: the device that signed this request (401 otherwise)."""
+def refuse_status(device: AuthenticatedDevice) -> HTTPException:
+    """The 403 a suspended or revoked device gets: its status and the issuer's reason."""
+    reason = device.status_reason or "no reason recorded"
+    return HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        f"device {device.device_id} is {device.status} by the issuer: {reason}",
+        headers={STATUS_HEADER: device.status},
+    )
+
+
+async def signed_device(request: Request, center: CenterDep) -> AuthenticatedDevice:
+    """The device that signed this request (401 otherwise), whatever its status."""
     body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
     return await run_in_threadpool(
@@ -129,4 +150,22 @@ async def authenticated_device(request: Request, center: CenterDep) -> Authentic
     )
 
 
+SignedDep = Annotated[AuthenticatedDevice, Depends(signed_device)]
+
+
+async def authenticated_device(device: SignedDep) -> AuthenticatedDevice:
+    """FastAPI dependency: an active device that signed this request (401, 403 otherwise)."""
+    if device.status != ACTIVE:
+        raise refuse_status(device)
+    return device
+
+
+async def reporting_device(device: SignedDep) -> AuthenticatedDevice:
+    """An active or suspended device: it may still upload what it recorded (403 if revoked)."""
+    if device.status not in (ACTIVE, SUSPENDED):
+        raise refuse_status(device)
+    return device
+
+
 DeviceDep = Annotated[AuthenticatedDevice, Depends(authenticated_device)]
+ReportingDeviceDep = Annotated[AuthenticatedDevice, Depends(reporting_device)]

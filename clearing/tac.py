@@ -16,17 +16,18 @@ import json
 from datetime import datetime
 from typing import Any
 
-from app.card.sam import LoadAuthorization, SamKeyError, SoftwareSam
+from app.card.sam import LoadAuthorization, SamKeyError
 from app.card.session import PurseKeyRef
 from app.crypto.purse import PurseAlgorithm
 from app.journal.kinds import Outcome, RecordKind
 from clearing.chain import IntentInfo
+from clearing.keys.interface import IssuerKeys
 
 CARD_TIME_FORMAT = "%Y%m%d%H%M%S"  # as the counter's load intent records it
 
 
 def load_tac_problem(
-    sam: SoftwareSam, columns: dict[str, Any], intent: IntentInfo | None
+    sam: IssuerKeys, columns: dict[str, Any], intent: IntentInfo | None
 ) -> str | None:
     """Why a done load's TAC fails (None: it verifies, or the record is not a done load)."""
     if columns["kind"] != RecordKind.LOAD_OUTCOME or intent is None:

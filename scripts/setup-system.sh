@@ -9,10 +9,10 @@ PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 libnss3 libcups2
-  desktop-file-utils
   prometheus chromium chromium-driver
   haproxy pgbouncer
   icu-devtools binutils gcc libglib2.0-0 libx11-xcb1
+  desktop-file-utils softhsm2
 )
 
 missing=()

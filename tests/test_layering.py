@@ -38,6 +38,13 @@ SOLE_OWNERS = {
     "requests": ["app.sync", "tests.", "bench."],
     "sqlalchemy": ["app.dbfile", "app.journal", "app.store", "clearing", "tests.", "bench."],
     "alembic": ["app.dbfile", "app.journal", "app.store", "clearing", "tests.", "bench."],
+    "pkcs11": [
+        "clearing.keys.token",
+        "clearing.keys.ceremony",
+        "clearing.keys.wrapping",
+        "tests.",
+        "bench.",
+    ],
 }
 
 

@@ -55,8 +55,14 @@ from app.services.progress import CancelToken, Progress, no_progress
 from app.store import blacklist
 from app.store import parameters as stored_parameters
 from app.store.database import Store
+from app.sync.errors import (
+    AuthError,
+    BadResponseError,
+    DeviceSuspendedError,
+    OfflineError,
+    ServerError,
+)
 from app.sync.errors import RefusedError as CenterRefusedError
-from app.sync.errors import SyncError
 from app.sync.models import LoadRequest, OnlineAuthorization
 
 log = logging.getLogger(__name__)
@@ -68,8 +74,6 @@ CARD_TIME_FORMAT = "%Y%m%d%H%M%S"
 MAC_PATH_SAM = "sam"  # MAC2 from the counter's SAM: offline, within the brakes
 MAC_PATH_CENTER = "center"  # MAC2 from the clearing center: online
 OFFLINE_RETRY_AFTER_S = 60.0
-# the center's answers that refuse a top-up (blacklisted card; limits, ceiling or MAC1): final
-CENTER_REFUSALS = frozenset({403, 422})
 
 
 class TopUpInterruptedError(ServiceError):
@@ -97,6 +101,30 @@ class CenterRefusedTopUpError(RefusedError):
     """The clearing center refused to authorise the top-up (its word is final online)."""
 
     advice = "Do not load this card. Tell the customer why; call the supervisor if unsure."
+
+
+EVENT_STOPPED = "center_stopped_counter"  # journal notes: the center's word on this device
+EVENT_RESUMED = "center_resumed_counter"
+
+
+def _stopped_reason(journal: Journal) -> str | None:
+    """The reason of the center's last word, when that was to stop this counter."""
+    for note in reversed(journal.records_of_kinds(RecordKind.NOTE)):
+        event = note.payload_dict().get("event")
+        if event == EVENT_RESUMED:
+            return None
+        if event == EVENT_STOPPED:
+            return str(note.payload_dict().get("reason") or "")
+    return None
+
+
+class CounterSuspendedError(RefusedError):
+    """The issuer suspended or revoked this counter: no top-up, online or offline."""
+
+    advice = (
+        "Do not take the customer's money. Call the issuer's back office; the clearing center "
+        "said: {reason}"
+    )
 
 
 class OnlineAuthorizer(Protocol):
@@ -283,6 +311,8 @@ class TopUpService:
         self._retry_after = offline_retry_after
         self._monotonic = monotonic
         self._center_failed_at: float | None = None
+        # the center's word that this counter is stopped, journaled so that a restart keeps it
+        self._suspended: str | None = _stopped_reason(journal)
 
     def parameters(self) -> Parameters:
         """The parameters in force."""
@@ -312,8 +342,11 @@ class TopUpService:
         """Every check a top-up makes before touching the card; the amount when all pass.
 
         The offline brakes are checked here when the top-up will be offline from the start (no
-        center, or the center just failed); otherwise only if the center does not answer.
+        center, or the center just failed); otherwise only if the center does not answer. A
+        counter the center stopped is refused here when it has no center to ask.
         """
+        if self._center is None:
+            self._refuse_if_suspended()
         params = self.parameters()
         serial = snapshot.public.serial_text
         listed = blacklist.lookup(self._store, serial)
@@ -333,7 +366,8 @@ class TopUpService:
             amount = check_amount(amount_fen, snapshot.balance_fen, rules)
         if self._journal.open_intents(serial):
             raise PendingRecoveryError("Card {serial} has an interrupted top-up.", serial=serial)
-        if payment_method != PaymentMethod.BALANCE_TRANSFER and not self.will_ask_center():
+        offline_now = not self.will_ask_center() and self._suspended is None
+        if payment_method != PaymentMethod.BALANCE_TRANSFER and offline_now:
             self._check_brakes(params.brakes, amount, shift_id)
         return amount
 
@@ -389,14 +423,33 @@ class TopUpService:
 
     # -- MAC2 ----------------------------------------------------------------------------------
 
+    def _refuse_if_suspended(self) -> None:
+        if self._suspended is not None:
+            raise CounterSuspendedError(
+                "This counter is suspended — call the issuer.", reason=self._suspended
+            )
+
+    def _note_status(self, event: str, reason: str | None) -> None:
+        self._journal.append(Entry(RecordKind.NOTE, payload={"event": event, "reason": reason}))
+
     def _authorize(
-        self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer: bool, shift_id: int
+        self,
+        auth: LoadAuthorization,
+        snapshot: CardSnapshot,
+        transfer: bool,
+        transfer_from: str | None,
+        shift_id: int,
     ) -> _Grant:
-        """MAC2 from the center when it answers, else from the ISAM within the brakes."""
-        if self.will_ask_center():
-            grant = self._ask_center(auth, snapshot, transfer)
+        """MAC2 from the center when it answers, else (unreachable) from the ISAM in its brakes.
+
+        A counter the center stopped asks the center every time (it may have been reactivated)
+        and never falls back to its SAM.
+        """
+        if self.will_ask_center() or (self._suspended is not None and self._center is not None):
+            grant = self._ask_center(auth, snapshot, transfer_from)
             if grant is not None:
                 return grant
+        self._refuse_if_suspended()
         if not transfer:
             self._check_brakes(self.parameters().brakes, auth.amount_fen, shift_id)
         try:
@@ -413,9 +466,15 @@ class TopUpService:
         return _Grant(auth, mac2, MAC_PATH_SAM, sam_seq=sam_seq)
 
     def _ask_center(
-        self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer: bool
+        self, auth: LoadAuthorization, snapshot: CardSnapshot, transfer_from: str | None
     ) -> _Grant | None:
-        """The center's MAC2; None when it cannot give one (offline: the SAM steps in)."""
+        """The center's MAC2; None when it cannot be reached (offline: the SAM steps in).
+
+        Only an unreachable or failing center (no answer, 5xx, an answer that is not the
+        contract's) lets the SAM step in. Every refusal is final: the card's (4xx), and this
+        counter's (401; 403 for a suspended or revoked device, remembered until restart) —
+        going offline must not be a way round the center's word.
+        """
         assert self._center is not None
         request = LoadRequest(
             card_serial=auth.serial.hex().upper(),
@@ -426,19 +485,30 @@ class TopUpService:
             online_atc=auth.online_atc,
             random=auth.random,
             mac1=auth.mac1,
-            # a balance transfer is not a sale: the center checks only the balance ceiling
-            card_type=None if transfer else snapshot.public.card_type,
+            card_type=snapshot.public.card_type,  # information: the center has its registry
+            # a balance transfer is not a sale: it names the lost card whose balance it carries
+            transfer_from=transfer_from,
         )
         try:
             answer = self._center.authorize_load(request)
-        except CenterRefusedError as exc:
-            if exc.status not in CENTER_REFUSALS:  # e.g. a 404 from an older center or a proxy
+        except DeviceSuspendedError as exc:
+            self._center_failed_at = None
+            reason = str(exc.params.get("detail", exc))
+            if self._suspended is None:
+                self._note_status(EVENT_STOPPED, reason)
+            self._suspended = reason
+            log.warning("the clearing center stopped this counter: %s", exc)
+            raise CounterSuspendedError(
+                "This counter is suspended — call the issuer.", reason=self._suspended
+            ) from exc
+        except (AuthError, CenterRefusedError) as exc:
+            if isinstance(exc, AuthError) and exc.status == 0:  # not enrolled: nothing was asked
                 return self._center_unavailable(str(exc))
             self._center_failed_at = None  # understood and refused: final, no offline fallback
             raise CenterRefusedTopUpError(
                 "The clearing center refused this top-up: {reason}", reason=str(exc)
             ) from exc
-        except SyncError as exc:  # unreachable, failing, refusing this counter, nonsense
+        except (OfflineError, ServerError, BadResponseError) as exc:  # unreachable or failing
             return self._center_unavailable(str(exc))
         if answer.terminal_id.upper() != auth.terminal_id.hex().upper():
             return self._center_unavailable(
@@ -447,6 +517,9 @@ class TopUpService:
         when = answer.card_time.astimezone(self._tz).replace(tzinfo=None, microsecond=0)
         online = dataclasses.replace(auth, when=when)
         self._center_failed_at = None
+        if self._suspended is not None:  # the issuer reactivated this counter
+            self._note_status(EVENT_RESUMED, None)
+            self._suspended = None
         return _Grant(online, answer.mac2, MAC_PATH_CENTER, answer.authorization_id)
 
     def _center_unavailable(self, why: str) -> _Grant | None:
@@ -492,7 +565,9 @@ class TopUpService:
             raise RefusedError(
                 "The card's balance changed since it was read.", advice="Tap the card again."
             )
-        grant = self._authorize(started, snapshot, transfer, shift_id)
+        replaces = (reference or {}).get("replaces") if transfer else None
+        transfer_from = str(replaces) if replaces else None
+        grant = self._authorize(started, snapshot, transfer, transfer_from, shift_id)
         if cancel is not None and grant.sam_seq is not None:
             with sam_seq_accounted(self._journal, SAM_COUNTER_ISAM, grant.sam_seq):
                 cancel.raise_if_cancelled()  # last safe point: nothing on the card yet

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -47,7 +47,8 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
 from app import __version__
-from app.crypto.request_signing import sign_request
+from app.crypto.answer_signing import HEADER_ANSWER_SIGNATURE, answer_signature_ok
+from app.crypto.request_signing import HEADER_NONCE, sign_request
 from app.crypto.sm2 import PUBLIC_KEY_SIZE, Sm2Error, Sm2PrivateKey, sm2_decrypt
 from app.journal.records import Checkpoint, JournalRecord
 from app.sync import models, wire
@@ -56,6 +57,7 @@ from app.sync.errors import (
     BadResponseError,
     Conflict,
     ConflictError,
+    DeviceSuspendedError,
     OfflineError,
     RefusedError,
     ServerError,
@@ -82,6 +84,8 @@ from app.sync.wire import Fields
 log = logging.getLogger(__name__)
 
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+DEVICE_STATUS_HEADER = "X-Citycard-Device-Status"  # on a 403: the issuer stopped this device
+DEVICE_STOPPED = frozenset({"suspended", "revoked"})
 _LOOPBACK_NAMES = frozenset({"localhost"})
 
 
@@ -90,6 +94,10 @@ class _Answer:
     status: int
     reason: str
     content: bytes
+    device_status: str | None = None  # X-Citycard-Device-Status: the issuer stopped this device
+    target: str = ""  # the request's path and query, and its nonce (what the answer signs)
+    nonce: str = ""
+    signature: str | None = None  # X-Citycard-Answer-Signature
 
 
 def _is_loopback(host: str) -> bool:
@@ -150,7 +158,14 @@ class CenterClient:
         settings: ClientSettings,
         device_id: str | None = None,
         device_key: Sm2PrivateKey | None = None,
+        center_key: bytes | None = None,
     ) -> None:
+        """A client of the center at ``settings.base_url``, signing as ``device_id``.
+
+        ``center_key``: the center's SM2 public key pinned at enrolment; with it, blacklist and
+        parameter answers must carry the center's signature (None: not checked — a counter
+        enrolled before keys were pinned).
+        """
         parts = urlsplit(settings.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"the center's address {settings.base_url!r} is not an http(s) URL")
@@ -173,6 +188,7 @@ class CenterClient:
         self._netloc = parts.netloc
         self._device_id = device_id
         self._device_key = device_key
+        self.center_key = center_key
         self._offset = 0.0  # center clock - local clock, seconds
         self._closed = threading.Event()
         self._local = threading.local()
@@ -363,8 +379,10 @@ class CenterClient:
             prepared = self._session.prepare_request(
                 requests.Request(method, url, data=body, headers=headers)
             )
+            nonce = ""
             if signed:
                 prepared.headers.update(self._sign(method, prepared.path_url, body or b""))
+                nonce = str(prepared.headers.get(HEADER_NONCE, ""))
             try:
                 response = self._session.send(
                     prepared, timeout=timeout, allow_redirects=False, stream=True
@@ -388,7 +406,15 @@ class CenterClient:
                 log.info("%s %s: %s; attempting again", method, target, exc.__class__.__name__)
                 self._pause(retry.get_backoff_time())
                 continue
-            answer = _Answer(response.status_code, response.reason or "", content)
+            answer = _Answer(
+                response.status_code,
+                response.reason or "",
+                content,
+                response.headers.get(DEVICE_STATUS_HEADER),
+                prepared.path_url,
+                nonce,
+                response.headers.get(HEADER_ANSWER_SIGNATURE),
+            )
             has_retry_after = "Retry-After" in response.headers
             if retry.is_retry(method, answer.status, has_retry_after):
                 try:
@@ -415,6 +441,13 @@ class CenterClient:
         if status in ok:
             return Fields(wire.decode(answer.content, what), what)
         detail = _detail(answer)
+        if status == 403 and answer.device_status in DEVICE_STOPPED:
+            raise DeviceSuspendedError(
+                "This counter is suspended — call the issuer. ({detail})",
+                status,
+                detail=detail,
+                device_status=answer.device_status,
+            )
         if status == 401 or (auth_403 and status == 403):
             raise AuthError(
                 "the clearing center refused this counter: {detail}", status, detail=detail
@@ -488,6 +521,7 @@ class CenterClient:
             enrolled_at=f.when("enrolled_at"),
         )
         self.use_device(device_id, device_key)
+        self.center_key = enrolment.center_public_key
         return enrolment
 
     def rotate_key(self) -> IssuedKey:
@@ -536,12 +570,29 @@ class CenterClient:
         if since < 0:
             raise ValueError("a blacklist version is never negative")
         answer = self._exchange("GET", f"/v1/blacklist?since={since}", None, idempotent=True)
-        return models.parse_blacklist(self._expect(answer, "blacklist"), since)
+        fields = self._expect(answer, "blacklist")
+        self._check_signed(answer, "blacklist")
+        return models.parse_blacklist(fields, since)
 
     def parameters(self) -> CenterParameters:
         """The parameter set in force."""
         answer = self._exchange("GET", "/v1/parameters", None, idempotent=True)
-        return models.parse_parameters(self._expect(answer, "parameters"))
+        fields = self._expect(answer, "parameters")
+        self._check_signed(answer, "parameters")
+        return models.parse_parameters(fields)
+
+    def _check_signed(self, answer: _Answer, what: str) -> None:
+        """Refuse an answer the pinned center key did not sign (nothing of it is used)."""
+        if self.center_key is None:
+            return
+        if not answer_signature_ok(
+            self.center_key, answer.target, answer.nonce, answer.content, answer.signature
+        ):
+            raise BadResponseError(
+                "{what}: the answer is not signed by the clearing center this counter "
+                "enrolled with",
+                what=what,
+            )
 
     # -- calls: cards ---------------------------------------------------------------------------
 
@@ -560,11 +611,14 @@ class CenterClient:
         answer = self._exchange("GET", f"/v1/loss-reports/{int(report_id)}", None, idempotent=True)
         return models.parse_loss_report(self._expect(answer, "loss report"))
 
-    def cancel_loss(self, report_id: int) -> LossReport:
-        """Cancel a loss report (the card comes off the blacklist). Idempotent."""
-        answer = self._exchange(
-            "DELETE", f"/v1/loss-reports/{int(report_id)}", None, idempotent=True
-        )
+    def cancel_loss(self, report_id: int, approval: str) -> LossReport:
+        """Cancel a loss report (the card comes off the blacklist). Idempotent.
+
+        Only the outlet that took the report may; ``approval`` names the journal record of the
+        supervisor's approval (``DEV-1#123``).
+        """
+        target = f"/v1/loss-reports/{int(report_id)}?approval={quote(approval, safe='')}"
+        answer = self._exchange("DELETE", target, None, idempotent=True)
         return models.parse_loss_report(self._expect(answer, "loss report"))
 
     def settled_balance(self, card_serial: str) -> SettledBalance:
@@ -611,6 +665,8 @@ class CenterClient:
         }
         if request.card_type is not None:
             document["card_type"] = request.card_type
+        if request.transfer_from is not None:
+            document["transfer_from"] = _serial(request.transfer_from)
         answer = self._exchange(
             "POST", "/v1/loads/authorize", wire.encode(document), idempotent=False, quick=True
         )

@@ -7,6 +7,8 @@
   certificate that is not trusted.
 - :class:`AuthError` — the center refused who we are (401: unknown device, bad signature, clock
   too far off; 403 on enrolment: a bad code).
+  :class:`DeviceSuspendedError` is the special case of a device the issuer suspended or revoked
+  (403 with ``X-Citycard-Device-Status``): no top-up at all, online or offline.
 - :class:`ConflictError` — HTTP 409 on a journal upload: the center holds a record with the same
   seq and another MAC. A tamper alarm was raised at the center; nothing of the batch was stored.
 - :class:`RefusedError` — any other 4xx: the request was understood and refused (a blacklisted
@@ -58,6 +60,15 @@ class AuthError(SyncError):
     ) -> None:
         super().__init__(message, advice, **params)
         self.status = status
+
+
+class DeviceSuspendedError(AuthError):
+    """HTTP 403 naming this device's status: the issuer suspended or revoked the counter."""
+
+    advice = (
+        "Do not top up cards at this counter, online or offline. Call the issuer's back office "
+        "with the counter's device id."
+    )
 
 
 @dataclass(frozen=True)

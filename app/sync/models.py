@@ -219,7 +219,8 @@ class LoadRequest:
     online_atc: int
     random: bytes  # 4 bytes from the card
     mac1: bytes  # 4 bytes
-    card_type: int | None = None
+    card_type: int | None = None  # information only: the center applies its registry's type
+    transfer_from: str | None = None  # a balance transfer: the lost card's serial
 
 
 @dataclass(frozen=True)

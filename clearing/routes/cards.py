@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from clearing.ledger import card_ledger
 from clearing.loss import LossReportError, cancel, get_report, report, settled_balance
@@ -27,6 +27,14 @@ REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: ERRORS,
 }
 ReportId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Approval = Annotated[
+    str,
+    Query(
+        pattern=r"^[A-Za-z0-9_.:#/-]{1,64}$",
+        description="the supervisor's approval: the device id and seq of the journal record "
+        "holding it, e.g. DEV-1#123",
+    ),
+]
 
 
 @router.get(
@@ -92,13 +100,17 @@ def get_loss_report(report_id: ReportId, device: DeviceDep, center: CenterDep) -
 @router.delete(
     "/v1/loss-reports/{report_id}",
     response_model=LossReportOut,
-    responses={401: ERRORS, 404: ERRORS, 422: ERRORS},
+    responses={401: ERRORS, 403: ERRORS, 404: ERRORS, 422: ERRORS},
     summary="Cancel a loss report (takes the card off the blacklist)",
 )
-def delete_loss_report(report_id: ReportId, device: DeviceDep, center: CenterDep) -> LossReportOut:
-    """The card was found: cancel its report. Idempotent."""
+def delete_loss_report(
+    report_id: ReportId, approval: Approval, device: DeviceDep, center: CenterDep
+) -> LossReportOut:
+    """The card was found: cancel its report (the reporting outlet only). Idempotent."""
     try:
         with center.sessions.begin() as session:
-            return cancel(session, device.device_id, report_id, center.now_us())
+            return cancel(
+                session, device.device_id, device.outlet, report_id, approval, center.now_us()
+            )
     except LossReportError as exc:
         raise HTTPException(exc.status, str(exc)) from exc

@@ -8,12 +8,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, status
 from fastapi.responses import JSONResponse
 
 from clearing.ingest import BatchConflictError, BatchRefusedError, ingest
+from clearing.keys.interface import KeysUnavailableError
 from clearing.metrics import CenterMetrics
 from clearing.models import DeviceRow
 from clearing.observe import batch_counted, batch_refused, evaluate_after, metrics_of
 from clearing.routes.common import ERRORS
 from clearing.schemas import BatchConflictOut, BatchIn, BatchOut, CursorOut
-from clearing.security import CenterDep, DeviceDep
+from clearing.security import CenterDep, ReportingDeviceDep
 
 router = APIRouter(tags=["journal"])
 
@@ -21,12 +22,12 @@ router = APIRouter(tags=["journal"])
 @router.post(
     "/v1/journal/batches",
     response_model=BatchOut,
-    responses={401: ERRORS, 409: {"model": BatchConflictOut}, 422: ERRORS},
+    responses={401: ERRORS, 409: {"model": BatchConflictOut}, 422: ERRORS, 503: ERRORS},
     summary="Upload journal records",
 )
 def post_batch(
     body: BatchIn,
-    device: DeviceDep,
+    device: ReportingDeviceDep,
     center: CenterDep,
     metrics: Annotated[CenterMetrics, Depends(metrics_of)],
     background: BackgroundTasks,
@@ -39,6 +40,12 @@ def post_batch(
         )
     try:
         result = ingest(center, device.device_id, body)
+    except KeysUnavailableError as exc:  # the TACs cannot be checked: store nothing now
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the center cannot check load TACs now (its issuer keys are unreachable); "
+            "send the batch again later",
+        ) from exc
     except BatchRefusedError as exc:
         batch_refused(metrics, device.device_id, "refused")
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
@@ -58,7 +65,7 @@ def post_batch(
     responses={401: ERRORS},
     summary="How far the center holds this device's journal",
 )
-def get_cursor(device: DeviceDep, center: CenterDep) -> CursorOut:
+def get_cursor(device: ReportingDeviceDep, center: CenterDep) -> CursorOut:
     """The acknowledged seq (upload from the next one) and the key the chain expects next."""
     with center.sessions.begin() as session:
         row = session.get(DeviceRow, device.device_id)

@@ -4318,6 +4318,18 @@
         <translation>圈存过程中卡离开了读卡器（{reason}）。</translation>
     </message>
     <message>
+        <source>This counter is suspended — call the issuer. ({detail})</source>
+        <translation>本柜台已被停用——请联系发卡机构。（{detail}）</translation>
+    </message>
+    <message>
+        <source>{what}: the answer is not signed by the clearing center this counter enrolled with</source>
+        <translation>{what}：该应答未经本柜台注册时所登记的清算中心签名</translation>
+    </message>
+    <message>
+        <source>Do not top up cards at this counter, online or offline. Call the issuer&apos;s back office with the counter&apos;s device id.</source>
+        <translation>本柜台不得再办理充值（联机或脱机均不可）。请携本柜台设备编号联系发卡机构后台。</translation>
+    </message>
+    <message>
         <source>Card {serial} is a card of {city}: loss reports, replacements and refunds are done only by its home city.</source>
         <translation>卡 {serial} 是{city}的卡：挂失、补卡和退卡只能在其发卡城市办理。</translation>
     </message>
@@ -4360,6 +4372,14 @@
     <message>
         <source>Take the payment in cash, by bank card or by QR code.</source>
         <translation>请改收现金、银行卡或扫码支付。</translation>
+    </message>
+    <message>
+        <source>Do not take the customer&apos;s money. Call the issuer&apos;s back office; the clearing center said: {reason}</source>
+        <translation>请勿收取顾客款项。请联系发卡机构后台；清算中心答复：{reason}</translation>
+    </message>
+    <message>
+        <source>This counter is suspended — call the issuer.</source>
+        <translation>本柜台已被停用——请联系发卡机构。</translation>
     </message>
     <message>
         <source>Put the same card back on the reader: the counter checks whether the amount was taken back. Do not give any money back until it says so.</source>

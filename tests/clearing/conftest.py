@@ -15,6 +15,39 @@ from tests.clearing.postgres import PostgresUnavailableError, create_database, p
 from tests.clearing.support import Device, ManualClock, enrol
 
 
+@pytest.fixture(scope="session")
+def softhsm(tmp_path_factory):
+    """The session's SoftHSM2 token (TokenSettings); skipped only when SoftHSM2 is missing."""
+    from tests.clearing.softhsm import SoftHsmUnavailableError, create_token  # noqa: PLC0415
+
+    try:
+        return create_token(tmp_path_factory.mktemp("softhsm"))
+    except SoftHsmUnavailableError as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def token(softhsm, des_issuer):
+    """The token holding ``des_issuer``'s master keys (imported by the ceremony code)."""
+    from app.card.issuer_keys import master_key_name  # noqa: PLC0415
+    from clearing.keys.ceremony import import_master_key, master_labels  # noqa: PLC0415
+    from clearing.keys.token import open_session  # noqa: PLC0415
+
+    session = open_session(softhsm)
+    try:
+        for kind, value in des_issuer.master_keys.items():
+            label = master_key_name(des_issuer.algorithm, des_issuer.key_version, kind)
+            import_master_key(session, label, value)
+        yield softhsm
+    finally:
+        from pkcs11 import Attribute  # noqa: PLC0415
+
+        for label in master_labels(session):
+            for obj in session.get_objects({Attribute.LABEL: label}):
+                obj.destroy()
+        session.close()
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()

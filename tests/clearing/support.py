@@ -91,8 +91,9 @@ def enrol(
     clock: ManualClock,
     device_id: str = "DEV-1",
     terminal_id: str = "0102030405A1",
+    outlet: str | None = None,
 ) -> Device:
-    code = create_code(center, device_id)
+    code = create_code(center, device_id, outlet=outlet)
     device_key = Sm2PrivateKey.generate()
     answer = client.post(
         "/v1/enrol",

@@ -55,23 +55,24 @@ def test_loss_report_blacklists_and_cancel_takes_it_off(device):
     assert device.request("GET", "/v1/blacklist?since=0").json() == {
         "version": 1, "since": 0, "full": True, "added": [CARD], "removed": []
     }  # fmt: skip
-    cancelled = device.request("DELETE", f"/v1/loss-reports/{report['id']}")
+    cancelled = device.request("DELETE", f"/v1/loss-reports/{report['id']}?approval=DEV-1%2342")
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled" and cancelled.json()["blacklist_version"] == 2
+    assert cancelled.json()["cancel_approval"] == "DEV-1#42"
     assert device.request("GET", "/v1/blacklist?since=1").json() == {
         "version": 2, "since": 1, "full": False, "added": [], "removed": [CARD]
     }  # fmt: skip
-    twice = device.request("DELETE", f"/v1/loss-reports/{report['id']}")
+    twice = device.request("DELETE", f"/v1/loss-reports/{report['id']}?approval=DEV-1%2342")
     assert twice.status_code == 200 and twice.json()["blacklist_version"] == 2
     assert device.request("GET", f"/v1/loss-reports/{report['id']}").json()["status"] == "cancelled"
     assert device.request("GET", "/v1/loss-reports/999").status_code == 404
-    assert device.request("DELETE", "/v1/loss-reports/999").status_code == 404
+    assert device.request("DELETE", "/v1/loss-reports/999?approval=DEV-1%2342").status_code == 404
 
 
 def test_blacklist_deltas_by_version(device):
     a = device.request("POST", "/v1/loss-reports", {"card_serial": CARD}).json()
     device.request("POST", "/v1/loss-reports", {"card_serial": OTHER})
-    device.request("DELETE", f"/v1/loss-reports/{a['id']}")
+    device.request("DELETE", f"/v1/loss-reports/{a['id']}?approval=DEV-1%2342")
     third = "3100000000000003"
     device.request("POST", "/v1/loss-reports", {"card_serial": third})
 
@@ -95,7 +96,7 @@ def test_the_blacklist_replayed_from_deltas_equals_the_full_list(device):
     reports = {}
     for step, serial in enumerate(serials * 2):
         if serial in reports and step % 3:
-            device.request("DELETE", f"/v1/loss-reports/{reports.pop(serial)}")
+            device.request("DELETE", f"/v1/loss-reports/{reports.pop(serial)}?approval=DEV-1%2342")
         elif serial not in reports:
             reports[serial] = device.request(
                 "POST", "/v1/loss-reports", {"card_serial": serial}
@@ -157,7 +158,7 @@ def test_the_settled_balance_waits_for_the_waiting_period(device, uploaded, cloc
 
 def test_a_cancelled_report_has_no_settled_balance(device, uploaded, clock):
     report = device.request("POST", "/v1/loss-reports", {"card_serial": CARD}).json()
-    device.request("DELETE", f"/v1/loss-reports/{report['id']}")
+    device.request("DELETE", f"/v1/loss-reports/{report['id']}?approval=DEV-1%2342")
     clock.advance(timedelta(days=8))
     assert device.request("GET", f"/v1/cards/{CARD}/settled-balance").status_code == 409
 

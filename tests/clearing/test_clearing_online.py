@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.card.sam import LoadAuthorization, verify_load_tac
 from app.crypto.keystore import KdfParams, Keystore
+from clearing import registry
 from clearing.app import create_app
 from clearing.settings import Settings
 from tests.clearing.support import Device, enrol
@@ -32,6 +33,13 @@ def issuing(tmp_path, clock, des_issuer, sm4_issuer) -> Iterator[Device]:
     )
     with TestClient(create_app(settings)) as client:
         yield enrol(client, client.app.state.center, clock)  # type: ignore[attr-defined]
+
+
+def register(device: Device, serial: str, card_type: int) -> None:
+    """The issuer's issuance file says the card is of ``card_type``."""
+    center = device.client.app.state.center  # type: ignore[attr-defined]
+    with center.sessions.begin() as session:
+        registry.register(session, [(serial, card_type)], "test issuance", center.now_us())
 
 
 def _request(card, init, **changes):
@@ -89,12 +97,13 @@ def test_a_blacklisted_card_gets_no_mac2(issuing, rig):
     [
         (2_500, {}, "multiple of 1000"),
         (60_000, {}, "1000..50000 fen, not 60000"),
-        (2_000, {"card_type": 99}, "card type 99"),
+        (60_000, {"card_type": 99}, "1000..50000 fen, not 60000"),  # the claim is not used
         (2_000, {"balance_fen": 99_000}, "exceed the ceiling"),
     ],
 )
 def test_limits_are_enforced(issuing, rig, amount, changes, message):
     card = rig.open()
+    register(issuing, card.serial.hex().upper(), 1)
     init = card.initialize_for_load(amount, bytes.fromhex(issuing.terminal_id))
     answer = issuing.request("POST", AUTHORIZE, _request(card, init, **changes))
     assert answer.status_code == 422

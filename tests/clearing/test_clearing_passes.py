@@ -113,11 +113,11 @@ def test_the_scenic_catalogue_is_checked_when_published():
 
 def test_the_migration_builds_the_passes_from_the_records_already_held(db_url, device, tmp_path):
     """A center upgraded from c0002 holds pass records but no ``annual_pass`` table yet."""
+    from alembic import command  # noqa: PLC0415
     from sqlalchemy import create_engine, select, text  # noqa: PLC0415
 
-    from clearing.center import open_center  # noqa: PLC0415
+    from clearing.database import _alembic_config, make_engine, session_factory  # noqa: PLC0415
     from clearing.models import AnnualPassRow  # noqa: PLC0415
-    from clearing.settings import Settings  # noqa: PLC0415
 
     with device.journal(tmp_path / "j.sqlite3") as journal:
         sale(journal)
@@ -136,11 +136,15 @@ def test_the_migration_builds_the_passes_from_the_records_already_held(db_url, d
         conn.execute(text("DROP TABLE annual_pass"))
         conn.execute(text("UPDATE alembic_version SET version_num = 'c0002'"))
     engine.dispose()
-    upgraded = open_center(Settings(db_url=db_url))
+    engine = make_engine(db_url)
+    config = _alembic_config()
     try:
-        with upgraded.sessions.begin() as session:
+        with engine.begin() as conn:  # c0003 itself (later revisions are already in place)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "c0003")
+        with session_factory(engine).begin() as session:
             (row,) = session.scalars(select(AnnualPassRow)).all()
             assert (row.pass_id, row.card_serial) == (DESCRIPTION["pass_id"], NEW)
             assert (row.product_code, row.valid_until) == ("garden_annual", "2027-11-20")
     finally:
-        upgraded.close()
+        engine.dispose()

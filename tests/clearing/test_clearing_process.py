@@ -149,20 +149,26 @@ def test_the_cli_refuses_a_foreign_database(tmp_path):
     assert "not a clearing center database" in result.stderr
 
 
-def test_serve_refuses_an_issuer_keystore_without_its_passphrase(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "CITYCARD_ISSUER_PASSPHRASE"}
-    result = subprocess.run(
-        [sys.executable, "-m", "clearing.cli", "serve", "--db", f"sqlite:///{tmp_path / 'c.db'}",
-         "--issuer-keystore", str(tmp_path / "none.keystore")],
-        capture_output=True, text=True, timeout=60, cwd=ROOT, env=env, check=False,
-    )  # fmt: skip
+def test_serve_reads_the_keystore_passphrase_from_a_private_file_only(tmp_path):
+    def serve(*extra):
+        return subprocess.run(
+            [sys.executable, "-m", "clearing.cli", "serve", "--db",
+             f"sqlite:///{tmp_path / 'c.db'}", "--issuer-keystore",
+             str(tmp_path / "none.keystore"), *extra],
+            capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+            env={**os.environ, "CITYCARD_ISSUER_PASSPHRASE": "pw"},  # never read
+        )  # fmt: skip
+
+    result = serve()
     assert result.returncode == 2
-    assert "CITYCARD_ISSUER_PASSPHRASE" in result.stderr
-    env["CITYCARD_ISSUER_PASSPHRASE"] = "pw"
-    missing = subprocess.run(
-        [sys.executable, "-m", "clearing.cli", "serve", "--db", f"sqlite:///{tmp_path / 'c.db'}",
-         "--issuer-keystore", str(tmp_path / "none.keystore")],
-        capture_output=True, text=True, timeout=60, cwd=ROOT, env=env, check=False,
-    )  # fmt: skip
+    assert "--passphrase-file" in result.stderr
+    secret = tmp_path / "passphrase"
+    secret.write_text("pw\n")
+    secret.chmod(0o644)
+    readable = serve("--passphrase-file", str(secret))
+    assert readable.returncode == 2
+    assert "may be read by other users" in readable.stderr and "chmod 600" in readable.stderr
+    secret.chmod(0o600)
+    missing = serve("--passphrase-file", str(secret))
     assert missing.returncode == 2
     assert "no keystore" in missing.stderr

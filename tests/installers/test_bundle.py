@@ -124,7 +124,10 @@ def center(tmp_path):
     create_demo(issuer_dir, PASSPHRASE, kdf=CHEAP_KDF)
     db_url = f"sqlite:///{tmp_path / 'center.sqlite3'}"
     port = _free_port()
-    env = dict(os.environ, CITYCARD_ISSUER_PASSPHRASE=PASSPHRASE)
+    env = dict(os.environ)
+    secret = tmp_path / "issuer-passphrase"
+    secret.write_text(PASSPHRASE)
+    secret.chmod(0o600)
     log = (tmp_path / "center.log").open("wb")
     process = subprocess.Popen(
         [
@@ -142,6 +145,8 @@ def center(tmp_path):
             "warning",
             "--issuer-keystore",
             str(issuer_dir / KEYSTORE_NAME),
+            "--passphrase-file",
+            str(secret),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,

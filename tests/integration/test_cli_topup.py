@@ -64,7 +64,12 @@ def sam_slot(pcscd, rig):
 def counter_dir(tmp_path, sam_slot):
     data = tmp_path / "counter"
     result = _cli(
-        data, "init", "--device-id", "DEV-CLI", "--admin", "admin",
+        data,
+        "init",
+        "--device-id",
+        "DEV-CLI",
+        "--admin",
+        "admin",
     )  # fmt: skip  (the terminal id comes from the SAM)
     assert result.returncode == 0, result.stderr
     opened = _cli(data, "shift-open", "--user", "admin", "--float", "500")

@@ -86,8 +86,15 @@ class CenterProcess:
         env = dict(os.environ)
         issuer: list[str] = []
         if self.issuer_keystore is not None:
-            issuer = ["--issuer-keystore", str(self.issuer_keystore)]
-            env["CITYCARD_ISSUER_PASSPHRASE"] = self.issuer_passphrase or ""
+            secret = self.log.parent / "issuer-passphrase"
+            secret.write_text(self.issuer_passphrase or "")
+            secret.chmod(0o600)
+            issuer = [
+                "--issuer-keystore",
+                str(self.issuer_keystore),
+                "--passphrase-file",
+                str(secret),
+            ]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [

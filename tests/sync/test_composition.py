@@ -84,6 +84,8 @@ def test_first_run_enrols_and_keeps_the_journal_key_the_center_issued(center, tm
     keys = JournalKeys.from_keystore(Keystore.open(data / "keystore.json", PASSPHRASE))
     issued = enrolment.journal_key
     assert keys.current_key_id == issued.key_id and keys.mac_keys == {issued.key_id: issued.key}
+    pinned = Keystore.open(data / "keystore.json", PASSPHRASE).get(composition.CENTER_KEY)
+    assert pinned == enrolment.center_public_key  # the lists must come signed by this key
     counter = composition.open_counter(data, PASSPHRASE, sam=sam)
     try:
         assert counter.journal.device_id == "DEV-9" and counter.journal.terminal_id == TERMINAL

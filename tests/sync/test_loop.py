@@ -190,7 +190,7 @@ def test_status_offline_with_pending_money_then_online_with_lists(center, tmp_pa
         assert store_parameters.current(store).brakes.per_load_cap_fen == 20_000
 
         # a cancelled report comes off the list; a local report stays whatever the center says
-        enrolled.client.cancel_loss(report.id)
+        enrolled.client.cancel_loss(report.id, "DEV-L#7")
         loop.sync_now()
         wait_for(lambda: loop.status().blacklist_version == 2)
         assert store_blacklist.lookup(store, "3100000000000777") is None

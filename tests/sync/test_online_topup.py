@@ -195,9 +195,7 @@ def test_online_loads_upload_and_their_tacs_verify_at_the_center(center, rig, tm
         center.device.client,
     )  # fmt: skip
     online = counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
-    counter.topups = TopUpService(
-        counter.journal, counter.store, rig.sam, counter.clock, CHINA
-    )
+    counter.topups = TopUpService(counter.journal, counter.store, rig.sam, counter.clock, CHINA)
     offline = counter.topups.top_up(CLERK, SHIFT, rig.open(), 2_000, CASH)
     assert (online.mac_path, offline.mac_path) == (MAC_PATH_CENTER, MAC_PATH_SAM)
     result = center.device.client.upload_batch(counter.journal.records())
@@ -216,6 +214,80 @@ def test_the_centers_refusal_is_final(center, rig, tmp_path):
     assert "Do not load this card" in info.value.advice
     assert rig.reload().profile.balance_fen == 5_000
     assert counter.journal.records(after=1) == []  # nothing written, no offline fallback
+    counter.close()
+
+
+def _suspend(center: Center, status: str, reason: str) -> None:
+    from clearing.cli import main  # noqa: PLC0415
+
+    argv = ["device", "--db", center.db_url, "--device", "DEV-T", "--status", status]
+    assert main([*argv, "--reason", reason]) == 0
+
+
+@pytest.mark.parametrize("status", ["suspended", "revoked"])
+def test_a_stopped_counter_refuses_top_ups_online_and_offline(center, rig, tmp_path, status):
+    """The issuer stops the device: the clerk is told to call it, and no SAM steps in."""
+    from app.services.topup import CounterSuspendedError  # noqa: PLC0415
+
+    monotonic = Monotonic()
+    client = Counting(center.device.client)
+    counter = online_counter(tmp_path / "c", rig.sam, client, monotonic=monotonic)
+    _suspend(center, status, "cash audit")
+    with pytest.raises(CounterSuspendedError) as info:
+        counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    assert str(info.value) == "This counter is suspended — call the issuer."
+    assert "cash audit" in info.value.advice_text
+    assert client.calls == 1
+    # a restart (the journal keeps the center's word) with the center out of reach: no SAM
+    dead = CenterClient(ClientSettings(f"http://127.0.0.1:{free_port()}", **QUICK), "DEV-T",
+                        rig_device_key())  # fmt: skip
+    restarted = go_online(counter, rig.sam, dead)
+    with pytest.raises(CounterSuspendedError):
+        restarted.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    dead.close()
+    assert rig.reload().profile.balance_fen == 5_000
+    assert authorizations(center) == []
+    notes = counter.journal.records_of_kinds(RecordKind.NOTE)
+    assert [n.payload_dict()["event"] for n in notes] == ["center_stopped_counter"]
+    counter.close()
+
+
+def test_a_counter_the_issuer_reactivates_tops_up_again(center, rig, tmp_path):
+    counter = online_counter(tmp_path / "c", rig.sam, center.device.client)
+    _suspend(center, "suspended", "audit")
+    with pytest.raises(RefusedError, match="suspended"):
+        counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    _suspend(center, "active", "")
+    receipt = counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+    assert receipt.online and rig.reload().profile.balance_fen == 10_000
+    notes = counter.journal.records_of_kinds(RecordKind.NOTE)
+    assert [n.payload_dict()["event"] for n in notes] == [
+        "center_stopped_counter",
+        "center_resumed_counter",
+    ]
+    counter.close()
+
+
+REFUSALS = [
+    pytest.param(json_reply('{"detail": "bad signature"}', 401), id="device-refused"),
+    pytest.param(json_reply('{"detail": "Not Found"}', 404), id="no-such-endpoint"),
+    pytest.param(json_reply('{"detail": "card type limits"}', 422), id="limits"),
+    pytest.param(json_reply('{"detail": "card on the blacklist"}', 403), id="blacklisted"),
+]
+
+
+@pytest.mark.parametrize("reply", REFUSALS)
+def test_a_center_that_answers_no_is_never_worked_round_offline(rig, tmp_path, reply):
+    with StubServer(lambda _seen: reply) as stub:
+        client = CenterClient(ClientSettings(stub.base, **QUICK), "DEV-T", rig_device_key())
+        counter = online_counter(tmp_path / "c", rig.sam, client)
+        with pytest.raises(CenterRefusedTopUpError):
+            counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
+        assert len(stub.seen) == 1
+    assert rig.reload().profile.balance_fen == 5_000
+    assert counter.journal.records(after=1) == []  # nothing written, no offline fallback
+    assert counter.topups.will_ask_center()  # a refusal is not an outage
+    client.close()
     counter.close()
 
 
@@ -295,8 +367,6 @@ GARBAGE = [
     pytest.param(json_reply("[]"), id="not-an-object"),
     pytest.param(json_reply('{"detail": "upstream timeout"}', 502), id="bad-gateway"),
     pytest.param(json_reply('{"detail": "no issuer keys"}', 503), id="no-keys"),
-    pytest.param(json_reply('{"detail": "Not Found"}', 404), id="no-such-endpoint"),
-    pytest.param(json_reply('{"detail": "bad signature"}', 401), id="device-refused"),
     pytest.param(
         json_reply(
             '{"authorization_id": 7, "mac2": "00112233", "card_time": "2026-11-21T17:00:00+08:00",'
