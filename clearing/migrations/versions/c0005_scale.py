@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c0005"
-down_revision = "c0003"
+down_revision = "c0004_authority"
 branch_labels = None
 depends_on = None
 
