@@ -14,6 +14,23 @@ from app.domain.parameters import CardTypeRules, Parameters
 from app.services.errors import RefusedError
 from app.store.blacklist import BlacklistEntry
 
+LOST_REASONS = frozenset({"loss_report", "reported_lost"})  # the counter's and the center's
+
+
+def blacklisted(serial: str, listed: BlacklistEntry) -> RefusedError:
+    """The refusal for a blacklisted card, in words (never the blacklist's reason code)."""
+    if listed.reason in LOST_REASONS:
+        return RefusedError(
+            "Card {serial} was reported lost.",
+            advice="Do not serve this card. Keep it and follow the lost-card procedure.",
+            serial=serial,
+        )
+    return RefusedError(
+        "Card {serial} is on the blacklist.",
+        advice="Do not serve this card. Keep it and follow the lost-card procedure.",
+        serial=serial,
+    )
+
 
 def check_card(
     snapshot: CardSnapshot,
@@ -24,12 +41,7 @@ def check_card(
     """The card type's rules if the card may be loaded here; else a RefusedError saying why."""
     serial = snapshot.public.serial_text
     if listed is not None:
-        raise RefusedError(
-            "Card {serial} is on the blacklist ({reason}).",
-            advice="Do not serve this card. Keep it and follow the lost-card procedure.",
-            serial=serial,
-            reason=listed.reason,
-        )
+        raise blacklisted(serial, listed)
     if snapshot.family is not CardFamily.CITY_UNION:
         raise RefusedError(
             "Card {serial} is a T-Union card of another issuer; this counter cannot load it.",
@@ -89,7 +101,16 @@ def check_amount(amount_fen: object, balance_fen: int, rules: CardTypeRules) -> 
     low, high = Fen(rules.min_load_fen).yuan_text(), Fen(rules.max_load_fen).yuan_text()
     step = Fen(rules.multiple_of_fen).yuan_text()
     amount = Fen(amount_fen).yuan_text()
-    if not rules.min_load_fen <= amount_fen <= rules.max_load_fen:
+    if amount_fen < rules.min_load_fen:
+        raise RefusedError(
+            "{amount} is below the {card_type} minimum of {low}.",
+            advice="Load between {low} and {high}.",
+            amount=amount,
+            card_type=rules.name,
+            low=low,
+            high=high,
+        )
+    if amount_fen > rules.max_load_fen:
         raise RefusedError(
             "{amount} is outside the {card_type} limits ({low} – {high}).",
             advice="Load between {low} and {high}.",

@@ -117,6 +117,12 @@ class CardPanel(QWidget):
         self._status.setWordWrap(True)
         self._status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._status.setFont(big_font(13))
+        self._refusal = QLabel()
+        self._refusal.setObjectName("cardRefusal")
+        self._refusal.setWordWrap(True)
+        self._refusal.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._refusal.setStyleSheet(ERROR_STYLE)
+        self._refusal.hide()
         self._fields = {key: QLabel() for key in self._FIELDS}
         self._captions = {key: QLabel() for key in self._FIELDS}
         form = QFormLayout()
@@ -144,6 +150,7 @@ class CardPanel(QWidget):
         layout.addWidget(self._balance_caption)
         layout.addWidget(self._balance)
         layout.addWidget(self._status)
+        layout.addWidget(self._refusal)
         layout.addLayout(lower, 1)
         self._retranslate()
         self.clear()
@@ -184,6 +191,7 @@ class CardPanel(QWidget):
         self._view = None
         self._message = message
         self._balance.setText("—")
+        self.show_refusal(None)
         self._status.setText(message or self.tr("Put a card on the reader"))
         self._status.setStyleSheet("")
         for label in self._fields.values():
@@ -204,7 +212,10 @@ class CardPanel(QWidget):
         """Fill the panel from a card read."""
         self._view = view
         self._message = None
-        self._balance.setText(yuan(view.balance_fen))
+        if view.balance_readable:
+            self._balance.setText(yuan(view.balance_fen))
+        else:
+            self._balance.setText(self.tr("Balance unreadable"))
         status_text = {
             CardStatus.OK: self.tr("Card OK"),
             CardStatus.BLOCKED: self.tr("BLOCKED — do not serve; check the loss report"),
@@ -226,6 +237,15 @@ class CardPanel(QWidget):
         self._fields["holder"].setText(view.holder_name or self.tr("(anonymous)"))
         self._fields["holder_id"].setText(view.holder_id)
         self.recent_model.set_rows(view.recent)
+
+    def show_refusal(self, text: str | None) -> None:
+        """Say why the card cannot be topped up (F2), or hide the line (``None``)."""
+        self._refusal.setText(self.tr("Top-up (F2) not possible: {0}").format(text) if text else "")
+        self._refusal.setVisible(bool(text))
+
+    def refusal_text(self) -> str:
+        """The refusal line as displayed (empty when none)."""
+        return self._refusal.text() if self._refusal.isVisibleTo(self) else ""
 
     def set_card_type_name(self, name: str) -> None:
         """Name the card type (from the parameters in force) next to its code."""

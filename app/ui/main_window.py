@@ -36,6 +36,7 @@ from app.services.loss import BlockedOnTap
 from app.services.progress import CancelToken, Progress
 from app.services.recovery import Resolution, Settlement
 from app.services.shifts import ShiftCloseResult
+from app.services.tap import CounterAction
 from app.services.void import VoidReceipt
 from app.ui.action_panel import FLOW_KEYS, ActionPanel, Title
 from app.ui.card_panel import CardPanel
@@ -127,6 +128,10 @@ class MainWindow(QMainWindow):
         bridge.card_removed.connect(self._on_removed)
         bridge.read_failed.connect(self._on_read_failed)
         bridge.settled.connect(self.show_note)
+        bridge.tapped.connect(self._on_tap)
+        # every operation on the card ends by reading it again: the big balance is the card's
+        ctx.runner.card_work_finished.connect(bridge.reread)
+        ctx.session.actor_changed.connect(self._on_actor_changed)
         ctx.session.actor_changed.connect(self._update_menus)
         ctx.session.shift_changed.connect(self._update_menus)
         self._retranslate()
@@ -258,6 +263,8 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self._retranslate_tools()
         self.action_panel.retranslate()
+        if self.ctx.session.tap is not None:
+            self._on_tap(self.ctx.session.tap)
         self.status.refresh()
         self._update_menus()
 
@@ -283,6 +290,18 @@ class MainWindow(QMainWindow):
         if rules is not None:
             self.card_panel.set_card_type_name(rules.name)
         self.status.set_reader(ReaderState.CARD)
+
+    def _on_tap(self, _tap: object) -> None:
+        self.card_panel.show_refusal(self.ctx.session.refusal(CounterAction.TOP_UP))
+
+    def _on_actor_changed(self) -> None:
+        """Nobody signed in: the last customer's card leaves the screen; back: read it again."""
+        if self.ctx.session.actor is None:
+            self.card_panel.clear()
+            if self.ctx.session.card is not None:
+                self.ctx.session.set_tap(None)
+        elif self.bridge.last_tap is not None:
+            self.bridge.refresh()
 
     def _on_removed(self) -> None:
         self.card_panel.clear()
@@ -349,7 +368,11 @@ class MainWindow(QMainWindow):
     # -- flows -----------------------------------------------------------------------------------
 
     def open_topup(self) -> None:
-        """F2: the top-up dialog for the card on the reader."""
+        """F2: the top-up dialog for the card on the reader (not for a card that refuses it)."""
+        refusal = self.ctx.session.refusal(CounterAction.TOP_UP)
+        if refusal is not None:
+            self.card_panel.show_refusal(refusal)
+            return
         dialog = TopUpDialog(self.ctx, self.bridge, self, print_receipt=self.print_receipt)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.topup_dialog = dialog

@@ -38,6 +38,7 @@ from app.ui.messages import ErrorPresenter, describe
 from app.ui.printing.receipt_printing import ReceiptPrinting
 from app.ui.reader_bridge import (
     ReaderBridge,
+    counter_tap_service,
     exchange_step,
     loss_step,
     recovery_step,
@@ -102,6 +103,7 @@ def assemble(
             void_step(counter.voids),
             loss_step(counter.loss),
         ],
+        service=counter_tap_service(counter, connect),
     )
     # without a center the status bar counts the journal's unsent records itself
     pending = None if counter.sync is not None else counter.journal.pending

@@ -69,6 +69,7 @@ class TaskRunner(QObject):
 
     started = Signal(str)
     finished = Signal(str)
+    card_work_finished = Signal()  # after card work and its callbacks: the card may have changed
 
     def __init__(
         self,
@@ -130,7 +131,7 @@ class TaskRunner(QObject):
         timer.start(self._delay)
         future.add_done_callback(
             lambda f: self._relay.call.emit(
-                lambda: self._finish(task, f, timer, on_success, on_failure)
+                lambda: self._finish(task, f, timer, on_success, on_failure, on_card)
             )
         )
         return task
@@ -171,6 +172,21 @@ class TaskRunner(QObject):
             on_progress(stage)
 
     def _finish(
+        self,
+        task: Task[T],
+        future: Future[T],
+        timer: QTimer,
+        on_success: Callable[[T], None],
+        on_failure: Callable[[BaseException], bool] | None,
+        on_card: bool = False,
+    ) -> None:
+        try:
+            self._conclude(task, future, timer, on_success, on_failure)
+        finally:
+            if on_card:
+                self.card_work_finished.emit()
+
+    def _conclude(
         self,
         task: Task[T],
         future: Future[T],

@@ -588,8 +588,7 @@ class TopUpDialog(FlowDialog):
         self.summary.setText("\n".join(lines))
         self.balance_label.setText(self.tr("Balance {0}").format(yuan(receipt.balance_after_fen)))
         self._show(self.DONE)
-        self.topped_up.emit(receipt)
-        self._bridge.refresh()
+        self.topped_up.emit(receipt)  # the runner then re-reads the card for the window
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, TopUpInterruptedError):

@@ -205,6 +205,10 @@
         <translation>正在读卡…请勿移开卡片</translation>
     </message>
     <message>
+        <source>Balance unreadable</source>
+        <translation>余额无法读取</translation>
+    </message>
+    <message>
         <source>Card OK</source>
         <translation>卡正常</translation>
     </message>
@@ -223,6 +227,10 @@
     <message>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
+    </message>
+    <message>
+        <source>Top-up (F2) not possible: {0}</source>
+        <translation>不能充值（F2）：{0}</translation>
     </message>
 </context>
 <context>
@@ -4288,6 +4296,18 @@
     <message>
         <source>The card left the reader while it was being loaded ({reason}).</source>
         <translation>圈存过程中卡离开了读卡器（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Card {serial} is on the blacklist.</source>
+        <translation>卡 {serial} 在黑名单上。</translation>
+    </message>
+    <message>
+        <source>Card {serial} was reported lost.</source>
+        <translation>卡 {serial} 已挂失。</translation>
+    </message>
+    <message>
+        <source>{amount} is below the {card_type} minimum of {low}.</source>
+        <translation>{amount} 低于{card_type}的最低充值额 {low}。</translation>
     </message>
     <message>
         <source>Put the same card back on the reader: the counter checks whether the amount was taken back. Do not give any money back until it says so.</source>
