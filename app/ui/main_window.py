@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.bridge = bridge
         self.print_receipt: PrintReceipt | None = None  # the printing helper's hook
+        self.auto_print = True  # the settings' auto_print: top-up receipts print by themselves
         self.print_shift_report: Callable[[ShiftCloseResult], None] | None = None  # likewise
         self.topup_dialog: TopUpDialog | None = None
         self.notices: list[tuple[str, str]] = []  # what the window told the clerk (tests, a11y)
@@ -254,9 +255,9 @@ class MainWindow(QMainWindow):
 
     def _retranslate(self) -> None:
         self.counter_menu.setTitle(self.tr("&Counter"))
-        self.tools_menu.setTitle(self.tr("&Tools"))
+        self.tools_menu.setTitle(self.tr("T&ools"))
         self.sign_in_action.setText(self.tr("&Sign in…"))
-        self.sign_out_action.setText(self.tr("Sign &out"))
+        self.sign_out_action.setText(self.tr("Sign o&ut"))
         self.open_shift_action.setText(self.tr("&Open shift…"))
         self.close_shift_action.setText(self.tr("&Close shift…"))
         self.settings_action.setText(self.tr("S&ettings…"))
@@ -373,7 +374,13 @@ class MainWindow(QMainWindow):
         if refusal is not None:
             self.card_panel.show_refusal(refusal)
             return
-        dialog = TopUpDialog(self.ctx, self.bridge, self, print_receipt=self.print_receipt)
+        dialog = TopUpDialog(
+            self.ctx,
+            self.bridge,
+            self,
+            print_receipt=self.print_receipt,
+            auto_print=self.auto_print,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.topup_dialog = dialog
         dialog.topped_up.connect(lambda _receipt: self.ctx.counter.sync_now())  # upload it soon

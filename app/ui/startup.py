@@ -150,6 +150,7 @@ def wire_window(
 
     def settings_saved(saved: Settings) -> None:
         printing.update(saved)
+        window.auto_print = saved.auto_print
         window.show_scenic(saved.scenic_mode)
 
     gui.openers = register_flows(
@@ -161,6 +162,7 @@ def wire_window(
         on_settings_saved=settings_saved,
     )
     window.print_receipt = printing.print_seq
+    window.auto_print = settings.auto_print
     window.print_shift_report = reports.preview_shift
     window.add_tool(
         lambda: QCoreApplication.translate("startup", "&Reports…"),

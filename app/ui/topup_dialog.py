@@ -1,6 +1,8 @@
 """The top-up dialog (圈存): amount, payment method, limits, the write, and what to do after.
 
-Keyboard first: the amount field has the focus; Alt+1…6 pick a preset, Alt+C/B/W/L the payment
+Keyboard first: the amount field has the focus; a bare digit 1…6 in the empty field (or Alt+1…6)
+picks a preset — a second digit typed straight after it means the clerk was typing an amount, so
+the two digits become the amount ("3" → ¥50 preset, "3" "0" → ¥30); Alt+C/B/W/L the payment
 method; Enter tops up, Esc cancels. The card type's limits and the balance ceiling are on screen
 before anything is confirmed, and the amount is checked as it is typed — first locally against
 the card type's rules, then by :meth:`TopUpService.check` (blacklist, open intents, offline
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -53,6 +56,39 @@ PrintReceipt = Callable[[int], None]  # the journal seq of the top-up's outcome 
 
 PRESETS_FEN = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
 CHECK_DELAY_MS = 150
+
+
+class PresetKeys(QObject):
+    """Bare digits on the empty amount field pick the presets (an event filter on the field)."""
+
+    def __init__(self, dialog: TopUpDialog) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+        self._picked: str | None = None  # the digit that picked the preset now shown
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Digit 1…6 on an empty field: the preset; the next digit: both digits typed."""
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        field = self._dialog.amount
+        text = event.text()
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if not plain or len(text) != 1 or not text.isdigit():
+            if event.key() not in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt):
+                self._picked = None
+            return False
+        picked, self._picked = self._picked, None
+        if picked is not None and field.text() == self._dialog.preset_text(picked):
+            field.setText(picked + text)  # the clerk was typing an amount, not picking
+            return True
+        index = int(text) - 1
+        if field.text() == "" and 0 <= index < len(PRESETS_FEN):
+            button = self._dialog.preset_buttons[PRESETS_FEN[index]]
+            if button.isEnabled():
+                self._dialog.pick_preset(PRESETS_FEN[index])
+                self._picked = text
+                return True
+        return False
 
 
 class OtherCardError(ClerkFacingError):
@@ -163,8 +199,10 @@ class TopUpDialog(FlowDialog):
         parent: QWidget | None = None,
         *,
         print_receipt: PrintReceipt | None = None,
+        auto_print: bool = False,
     ) -> None:
         super().__init__(ctx, parent)
+        self.auto_print = auto_print  # print the receipt as soon as the top-up is done
         self.setWindowTitle(self.tr("Top up the card"))
         self.setObjectName("topUpDialog")
         self._bridge = bridge
@@ -250,6 +288,8 @@ class TopUpDialog(FlowDialog):
         self.amount.setFont(big_font(20))
         self.amount.textChanged.connect(self._amount_changed)
         self.on_enter(self.amount, self._advance)
+        self._preset_keys = PresetKeys(self)
+        self.amount.installEventFilter(self._preset_keys)
         payment = QGroupBox(self.tr("Payment"), page)
         pay_row = QHBoxLayout(payment)
         self.payment_group = QButtonGroup(self)
@@ -432,6 +472,16 @@ class TopUpDialog(FlowDialog):
         self.amount.set_fen(fen)
         self.amount.setFocus()
 
+    def pick_preset(self, fen: int) -> None:
+        """Put the preset ``fen`` in the amount field (as its button does)."""
+        self._preset(fen)
+
+    def preset_text(self, digit: str) -> str:
+        """What the amount field shows after preset ``digit`` (1…6) was picked."""
+        fen = PRESETS_FEN[int(digit) - 1]
+        whole, cents = divmod(fen, 100)
+        return f"{whole}" if not cents else f"{whole}.{cents:02d}"
+
     def _say_check(self, text: str, ok: bool) -> None:
         self.check_line.setText(text)
         self.check_line.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
@@ -519,7 +569,7 @@ class TopUpDialog(FlowDialog):
         fen = self._local_check()
         if fen is None:
             if self.amount.fen() is None:
-                self.say_problem(self.tr("Type the amount, or pick a preset with Alt+1…6."))
+                self.say_problem(self.tr("Type the amount, or pick a preset with its digit 1…6."))
             self.amount.setFocus()
             return
         method = self.payment_method()
@@ -589,6 +639,8 @@ class TopUpDialog(FlowDialog):
         self.balance_label.setText(self.tr("Balance {0}").format(yuan(receipt.balance_after_fen)))
         self._show(self.DONE)
         self.topped_up.emit(receipt)  # the runner then re-reads the card for the window
+        if self.auto_print:
+            self._print()
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, TopUpInterruptedError):
@@ -622,6 +674,8 @@ class TopUpDialog(FlowDialog):
         self._show(self.SETTLED)
         if resolution.settlement is Settlement.DONE:
             self.topped_up.emit(resolution)
+            if self.auto_print:
+                self._print()
         return True
 
     def _redo(self) -> None:

@@ -430,12 +430,12 @@
         <translation>演示：虚拟卡</translation>
     </message>
     <message>
-        <source>&amp;Tap card (F9)</source>
-        <translation>放卡 (F9)(&amp;T)</translation>
+        <source>Ta&amp;p card (F9)</source>
+        <translation>放卡 (F9)(&amp;P)</translation>
     </message>
     <message>
-        <source>&amp;Remove card (F10)</source>
-        <translation>移走卡 (F10)(&amp;R)</translation>
+        <source>Re&amp;move card (F10)</source>
+        <translation>移走卡 (F10)(&amp;M)</translation>
     </message>
 </context>
 <context>
@@ -932,8 +932,8 @@
         <translation>找到卡后，为上面的卡号解挂。</translation>
     </message>
     <message>
-        <source>Rea&amp;son:</source>
-        <translation>原因(&amp;S)：</translation>
+        <source>Reaso&amp;n:</source>
+        <translation>原因(&amp;N)：</translation>
     </message>
     <message>
         <source>Close</source>
@@ -1007,16 +1007,16 @@
         <translation>柜台(&amp;C)</translation>
     </message>
     <message>
-        <source>&amp;Tools</source>
-        <translation>工具(&amp;T)</translation>
-    </message>
-    <message>
         <source>&amp;Sign in…</source>
         <translation>登录(&amp;S)…</translation>
     </message>
     <message>
-        <source>Sign &amp;out</source>
-        <translation>退出登录(&amp;O)</translation>
+        <source>T&amp;ools</source>
+        <translation>工具(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Sign o&amp;ut</source>
+        <translation>退出登录(&amp;U)</translation>
     </message>
     <message>
         <source>&amp;Open shift…</source>
@@ -1118,8 +1118,8 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <source>Pass &amp;product</source>
-        <translation>年卡产品(&amp;P)</translation>
+        <source>Pass pro&amp;duct</source>
+        <translation>年卡产品(&amp;D)</translation>
     </message>
     <message>
         <source>Holder&apos;s &amp;ID number</source>
@@ -1581,20 +1581,12 @@
 <context>
     <name>ScenicPage</name>
     <message>
-        <source>&amp;Tickets</source>
-        <translation>售票(&amp;T)</translation>
-    </message>
-    <message>
         <source>&amp;Entry check</source>
         <translation>入园检票(&amp;E)</translation>
     </message>
     <message>
         <source>&amp;Adult</source>
         <translation>成人(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Child</source>
-        <translation>儿童(&amp;C)</translation>
     </message>
     <message>
         <source>&amp;Senior</source>
@@ -1633,8 +1625,16 @@
         <translation>清空购物篮(&amp;L)</translation>
     </message>
     <message>
-        <source>Annual pa&amp;ss…</source>
-        <translation>年卡(&amp;S)…</translation>
+        <source>T&amp;ickets</source>
+        <translation>售票(&amp;I)</translation>
+    </message>
+    <message>
+        <source>C&amp;hild</source>
+        <translation>儿童(&amp;H)</translation>
+    </message>
+    <message>
+        <source>A&amp;nnual pass…</source>
+        <translation>年卡(&amp;N)…</translation>
     </message>
     <message>
         <source>&amp;Top up first</source>
@@ -1692,12 +1692,16 @@
         <translation>设置</translation>
     </message>
     <message>
-        <source>Language</source>
-        <translation>语言</translation>
+        <source>Language and receipts</source>
+        <translation>语言和小票</translation>
     </message>
     <message>
         <source>&amp;Language:</source>
         <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Print every money receipt a&amp;utomatically</source>
+        <translation>自动打印每张收付款小票(&amp;U)</translation>
     </message>
     <message>
         <source>empty: the system&apos;s certificates</source>
@@ -1716,8 +1720,8 @@
         <translation>地址 (URL)(&amp;A)：</translation>
     </message>
     <message>
-        <source>C&amp;A certificate:</source>
-        <translation>CA 证书(&amp;A)：</translation>
+        <source>CA &amp;certificate:</source>
+        <translation>CA 证书(&amp;C)：</translation>
     </message>
     <message>
         <source>empty: the first reader</source>
@@ -1812,8 +1816,8 @@
         <translation>产品 ID(&amp;D)：</translation>
     </message>
     <message>
-        <source>D&amp;evice:</source>
-        <translation>设备(&amp;E)：</translation>
+        <source>&amp;Device:</source>
+        <translation>设备(&amp;D)：</translation>
     </message>
     <message>
         <source>80 mm paper (48 characters)</source>
@@ -2498,8 +2502,8 @@
         <translation>读卡器上没有卡。</translation>
     </message>
     <message>
-        <source>Type the amount, or pick a preset with Alt+1…6.</source>
-        <translation>请输入金额，或按 Alt+1…6 选择常用金额。</translation>
+        <source>Type the amount, or pick a preset with its digit 1…6.</source>
+        <translation>请输入金额，或按数字键 1…6 选择预设金额。</translation>
     </message>
     <message>
         <source>Top-up: keep the card on the reader</source>

@@ -153,7 +153,7 @@ class LossDialog(FlowDialog):
         note = QLabel(self.tr("For the card number above, once the card is found."), cancel_box)
         note.setWordWrap(True)
         cancel_form.addRow(note)
-        cancel_form.addRow(form_label(self.tr("Rea&son:"), self.reason, self), self.reason)
+        cancel_form.addRow(form_label(self.tr("Reaso&n:"), self.reason, self), self.reason)
         cancel_form.addRow("", self.cancel_report_button)
 
         self.close_button = self.make_button(self.tr("Close"), self.reject)

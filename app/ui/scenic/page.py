@@ -73,7 +73,7 @@ class ScenicPage(QWidget):
         self._busy = 0
 
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self._build_sale_tab(), self.tr("&Tickets"))
+        self.tabs.addTab(self._build_sale_tab(), self.tr("T&ickets"))
         self.tabs.addTab(self._build_entry_tab(), self.tr("&Entry check"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -86,7 +86,7 @@ class ScenicPage(QWidget):
         tab = QWidget(self)
         names = {
             "adult": self.tr("&Adult"),
-            "child": self.tr("&Child"),
+            "child": self.tr("C&hild"),
             "senior": self.tr("&Senior"),
             "free": self.tr("&Free"),
         }
@@ -131,7 +131,7 @@ class ScenicPage(QWidget):
         pay_shortcut.activated.connect(self.pay)
         self.clear_button = QPushButton(self.tr("C&lear basket"), tab)
         self.clear_button.clicked.connect(lambda _c=False: self.clear_basket())
-        self.pass_button = QPushButton(self.tr("Annual pa&ss…"), tab)
+        self.pass_button = QPushButton(self.tr("A&nnual pass…"), tab)
         self.pass_button.setObjectName("scenicPass")
         self.pass_button.clicked.connect(lambda _c=False: self.open_pass_sale())
         self.top_up_button = QPushButton(self.tr("&Top up first"), tab)
