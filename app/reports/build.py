@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from app.domain.clock import COUNTER_TIMEZONE
 from app.domain.payment import PaymentMethod
 from app.journal import Checkpoint, Journal, JournalRecord, RecordKind, ShiftTotal
 from app.journal.canonical import fingerprint
@@ -75,11 +76,8 @@ def _utc_now() -> datetime:
 
 
 def _zone(timezone: tzinfo | None) -> tzinfo:
-    """The given zone, or this machine's local one."""
-    if timezone is not None:
-        return timezone
-    local = datetime.now().astimezone().tzinfo
-    return local if local is not None else UTC
+    """The given zone, or the counter's (never the machine's: its zone is often wrong)."""
+    return timezone if timezone is not None else COUNTER_TIMEZONE
 
 
 # -- building blocks -----------------------------------------------------------------------------
@@ -317,7 +315,7 @@ def shift_report(
     timezone: tzinfo | None = None,
     clock: Clock = _utc_now,
 ) -> ShiftReport:
-    """The report of shift ``shift_id`` (open or closed), times in ``timezone`` (default local)."""
+    """The report of shift ``shift_id`` (open or closed), in ``timezone`` (default: the counter's)."""
     tz = _zone(timezone)
     shift = _shift_or_refuse(store, shift_id)
     totals = journal.shift_totals(shift_id)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import format_card_time
 from app.services.card_reading import CardStatus, CardView, RecentTransaction
 from app.ui.forms import ERROR_STYLE, big_font, yuan
 
@@ -88,7 +89,7 @@ class RecentTransactionsModel(QAbstractTableModel):
             return None
         column = index.column()
         if column == 0:
-            return line.when.strftime("%Y-%m-%d %H:%M") if line.when else ""
+            return format_card_time(line.when)
         if column == 1:
             source = _KINDS.get(line.kind)
             return QCoreApplication.translate("CardPanel", str(source)) if source else line.kind

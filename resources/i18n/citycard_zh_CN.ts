@@ -303,6 +303,10 @@
         <translation>软件</translation>
     </message>
     <message>
+        <source>Counter time {0}</source>
+        <translation>柜台时间 {0}</translation>
+    </message>
+    <message>
         <source>none</source>
         <translation>无</translation>
     </message>

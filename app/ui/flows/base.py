@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import format_time
 from app.domain.money import Fen
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor
@@ -86,8 +87,8 @@ def receipt_of(journal: Journal, seq: int) -> Receipt | None:
 
 
 def local_time(when: datetime | None) -> str:
-    """A UTC time as the counter's local date and time."""
-    return "" if when is None else when.astimezone().strftime("%Y-%m-%d %H:%M")
+    """A UTC time as the counter's date and time (its zone, never the machine's)."""
+    return format_time(when)
 
 
 class MessageLabel(QLabel):

@@ -35,7 +35,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
-from app.composition import CARD_TIMEZONE
+from app.domain.clock import COUNTER_TIMEZONE
 from app.printing.errors import PrinterSettingsError
 from app.printing.printer import ReceiptPrinter
 from app.printing.receipt_layout import DEFAULT_HEADING, receipt_layout
@@ -80,7 +80,7 @@ class ReceiptPrinting(QObject):
         data_dir: Path,
         *,
         parent: QWidget | None = None,
-        timezone: tzinfo = CARD_TIMEZONE,
+        timezone: tzinfo = COUNTER_TIMEZONE,
     ) -> None:
         super().__init__()
         self.ctx = ctx
