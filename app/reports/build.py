@@ -315,7 +315,7 @@ def shift_report(
     timezone: tzinfo | None = None,
     clock: Clock = _utc_now,
 ) -> ShiftReport:
-    """The report of shift ``shift_id`` (open or closed), in ``timezone`` (default: the counter's)."""
+    """The report of shift ``shift_id`` (open or closed), times in the counter's zone by default."""
     tz = _zone(timezone)
     shift = _shift_or_refuse(store, shift_id)
     totals = journal.shift_totals(shift_id)
