@@ -649,6 +649,10 @@
 <context>
     <name>FlowDialog</name>
     <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
         <source>Internal error: the operation did not finish normally.</source>
         <translation>内部错误：操作未正常完成。</translation>
     </message>
@@ -972,12 +976,36 @@
         <translation>请按持卡人的证件输入证件号码。</translation>
     </message>
     <message>
+        <source>Card {0} is not registered, or the ID number does not match its registered holder.</source>
+        <translation>卡 {0} 未记名，或证件号码与其记名持卡人不符。</translation>
+    </message>
+    <message>
+        <source>Check the holder&apos;s ID document again; do not report the card.</source>
+        <translation>请再次核对持卡人证件；不要挂失此卡。</translation>
+    </message>
+    <message>
+        <source>Report card {0} of {1} lost?</source>
+        <translation>确定为{1}挂失卡 {0}？</translation>
+    </message>
+    <message>
+        <source>It is blacklisted at once: refused at this counter, blocked when it is tapped, and sent to the clearing center now. Its balance waits {0} days, then the holder can have it moved to a replacement card. The holder gets the loss report receipt.</source>
+        <translation>挂失立即生效：本柜台拒绝受理，刷卡时锁定，并立即上报清算中心。余额保留 {0} 天后，持卡人可将其转入补办的新卡。请将挂失回执交给持卡人。</translation>
+    </message>
+    <message>
+        <source>&amp;Yes, report it lost</source>
+        <translation>确认挂失(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Checking the holder&apos;s ID number</source>
+        <translation>正在核对持卡人证件号码</translation>
+    </message>
+    <message>
         <source>Reporting the card lost</source>
         <translation>正在挂失</translation>
     </message>
     <message>
-        <source>Card {serial} of {holder} is reported lost (journal no. {seq}). It is refused at this counter from now on, blocked if it is tapped here, and goes to the clearing center with the next sync. The holder can have it replaced from {date}.</source>
-        <translation>持卡人 {holder} 的卡 {serial} 已挂失（流水号 {seq}）。从现在起本柜台拒绝受理该卡，在此刷卡将被锁定；下次同步时上报清算中心。持卡人可于 {date} 起办理补卡。</translation>
+        <source>Card {serial} of {holder} is reported lost (journal no. {seq}). It is refused at this counter from now on, blocked if it is tapped here, and is being sent to the clearing center. The holder can have it replaced from {date}. Give the holder the loss report receipt.</source>
+        <translation>{holder}的卡 {serial} 已挂失（流水号 {seq}）。本柜台自即刻起拒绝受理此卡，在此刷卡时将被锁定，挂失信息正在上报清算中心。持卡人可于 {date} 起补卡。请将挂失回执交给持卡人。</translation>
     </message>
     <message>
         <source>Type or choose the card whose report is cancelled.</source>
@@ -1257,6 +1285,14 @@
         <translation>退卡退款</translation>
     </message>
     <message>
+        <source>from the holder&apos;s ID document</source>
+        <translation>以持卡人证件为准</translation>
+    </message>
+    <message>
+        <source>Holder&apos;s &amp;ID number:</source>
+        <translation>持卡人证件号码(&amp;I)：</translation>
+    </message>
+    <message>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
@@ -1279,6 +1315,10 @@
     <message>
         <source>To pay the customer:</source>
         <translation>应付顾客：</translation>
+    </message>
+    <message>
+        <source>Registered holder:</source>
+        <translation>记名持卡人：</translation>
     </message>
     <message>
         <source>A returned card is blocked for good and can never be used again. Keep the card on the reader until the dialog says to pay.</source>
@@ -1309,6 +1349,10 @@
         <translation>正在读卡</translation>
     </message>
     <message>
+        <source>none (an anonymous card)</source>
+        <translation>无（不记名卡）</translation>
+    </message>
+    <message>
         <source>The return of card {serial} was interrupted.</source>
         <translation>卡 {serial} 的退卡被中断。</translation>
     </message>
@@ -1323,6 +1367,42 @@
     <message>
         <source>Check the amount with the customer, then return the card.</source>
         <translation>请与顾客核对金额，然后退卡。</translation>
+    </message>
+    <message>
+        <source>Card {0} is registered: type the holder&apos;s ID number.</source>
+        <translation>卡 {0} 为记名卡：请输入持卡人证件号码。</translation>
+    </message>
+    <message>
+        <source>Only the registered holder may return it; check their ID document.</source>
+        <translation>只有记名持卡人本人可以退卡；请核对其证件。</translation>
+    </message>
+    <message>
+        <source>The ID number does not match the card&apos;s registered holder.</source>
+        <translation>证件号码与此卡的记名持卡人不符。</translation>
+    </message>
+    <message>
+        <source>Check the ID document again; do not return the card.</source>
+        <translation>请再次核对证件；不要办理退卡。</translation>
+    </message>
+    <message>
+        <source>Checking the holder&apos;s ID number</source>
+        <translation>正在核对持卡人证件号码</translation>
+    </message>
+    <message>
+        <source>an anonymous card</source>
+        <translation>不记名卡</translation>
+    </message>
+    <message>
+        <source>Return card {0} ({1}) and pay the customer {2} in cash?</source>
+        <translation>确定为卡 {0}（{1}）办理退卡，并付给客户现金 {2}？</translation>
+    </message>
+    <message>
+        <source>Balance {0} + deposit {1} − fee {2}. The card is blocked for good and can never be used again.</source>
+        <translation>卡内余额 {0} + 押金 {1} − 手续费 {2}。退卡后此卡将被永久锁定，不能再使用。</translation>
+    </message>
+    <message>
+        <source>&amp;Yes, return the card and pay</source>
+        <translation>确认退卡并付款(&amp;Y)</translation>
     </message>
     <message>
         <source>Return card {serial} and pay back {amount}.</source>
@@ -3674,10 +3754,6 @@
         <translation>请重新核对持卡人的证件；不要办理挂失。</translation>
     </message>
     <message>
-        <source>Card {serial} is already reported ({reason}).</source>
-        <translation>卡 {serial} 已挂失（{reason}）。</translation>
-    </message>
-    <message>
         <source>Card {serial} has no loss report to cancel.</source>
         <translation>卡 {serial} 没有可解挂的挂失。</translation>
     </message>
@@ -4316,6 +4392,10 @@
     <message>
         <source>{amount} is below the {card_type} minimum of {low}.</source>
         <translation>{amount} 低于{card_type}的最低充值额 {low}。</translation>
+    </message>
+    <message>
+        <source>Card {serial} is already reported lost.</source>
+        <translation>卡 {serial} 已经挂失。</translation>
     </message>
     <message>
         <source>Put the same card back on the reader: the counter checks whether the amount was taken back. Do not give any money back until it says so.</source>

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QLabel,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
@@ -125,6 +126,42 @@ class MessageLabel(QLabel):
         self.kind = ""
         self.setText("")
         self.hide()
+
+
+def ask_to_confirm(
+    parent: QWidget,
+    title: str,
+    what: str,
+    details: str,
+    confirm_text: str,
+    confirmed: Callable[[], None],
+) -> QMessageBox:
+    """Say what will happen (money out, a card blocked) and act only on an explicit confirm.
+
+    Enter and Esc mean Cancel: the clerk confirms with the button's own mnemonic (or Tab then
+    Space), never by pressing Enter once more out of habit. Window-modal; deletes itself.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, title, what, QMessageBox.StandardButton.NoButton)
+    box.setParent(parent, box.windowFlags())
+    box.setObjectName("confirmMoneyOut")
+    box.setInformativeText(details)
+    yes = box.addButton(confirm_text, QMessageBox.ButtonRole.AcceptRole)
+    yes.setObjectName("confirmButton")
+    no = box.addButton(
+        QCoreApplication.translate("FlowDialog", "Cancel"), QMessageBox.ButtonRole.RejectRole
+    )
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished(_result: int) -> None:
+        if box.clickedButton() is yes:
+            confirmed()
+
+    box.finished.connect(finished)
+    box.open()
+    return box
 
 
 class FlowDialog(QDialog):
