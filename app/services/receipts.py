@@ -41,6 +41,8 @@ PAYMENT_NAMES: dict[str, str] = {
 def payment_name(method: str | None) -> str:
     """A payment method as a receipt prints it (Chinese and English, never the code)."""
     return "" if not method else PAYMENT_NAMES.get(method, method)
+
+
 TICKET_NAMES: dict[str, str] = {
     "adult": "成人票 Adult",
     "child": "儿童票 Child",
