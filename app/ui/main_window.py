@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import Fen
 from app.domain.people import Role
+from app.journal import JournalRecord, RecordKind
 from app.services.card_reading import CardView
 from app.services.exchange import ExchangeStatus
 from app.services.loss import BlockedOnTap
@@ -62,6 +65,8 @@ class _Tool:
 
 class MainWindow(QMainWindow):
     """The counter window over one :class:`UiContext` and its reader bridge."""
+
+    _unfinished_found = Signal(object)  # list[JournalRecord], from the background look-up
 
     def __init__(
         self,
@@ -102,7 +107,24 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(counter_page)
         self.pages.addWidget(self.scenic_page)
-        self.setCentralWidget(self.pages)
+        # money not yet decided (a top-up whose card left mid-write): stays until it is settled
+        self.pending_banner = QLabel()
+        self.pending_banner.setObjectName("pendingBanner")
+        self.pending_banner.setWordWrap(True)
+        self.pending_banner.setStyleSheet(
+            "QLabel#pendingBanner { background:#fff3cd; color:#5c3c00; border:2px solid #e0a800;"
+            " padding:6px; font-weight:bold; }"
+        )
+        self.pending_banner.hide()
+        self._unfinished: list[JournalRecord] = []
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="window")
+        self._unfinished_found.connect(self._got_unfinished)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.pending_banner)
+        column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
 
         self.status = CounterStatusBar(
             ctx.session,
@@ -130,6 +152,8 @@ class MainWindow(QMainWindow):
         bridge.read_failed.connect(self._on_read_failed)
         bridge.settled.connect(self.show_note)
         bridge.tapped.connect(self._on_tap)
+        bridge.tapped.connect(lambda _tap: self.check_unfinished())
+        ctx.runner.card_work_finished.connect(self.check_unfinished)
         # every operation on the card ends by reading it again: the big balance is the card's
         ctx.runner.card_work_finished.connect(bridge.reread)
         ctx.session.actor_changed.connect(self._on_actor_changed)
@@ -266,6 +290,7 @@ class MainWindow(QMainWindow):
         self.action_panel.retranslate()
         if self.ctx.session.tap is not None:
             self._on_tap(self.ctx.session.tap)
+        self._show_unfinished()
         self.status.refresh()
         self._update_menus()
 
@@ -295,8 +320,50 @@ class MainWindow(QMainWindow):
     def _on_tap(self, _tap: object) -> None:
         self.card_panel.show_refusal(self.ctx.session.refusal(CounterAction.TOP_UP))
 
+    def check_unfinished(self) -> None:
+        """Look (off the GUI thread) for top-ups whose money is undecided; the banner says so.
+
+        Not through the task runner: this look must never make the window "busy" (sign-out and
+        quit wait for the runner).
+        """
+        journal = self.ctx.counter.journal
+
+        def work() -> None:
+            try:
+                intents = [r for r in journal.open_intents() if r.kind == RecordKind.LOAD_INTENT]
+            except Exception:  # a closing journal: the next look tells
+                log.warning("unfinished top-ups could not be read", exc_info=True)
+                return
+            self._unfinished_found.emit(intents)
+
+        self._background.submit(work)
+
+    def _got_unfinished(self, intents: list[JournalRecord]) -> None:
+        self._unfinished = intents
+        self._show_unfinished()
+
+    def shutdown(self) -> None:
+        """Stop the background look-ups (the composition root, at exit)."""
+        self._background.shutdown(wait=True, cancel_futures=True)
+
+    def unfinished_text(self) -> str:
+        """The banner's text ("" when nothing is undecided)."""
+        return self.pending_banner.text() if self.pending_banner.isVisibleTo(self) else ""
+
+    def _show_unfinished(self) -> None:
+        lines = [
+            self.tr(
+                "Unfinished top-up: card {0}, {1}. Put that card back on the reader to settle "
+                "it; do not take or give back money until the counter says what happened."
+            ).format(r.card_serial or "", Fen(r.amount_fen or 0).yuan_text())
+            for r in self._unfinished
+        ]
+        self.pending_banner.setText("\n".join(lines))
+        self.pending_banner.setVisible(bool(lines))
+
     def _on_actor_changed(self) -> None:
         """Nobody signed in: the last customer's card leaves the screen; back: read it again."""
+        self.check_unfinished()
         if self.ctx.session.actor is None:
             self.card_panel.clear()
             if self.ctx.session.card is not None:
@@ -394,8 +461,9 @@ class MainWindow(QMainWindow):
     # -- operator and shift ----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Show the window and ask who is signing in."""
+        """Show the window and ask who is signing in (and say what is still unfinished)."""
         self.show()
+        self.check_unfinished()
         self.open_sign_in()
 
     def open_sign_in(self) -> SignInDialog:

@@ -73,6 +73,7 @@ class Gui:
     def close(self) -> None:
         """Stop the status bar's reads, the runner's pool and the card thread."""
         self.window.status.shutdown()
+        self.window.shutdown()
         self.ctx.runner.shutdown()
         self.card_thread.stop()
 

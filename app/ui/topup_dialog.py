@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -47,7 +47,7 @@ from app.services.progress import CancelToken, Progress
 from app.services.recovery import Resolution, Settlement
 from app.services.topup import TopUpInterruptedError, TopUpReceipt
 from app.ui.context import UiContext
-from app.ui.flows.base import FlowDialog, form_label
+from app.ui.flows.base import FlowDialog, ask_to_confirm, form_label
 from app.ui.forms import ERROR_STYLE, OK_STYLE, AmountEdit, big_font, yuan
 from app.ui.messages import describe, translated
 from app.ui.reader_bridge import ReaderBridge, Tap
@@ -232,7 +232,14 @@ class TopUpDialog(FlowDialog):
         self.print_button = self.make_button(self.tr("&Print receipt"), self._print)
         self.print_button.setVisible(False)
         self.cancel_button = self.make_button(self.tr("Cancel"), self.reject)
+        self.leave_button = self.make_button(
+            self.tr("Leave it &unfinished…"), self._ask_to_leave_unfinished
+        )
+        self.leave_button.setVisible(False)
+        self.confirm_box: QWidget | None = None
+        self._leaving = False
         buttons = QHBoxLayout()
+        buttons.addWidget(self.leave_button)
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.primary)
@@ -418,10 +425,13 @@ class TopUpDialog(FlowDialog):
             primary = self.tr("&Redo the top-up")
         self.primary.setText(primary)
         self.primary.setVisible(page != self.WRITING)
-        finished = page in (self.DONE, self.INTERRUPTED, self.SETTLED)
+        finished = page in (self.DONE, self.SETTLED)
         self.cancel_button.setText(self.tr("Close") if finished else self.tr("Cancel"))
-        # "Done" already closes: a second button saying the same would only be noise
-        self.cancel_button.setVisible(primary != self.tr("&Done"))
+        # "Done" already closes: a second button saying the same would only be noise; and while
+        # the money is undecided only an explicit "leave it unfinished" closes the dialog
+        undecided = page == self.INTERRUPTED
+        self.cancel_button.setVisible(primary != self.tr("&Done") and not undecided)
+        self.leave_button.setVisible(undecided)
         if page == self.AMOUNT:
             self.amount.setFocus()
             self.amount.selectAll()
@@ -677,6 +687,45 @@ class TopUpDialog(FlowDialog):
             if self.auto_print:
                 self._print()
         return True
+
+    def reject(self) -> None:
+        """Esc / Close: never while the money is undecided (the card left mid-write)."""
+        if self.page() == self.INTERRUPTED and not self._leaving:
+            self.say_problem(
+                self.tr("The top-up is not settled yet: the dialog stays open."),
+                self.tr(
+                    "Put the same card back on the reader. If the customer has left with it, "
+                    "choose “Leave it unfinished” (Alt+U): the window keeps a banner until the "
+                    "card comes back."
+                ),
+            )
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """The window's close button: like Esc."""
+        if self.page() == self.INTERRUPTED and not self._leaving:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+    def _ask_to_leave_unfinished(self) -> None:
+        self.confirm_box = ask_to_confirm(
+            self,
+            self.tr("Leave the top-up unfinished"),
+            self.tr("Close without knowing whether card {0} was loaded?").format(self._serial),
+            self.tr(
+                "Take or give back no money now. The window shows “Unfinished top-up” until "
+                "the card is put on the reader again; the counter then says what happened."
+            ),
+            self.tr("&Yes, leave it unfinished"),
+            self._leave_unfinished,
+        )
+
+    def _leave_unfinished(self) -> None:
+        self._leaving = True
+        super().reject()
 
     def _redo(self) -> None:
         """Back to the amount, same amount and method, on the card as read after the settle."""

@@ -1067,6 +1067,10 @@
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
+        <source>Unfinished top-up: card {0}, {1}. Put that card back on the reader to settle it; do not take or give back money until the counter says what happened.</source>
+        <translation>未完成充值：卡 {0}，{1}。请将该卡放回读卡器以确认结果；在系统告知结果之前，请勿收款或退款。</translation>
+    </message>
+    <message>
         <source>Interrupted top-up</source>
         <translation>中断的充值</translation>
     </message>
@@ -2478,6 +2482,10 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Leave it &amp;unfinished…</source>
+        <translation>暂不处理(&amp;U)…</translation>
+    </message>
+    <message>
         <source>Presets</source>
         <translation>常用金额</translation>
     </message>
@@ -2612,6 +2620,30 @@
     <message>
         <source>TAC {0} · journal no. {1}</source>
         <translation>TAC {0} · 流水号 {1}</translation>
+    </message>
+    <message>
+        <source>The top-up is not settled yet: the dialog stays open.</source>
+        <translation>充值结果尚未确定：此窗口不能关闭。</translation>
+    </message>
+    <message>
+        <source>Put the same card back on the reader. If the customer has left with it, choose “Leave it unfinished” (Alt+U): the window keeps a banner until the card comes back.</source>
+        <translation>请将同一张卡放回读卡器。如客户已带卡离开，请选择“暂不处理”（Alt+U）：主窗口将一直显示提示，直到该卡再次放上读卡器。</translation>
+    </message>
+    <message>
+        <source>Leave the top-up unfinished</source>
+        <translation>暂不处理此笔充值</translation>
+    </message>
+    <message>
+        <source>Close without knowing whether card {0} was loaded?</source>
+        <translation>在不确定卡 {0} 是否已充值的情况下关闭？</translation>
+    </message>
+    <message>
+        <source>Take or give back no money now. The window shows “Unfinished top-up” until the card is put on the reader again; the counter then says what happened.</source>
+        <translation>现在请勿收款或退款。主窗口将一直显示“未完成充值”，直到该卡再次放上读卡器，届时系统会告知结果。</translation>
+    </message>
+    <message>
+        <source>&amp;Yes, leave it unfinished</source>
+        <translation>确认暂不处理(&amp;Y)</translation>
     </message>
 </context>
 <context>
