@@ -84,6 +84,8 @@ def receipt_for(journal: Journal, record: JournalRecord, copy_number: int = 0) -
         lines = _scenic_lines(journal, record)
     elif record.kind == RecordKind.LOSS_REPORT:
         lines = _loss_lines(record)
+    elif record.kind == RecordKind.REFUND:
+        lines = _refund_lines(journal, record)
     else:
         lines = _money_lines(record)
     lines += [("操作员 Operator", record.operator or ""), ("流水 Journal seq", str(record.seq))]
@@ -95,7 +97,11 @@ def receipt_for(journal: Journal, record: JournalRecord, copy_number: int = 0) -
 def _money_lines(record: JournalRecord) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = [("卡号 Card", record.card_serial or "")]
     if record.kind == RecordKind.VOID:
-        lines.append(("撤销流水 Voids journal seq", str(record.payload_dict().get("voided_seq"))))
+        payload = record.payload_dict()
+        lines.append(("撤销流水 Voids journal seq", str(payload.get("voided_seq"))))
+        approver = payload.get("approver")
+        if isinstance(approver, str) and approver:
+            lines.append(("授权主管 Approved by", approver))
     if record.amount_fen is not None:
         lines.append(("金额 Amount", Fen(record.amount_fen).yuan_text()))
     if record.payment_method:
@@ -106,6 +112,26 @@ def _money_lines(record: JournalRecord) -> list[tuple[str, str]]:
         lines.append(("现余额 Balance after", Fen(record.balance_after_fen).yuan_text()))
     if record.tac:
         lines.append(("TAC", record.tac.hex().upper()))
+    return lines
+
+
+def _refund_lines(journal: Journal, record: JournalRecord) -> list[tuple[str, str]]:
+    """A card return: balance and deposit apart, fee, cash paid, approver, a signature line."""
+    intent = journal.record(record.intent_seq) if record.intent_seq is not None else None
+    payload = intent.payload_dict() if intent is not None else {}
+    lines: list[tuple[str, str]] = [
+        ("卡号 Card", record.card_serial or ""),
+        ("卡内余额 Balance", Fen(record.balance_before_fen or 0).yuan_text()),
+        ("押金 Deposit", Fen(int(payload.get("deposit_fen") or 0)).yuan_text()),
+        ("手续费 Fee", Fen(int(payload.get("fee_fen") or 0)).yuan_text()),
+        ("退款合计 Total paid", Fen(record.amount_fen or 0).yuan_text()),
+        ("支付 Paid by", payment_name(record.payment_method)),
+        ("卡片 Card state", "已锁定 Blocked"),
+    ]
+    approver = payload.get("approver")
+    if isinstance(approver, str) and approver:
+        lines.append(("授权主管 Approved by", approver))
+    lines.append(("客户签名 Signature", "____________"))
     return lines
 
 

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.domain.money import Fen
 from app.domain.payment import PaymentMethod
+from app.journal import RecordKind
+from app.reports.build import shift_report
 from app.services.card_reading import CardStatus
 from app.services.tap import CounterAction, TapService
 from app.store import blacklist
@@ -86,6 +88,10 @@ def test_the_balance_is_the_cards_after_a_void(qtbot, flows, window, rig):
     assert rig.reload().profile.balance_fen == 5_000
     _shows_the_cards_balance(qtbot, window, rig)  # not the stale ¥80.00
     assert window.card_panel.balance_text() == "¥50.00"
+    # the shift report: one void, and the void's debit is not a 消费 (purchase)
+    report = shift_report(flows.counter.journal, flows.counter.store, shift.id)
+    kinds = [line.kind for line in report.figures.totals]
+    assert report.figures.voids == 1 and RecordKind.PURCHASE_OUTCOME not in kinds
 
 
 def test_the_balance_is_the_cards_after_a_scenic_purse_sale(qtbot, flows, window, rig):
@@ -98,6 +104,11 @@ def test_the_balance_is_the_cards_after_a_scenic_purse_sale(qtbot, flows, window
     assert rig.reload().profile.balance_fen == 1_000
     _shows_the_cards_balance(qtbot, window, rig)
     assert flows.ctx.session.card is not None and flows.ctx.session.card.balance_fen == 1_000
+    # a ticket paid from the purse is a real 消费: the report keeps it
+    shift = flows.ctx.session.shift
+    report = shift_report(flows.counter.journal, flows.counter.store, shift.id)
+    (line,) = [x for x in report.figures.totals if x.kind == RecordKind.PURCHASE_OUTCOME]
+    assert (line.count, line.amount_fen) == (1, 4_000)
 
 
 def test_a_returned_card_shows_blocked_and_refuses_f2(qtbot, flows, window, make_rig):
