@@ -80,7 +80,8 @@ class CounterSession(QObject):
         if refused is None:
             return None
         what, advice, _ = describe(refused)
-        return f"{what} {advice}".strip()
+        joint = "" if what.endswith(("。", "！", "？")) else " "  # no space after a CJK stop
+        return f"{what}{joint}{advice}".strip()
 
     def require_actor(self) -> Actor:
         """The signed-in operator, or a clerk-facing error."""
