@@ -228,6 +228,7 @@ def open_counter(
             settings=loop_settings,
             on_status=on_sync_status,
         )
+        journal.on_append(sync.sync_now)  # every record goes up at once, not at the next tick
         settled = CenterSettledBalances(center)
     terminal = bytes.fromhex(journal.terminal_id)
     parameters = stored_parameters.current(store)

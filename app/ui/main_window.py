@@ -450,7 +450,6 @@ class MainWindow(QMainWindow):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.topup_dialog = dialog
-        dialog.topped_up.connect(lambda _receipt: self.ctx.counter.sync_now())  # upload it soon
         dialog.finished.connect(lambda _result: self._topup_closed(dialog))
         dialog.open()
 

@@ -305,7 +305,6 @@ class LossDialog(FlowDialog):
     def _reported(self, result: tuple[LossCase, Receipt | None]) -> None:
         case, receipt = result
         self.last_case = case
-        self.ctx.counter.sync_now()  # the center learns of it now, not within 30 s
         self.id_number.clear()
         self.say_done(
             self.tr(
