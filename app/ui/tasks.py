@@ -107,12 +107,14 @@ class TaskRunner(QObject):
         on_failure: Callable[[BaseException], bool] | None = None,
         on_progress: Callable[[str], None] | None = None,
         cancellable: bool = False,
+        progress_dialog: bool = True,
     ) -> Task[T]:
         """Start ``work``; ``on_success(result)`` runs on the GUI thread.
 
         ``on_failure`` sees every failure first and returns True when it handled it; otherwise
         the failure goes to the error presenter (cancelled: nothing; clerk-facing: the message
-        and advice; other: logged and shown as an internal error).
+        and advice; other: logged and shown as an internal error). ``progress_dialog=False``:
+        the caller shows the progress itself (no window takes the keyboard away from it).
         """
         task: Task[T] = Task(label)
         self._running.append(task)
@@ -128,7 +130,8 @@ class TaskRunner(QObject):
         timer = QTimer(self)
         timer.setSingleShot(True)
         timer.timeout.connect(lambda: self._open_dialog(task, cancellable))
-        timer.start(self._delay)
+        if progress_dialog:
+            timer.start(self._delay)
         future.add_done_callback(
             lambda f: self._relay.call.emit(
                 lambda: self._finish(task, f, timer, on_success, on_failure, on_card)

@@ -42,7 +42,7 @@ from app.domain.payment import PaymentMethod
 from app.domain.texts import ClerkFacingError
 from app.journal import RecordKind
 from app.services.eligibility import check_amount
-from app.services.errors import ServiceError
+from app.services.errors import Cancelled, ServiceError
 from app.services.progress import CancelToken, Progress
 from app.services.recovery import Resolution, Settlement
 from app.services.topup import TopUpInterruptedError, TopUpReceipt
@@ -51,11 +51,18 @@ from app.ui.flows.base import FlowDialog, ask_to_confirm, form_label
 from app.ui.forms import ERROR_STYLE, OK_STYLE, AmountEdit, big_font, yuan
 from app.ui.messages import describe, translated
 from app.ui.reader_bridge import ReaderBridge, Tap
+from app.ui.tasks import Task
 
 PrintReceipt = Callable[[int], None]  # the journal seq of the top-up's outcome record
 
 PRESETS_FEN = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
 CHECK_DELAY_MS = 150
+STALL_ADVICE_S = 10  # the reader or the SAM has not answered for this long: say what to do
+
+
+def stall_advice_s() -> int:
+    """After how many seconds of silence the clerk is told what to do (tests shorten it)."""
+    return STALL_ADVICE_S
 
 
 class PresetKeys(QObject):
@@ -247,6 +254,8 @@ class TopUpDialog(FlowDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self._header())
         layout.addWidget(self._pages, 1)
+        layout.addWidget(self.stall_advice)
+        layout.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.lock_while_busy(self._pages)
@@ -336,12 +345,60 @@ class TopUpDialog(FlowDialog):
         keep.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stage_line = QLabel(page)
         self.stage_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.elapsed_line = QLabel(page)
+        self.elapsed_line.setObjectName("topUpElapsed")
+        self.elapsed_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stall_advice = QLabel(self)  # outside the page: the page is locked while busy
+        self.stall_advice.setObjectName("topUpStall")
+        self.stall_advice.setWordWrap(True)
+        self.stall_advice.setStyleSheet(ERROR_STYLE)
+        self.stall_advice.hide()
+        self.stop_button = QPushButton(self.tr("&Stop waiting"), self)
+        self.stop_button.setObjectName("topUpStop")
+        self.stop_button.setAutoDefault(False)
+        self.stop_button.clicked.connect(self._stop_waiting)
+        self.stop_button.hide()
+        self._elapsed = 0
+        self._elapsed_timer = QTimer(self)
+        self._elapsed_timer.setInterval(1000)
+        self._elapsed_timer.timeout.connect(self._tick)
+        self._task: Task[TopUpReceipt] | None = None
         layout = QVBoxLayout(page)
         layout.addStretch(1)
         layout.addWidget(keep)
         layout.addWidget(self.stage_line)
+        layout.addWidget(self.elapsed_line)
         layout.addStretch(1)
         return page
+
+    def _tick(self) -> None:
+        """One more second waiting for the reader/SAM: say so; after a while, what to do."""
+        self._elapsed += 1
+        self.elapsed_line.setText(self.tr("Waiting {0} s").format(self._elapsed))
+        if self._elapsed >= stall_advice_s() and self.stall_advice.isHidden():
+            self.stall_advice.setText(
+                self.tr(
+                    "The card reader has not answered for {0} s. Check its cable and that the "
+                    "card lies flat. You may stop waiting: if nothing was written, nothing is "
+                    "charged; if the card was being written, the counter checks it on the next "
+                    "tap and says what happened."
+                ).format(stall_advice_s())
+            )
+            self.stall_advice.show()
+            self.stop_button.show()
+            self.stop_button.setFocus()
+
+    def _stop_waiting(self) -> None:
+        """Ask the top-up to stop at its next safe point; the journal decides what happened."""
+        if self._task is not None:
+            self._task.cancel()
+        self.stop_button.setEnabled(False)
+        self.stall_advice.setText(
+            self.tr(
+                "Stopping: the counter stops at the next safe point. If the card was already "
+                "being written, wait for its answer — the journal then says whether it happened."
+            )
+        )
 
     def _build_done(self) -> QWidget:
         page = QWidget(self)
@@ -411,6 +468,9 @@ class TopUpDialog(FlowDialog):
 
     def _show(self, page: int) -> None:
         self._pages.setCurrentIndex(page)
+        if page != self.WRITING:
+            self.stall_advice.hide()
+            self.stop_button.hide()
         can_print = self.print_receipt is not None and self._outcome_seq is not None
         self.print_button.setVisible(page in (self.DONE, self.SETTLED) and can_print)
         primary = {
@@ -614,20 +674,29 @@ class TopUpDialog(FlowDialog):
                 transport.close()
 
         self.stage_line.setText(stage_text("reading"))
+        self._elapsed = 0
+        self.elapsed_line.clear()
+        self.stall_advice.hide()
+        self.stop_button.hide()
+        self.stop_button.setEnabled(True)
+        self._elapsed_timer.start()
         self._show(self.WRITING)
         self.message.clear_message()
-        self.run(
+        self._task = self.run(
             work,
             self._done,
             label=self.tr("Top-up: keep the card on the reader"),
             on_card=True,
             on_problem=self._failed,
+            progress_dialog=False,  # the dialog's own page says "keep the card", with the time
         )
 
     def _stage(self, stage: str) -> None:
         self.stage_line.setText(stage_text(stage))
 
     def _done(self, receipt: TopUpReceipt) -> None:
+        self._elapsed_timer.stop()
+        self._task = None
         self.receipt = receipt
         self._outcome_seq = receipt.outcome_seq
         lines = [
@@ -653,6 +722,15 @@ class TopUpDialog(FlowDialog):
             self._print()
 
     def _failed(self, exc: BaseException) -> None:
+        self._elapsed_timer.stop()
+        self._task = None
+        if isinstance(exc, Cancelled):
+            self._show(self.AMOUNT)
+            self.say_problem(
+                self.tr("Stopped: nothing was written to the card and nothing is charged."),
+                self.tr("Check the reader, then top up again."),
+            )
+            return
         if isinstance(exc, TopUpInterruptedError):
             self.message.clear_message()
             self._show(self.INTERRUPTED)

@@ -2518,6 +2518,22 @@
         <translation>请将卡保持在读卡器上</translation>
     </message>
     <message>
+        <source>&amp;Stop waiting</source>
+        <translation>停止等待(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Waiting {0} s</source>
+        <translation>已等待 {0} 秒</translation>
+    </message>
+    <message>
+        <source>The card reader has not answered for {0} s. Check its cable and that the card lies flat. You may stop waiting: if nothing was written, nothing is charged; if the card was being written, the counter checks it on the next tap and says what happened.</source>
+        <translation>读卡器已 {0} 秒没有响应。请检查读卡器连线，并确认卡片平放。可以停止等待：如尚未写卡，则不收取任何费用；如正在写卡，系统会在下次放卡时检查并告知结果。</translation>
+    </message>
+    <message>
+        <source>Stopping: the counter stops at the next safe point. If the card was already being written, wait for its answer — the journal then says whether it happened.</source>
+        <translation>正在停止：系统将在下一个安全点停止。如卡片已在写入中，请等待其响应——届时流水记录将确定是否已完成。</translation>
+    </message>
+    <message>
         <source>Top-up done: give the customer the receipt</source>
         <translation>充值完成：请将小票交给客户</translation>
     </message>
@@ -2620,6 +2636,14 @@
     <message>
         <source>TAC {0} · journal no. {1}</source>
         <translation>TAC {0} · 流水号 {1}</translation>
+    </message>
+    <message>
+        <source>Stopped: nothing was written to the card and nothing is charged.</source>
+        <translation>已停止：未写卡，不收取任何费用。</translation>
+    </message>
+    <message>
+        <source>Check the reader, then top up again.</source>
+        <translation>请检查读卡器，然后重新充值。</translation>
     </message>
     <message>
         <source>The top-up is not settled yet: the dialog stays open.</source>

@@ -40,6 +40,7 @@ from app.services.receipts import Receipt, receipt_for
 from app.store.shifts import Shift
 from app.ui.context import UiContext
 from app.ui.messages import describe
+from app.ui.tasks import Task
 
 T = TypeVar("T")
 
@@ -336,7 +337,8 @@ class FlowDialog(QDialog):
         on_card: bool = False,
         on_problem: Callable[[BaseException], None] | None = None,
         cancellable: bool = False,
-    ) -> None:
+        progress_dialog: bool = True,
+    ) -> Task[T]:
         """Run ``work`` through the task runner; ``on_success`` with its result on this thread.
 
         A clerk-facing failure is shown in the dialog (then ``on_problem`` sees it); a cancel is
@@ -352,6 +354,8 @@ class FlowDialog(QDialog):
         def failed(exc: BaseException) -> bool:
             self._set_busy(False)
             if isinstance(exc, Cancelled):
+                if not self._closed and on_problem is not None:
+                    on_problem(exc)  # the dialog goes back to where the clerk can act again
                 return True
             if isinstance(exc, ClerkFacingError):
                 if not self._closed:
@@ -371,13 +375,14 @@ class FlowDialog(QDialog):
                 )
             return False  # the presenter logs it with its traceback and shows it
 
-        self.ctx.runner.run(
+        return self.ctx.runner.run(
             work,
             succeeded,
             label=label,
             on_card=on_card,
             on_failure=failed,
             cancellable=cancellable,
+            progress_dialog=progress_dialog,
         )
 
     def reject(self) -> None:
