@@ -2381,6 +2381,21 @@
     </message>
 </context>
 <context>
+    <name>TapKeys</name>
+    <message>
+        <source>Demo reader</source>
+        <translation>演示读卡器</translation>
+    </message>
+    <message>
+        <source>Tap card (F9)</source>
+        <translation>放卡 (F9)</translation>
+    </message>
+    <message>
+        <source>Remove card (F10)</source>
+        <translation>移走卡 (F10)</translation>
+    </message>
+</context>
+<context>
     <name>TaskRunner</name>
     <message>
         <source>Cancel</source>
