@@ -1729,6 +1729,14 @@
         <translation>先充值(&amp;T)</translation>
     </message>
     <message>
+        <source>exact</source>
+        <translation>正好</translation>
+    </message>
+    <message>
+        <source>Ten&amp;dered:</source>
+        <translation>实收(&amp;D)：</translation>
+    </message>
+    <message>
         <source>&amp;Gate</source>
         <translation>闸口(&amp;G)</translation>
     </message>
@@ -1741,6 +1749,34 @@
         <translation>合计：{0}</translation>
     </message>
     <message>
+        <source>{0} short</source>
+        <translation>还差 {0}</translation>
+    </message>
+    <message>
+        <source>Change: {0}</source>
+        <translation>找零：{0}</translation>
+    </message>
+    <message>
+        <source>{0} tendered is less than the total {1}.</source>
+        <translation>实收 {0} 少于应收合计 {1}。</translation>
+    </message>
+    <message>
+        <source>Pay from the card</source>
+        <translation>卡内余额支付</translation>
+    </message>
+    <message>
+        <source>Take {0} from card {1}?</source>
+        <translation>从卡 {1} 扣款 {0}？</translation>
+    </message>
+    <message>
+        <source>Balance {0} → {1} after the payment ({2} tickets).</source>
+        <translation>余额 {0} → 扣款后 {1}（共 {2} 张票）。</translation>
+    </message>
+    <message>
+        <source>&amp;Yes, take it from the card</source>
+        <translation>确认从卡内扣款(&amp;Y)</translation>
+    </message>
+    <message>
         <source>Selling tickets</source>
         <translation>正在售票</translation>
     </message>
@@ -1751,6 +1787,10 @@
     <message>
         <source>{0} tickets sold, {1} ({2}).</source>
         <translation>已售出 {0} 张门票，{1}（{2}）。</translation>
+    </message>
+    <message>
+        <source>Give back {0} change.</source>
+        <translation>请找零 {0}。</translation>
     </message>
     <message>
         <source>Sign in to check entries.</source>
@@ -5103,6 +5143,10 @@
     <message>
         <source>Admissions</source>
         <translation>入园人次</translation>
+    </message>
+    <message>
+        <source>Card {found} is on the reader, not card {expected} that was shown.</source>
+        <translation>读卡器上是卡 {found}，不是刚才显示的卡 {expected}。</translation>
     </message>
     <message>
         <source>The card on the reader is {serial}, not card {expected} that this top-up is for.</source>

@@ -559,6 +559,7 @@ QT_TRANSLATE_NOOP("messages", 'The receipt printer setting {field} is missing or
 QT_TRANSLATE_NOOP("messages", 'Ticket type')
 QT_TRANSLATE_NOOP("messages", 'Gate')
 QT_TRANSLATE_NOOP("messages", 'Admissions')
+QT_TRANSLATE_NOOP("messages", 'Card {found} is on the reader, not card {expected} that was shown.')
 QT_TRANSLATE_NOOP("messages", 'The card on the reader is {serial}, not card {expected} that this top-up is for.')
 QT_TRANSLATE_NOOP("messages", 'Put card {expected} back on the reader, or close and start again.')
 QT_TRANSLATE_NOOP("messages", "Check that the printer is switched on, connected and has paper, then print the receipt again (a reprint needs a supervisor's approval).")

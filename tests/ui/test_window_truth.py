@@ -100,6 +100,7 @@ def test_the_balance_is_the_cards_after_a_scenic_purse_sale(qtbot, flows, window
     page.payment.setCurrentIndex(page.payment.findData("card_purse"))
     page.add_ticket("adult")
     page.pay()
+    answer(qtbot, page)  # the card, its balance and the amount were shown first
     qtbot.waitUntil(lambda: page.last_sale is not None, timeout=WAIT_MS)
     assert rig.reload().profile.balance_fen == 1_000
     _shows_the_cards_balance(qtbot, window, rig)
