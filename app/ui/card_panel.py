@@ -106,6 +106,7 @@ class CardPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._view: CardView | None = None
+        self._type_name = ""  # the card type's name from the parameters (kept over a retranslate)
         self._message: str | None = None
         self._balance = QLabel()
         self._balance.setObjectName("balance")
@@ -211,6 +212,8 @@ class CardPanel(QWidget):
 
     def show_card(self, view: CardView) -> None:
         """Fill the panel from a card read."""
+        if self._view is None or self._view.serial != view.serial:
+            self._type_name = ""
         self._view = view
         self._message = None
         if view.balance_readable:
@@ -232,7 +235,8 @@ class CardPanel(QWidget):
             QCoreApplication.translate("CardPanel", str(family)) if family else view.family
         )
         self._fields["city"].setText(view.city)
-        self._fields["type"].setText(f"{view.card_type:02X}")
+        code = f"{view.card_type:02X}"
+        self._fields["type"].setText(f"{self._type_name} ({code})" if self._type_name else code)
         valid = f"{view.valid_from or '—'} … {view.valid_until or '—'}"
         self._fields["validity"].setText(valid)
         self._fields["holder"].setText(view.holder_name or self.tr("(anonymous)"))
@@ -250,6 +254,7 @@ class CardPanel(QWidget):
 
     def set_card_type_name(self, name: str) -> None:
         """Name the card type (from the parameters in force) next to its code."""
+        self._type_name = name
         if self._view is not None:
             self._fields["type"].setText(f"{name} ({self._view.card_type:02X})")
 

@@ -735,6 +735,7 @@ class TopUpDialog(FlowDialog):
             self.message.clear_message()
             self._show(self.INTERRUPTED)
             return
+        self.check_line.clear()  # the message below says it: once, not twice
         self._show(self.AMOUNT)  # nothing was written: the clerk may correct and try again
 
     # -- recovery --------------------------------------------------------------------------------

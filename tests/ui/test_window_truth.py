@@ -222,3 +222,17 @@ def test_sign_out_clears_the_last_customers_card(qtbot, flows, window, rig):
     assert window.card_panel.field_text("holder") == ""
     flows.sign_in(flows.clerk)
     qtbot.waitUntil(lambda: window.card_panel.balance_text() == "¥50.00", timeout=WAIT_MS)
+
+
+def test_the_card_type_keeps_its_name_over_a_language_round_trip(qtbot, flows, window, rig):
+    flows.tap(qtbot, rig)
+    assert window.card_panel.field_text("type") == "普通卡 (01)"
+    languages = LanguageSwitcher(QApplication.instance())
+    try:
+        assert languages.switch("zh_CN")
+        QApplication.processEvents()
+        assert window.card_panel.field_text("type") == "普通卡 (01)"
+    finally:
+        languages.switch("en")
+    QApplication.processEvents()
+    assert window.card_panel.field_text("type") == "普通卡 (01)"  # not a bare "01"
