@@ -33,6 +33,7 @@ from app.store import blacklist
 from app.ui.first_run import FirstRunWizard
 from app.ui.i18n import LanguageSwitcher
 from app.ui.main_window import MainWindow
+from app.ui.scenic import install_scenic
 from app.ui.qt_app import make_application
 from app.ui.shift_dialogs import ShiftCloseDialog, ShiftOpenDialog
 from app.ui.sign_in import SignInDialog, UnlockDialog
@@ -238,6 +239,22 @@ def render(out: Path, language: str) -> None:
             window.check_unfinished()
             _wait(lambda: window.unfinished_text() != "")
             _save(window, out, "main_unfinished_banner")
+            # the scenic page: cash tendered and change; a purse payment asked first
+            page = install_scenic(window, ui.bridge, scenic_mode=True)
+            page.add_ticket("adult", 2)
+            page.add_ticket("child")
+            page.payment.setCurrentIndex(page.payment.findData("cash"))
+            page.tendered.setText("200")
+            _save(window, out, "scenic_cash_change")
+            _tap(ui)
+            page.clear_basket()
+            page.add_ticket("adult")
+            page.payment.setCurrentIndex(page.payment.findData("card_purse"))
+            page.pay()
+            _wait(lambda: page.confirm_box is not None)
+            _save(page.confirm_box, out, "scenic_purse_confirm")
+            page.confirm_box.close()
+            window.show_scenic(False)
             window.close()
         finally:
             _wait(lambda: not ui.ctx.runner.busy())
