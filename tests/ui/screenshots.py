@@ -33,8 +33,8 @@ from app.store import blacklist
 from app.ui.first_run import FirstRunWizard
 from app.ui.i18n import LanguageSwitcher
 from app.ui.main_window import MainWindow
-from app.ui.scenic import install_scenic
 from app.ui.qt_app import make_application
+from app.ui.scenic import install_scenic
 from app.ui.shift_dialogs import ShiftCloseDialog, ShiftOpenDialog
 from app.ui.sign_in import SignInDialog, UnlockDialog
 from app.ui.topup_dialog import TopUpDialog
