@@ -151,8 +151,9 @@ class MainWindow(QMainWindow):
         bridge.card_removed.connect(self._on_removed)
         bridge.read_failed.connect(self._on_read_failed)
         bridge.settled.connect(self.show_note)
-        bridge.tapped.connect(self._on_tap)
-        bridge.tapped.connect(lambda _tap: self.check_unfinished())
+        for read in (bridge.tapped, bridge.read_again):
+            read.connect(self._on_tap)
+            read.connect(lambda _tap: self.check_unfinished())
         ctx.runner.card_work_finished.connect(self.check_unfinished)
         # every operation on the card ends by reading it again: the big balance is the card's
         ctx.runner.card_work_finished.connect(bridge.reread)

@@ -107,7 +107,8 @@ class ReaderBridge(QObject):
     """Runs the tap steps and the read when a card is presented; tells the window when it goes."""
 
     card_read = Signal(object)  # CardView
-    tapped = Signal(object)  # Tap (after card_read)
+    tapped = Signal(object)  # Tap (after card_read): a card was presented
+    read_again = Signal(object)  # Tap (after card_read): read again after an operation
     settled = Signal(object)  # one tap step's note: list[Resolution], BlockedOnTap, …
     card_removed = Signal()
     read_failed = Signal(str, str)  # what happened, what to do
@@ -134,6 +135,7 @@ class ReaderBridge(QObject):
         for step in steps:
             self.service.add_step(step)
         self._generation = 0  # a read started before a removal must not fill the panel later
+        self._rereads: set[int] = set()  # generations that only read again (no tap steps)
         self._last: Tap | None = None
         self._presented.connect(self._start_read)
         self._absent.connect(self._on_absent)
@@ -174,6 +176,8 @@ class ReaderBridge(QObject):
     def _start_read(self, *, steps: bool = True) -> None:
         self._generation += 1
         generation = self._generation
+        if not steps:
+            self._rereads.add(generation)
         actor = self._session.actor if self._session is not None else None
         self.reading.emit()
         future = self._card_thread.submit(lambda: self._tap(actor, generation, steps))
@@ -189,15 +193,19 @@ class ReaderBridge(QObject):
 
     def _deliver(self, result: object, generation: int) -> None:
         if generation != self._generation:
+            self._rereads.discard(generation)
             return
         if isinstance(result, Tap):
             self._last = result
             if self._session is not None:
                 self._session.set_tap(result)
             self.card_read.emit(result.view)
-            self.tapped.emit(result)
+            # a re-read is no tap: the scenic entry check and other per-tap work must not rerun
+            (self.read_again if generation in self._rereads else self.tapped).emit(result)
+            self._rereads.clear()
             return
         assert isinstance(result, BaseException)
+        self._rereads.clear()
         self._last = None
         if self._session is not None:
             self._session.set_tap(None)

@@ -236,3 +236,17 @@ def test_the_card_type_keeps_its_name_over_a_language_round_trip(qtbot, flows, w
         languages.switch("en")
     QApplication.processEvents()
     assert window.card_panel.field_text("type") == "普通卡 (01)"  # not a bare "01"
+
+
+def test_a_reread_after_an_operation_is_no_new_tap(qtbot, flows, window, rig):
+    """Per-tap work (the scenic entry check counts an entry) must not run again on a re-read."""
+    flows.tap(qtbot, rig)
+    taps, rereads = [], []
+    flows.ui.bridge.tapped.connect(taps.append)
+    flows.ui.bridge.read_again.connect(rereads.append)
+    shift = flows.ctx.session.shift
+    flows.counter.topups.top_up(flows.clerk, shift.id, rig.open(), 1_000, PaymentMethod.CASH)
+    flows.ui.bridge.reread()
+    qtbot.waitUntil(lambda: bool(rereads), timeout=WAIT_MS)
+    assert taps == [] and rereads[0].balance_fen == 6_000
+    assert window.card_panel.balance_text() == "¥60.00"
