@@ -102,10 +102,9 @@ class RefundService:
         listed = blacklist.lookup(self._store, serial)
         if listed is not None:
             raise RefusedError(
-                "Card {serial} is on the blacklist ({reason}).",
+                "Card {serial} is on the blacklist.",  # words, never the list's reason code
                 advice="A reported card is replaced, not returned; keep the card.",
                 serial=serial,
-                reason=listed.reason,
             )
         if snapshot.blocked:
             raise RefusedError(

@@ -3597,10 +3597,6 @@
         <translation>{what}：缺少字段 {key}</translation>
     </message>
     <message>
-        <source>Card {serial} is on the blacklist ({reason}).</source>
-        <translation>卡 {serial} 在黑名单中（{reason}）。</translation>
-    </message>
-    <message>
         <source>Do not serve this card. Keep it and follow the lost-card procedure.</source>
         <translation>请勿受理此卡。请扣留此卡并按挂失卡流程处理。</translation>
     </message>
