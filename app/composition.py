@@ -296,6 +296,7 @@ def open_counter(
             settings=loop_settings,
             on_status=on_sync_status,
         )
+        journal.on_append(sync.sync_now)  # every record goes up at once, not at the next tick
         settled = CenterSettledBalances(center)
     parameters = stored_parameters.current(store)
     topups = TopUpService(journal, store, sam, now_utc, CARD_TIMEZONE, center)

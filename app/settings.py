@@ -61,6 +61,7 @@ class Settings:
     center_ca_file: str = ""  # a CA bundle for the center's TLS certificate; empty: system CAs
     reader_name: str = ""  # empty: the first PC/SC reader
     scenic_mode: bool = False  # the ticket-office screens (a later issue)
+    auto_print: bool = True  # print every money receipt without a key (top-ups too)
 
     def problem(self) -> SettingsValueError | None:
         """What is wrong with these settings, or None."""
@@ -122,6 +123,7 @@ _TYPES: dict[str, type] = {
     "center_ca_file": str,
     "reader_name": str,
     "scenic_mode": bool,
+    "auto_print": bool,
 }
 
 

@@ -4,11 +4,13 @@ Proof that the services stand alone, and a technician's tool. Every money-moving
 the operator in (password from ``CITYCARD_OPERATOR_PASSWORD`` or a prompt), works inside the
 operator's open shift, and settles the card's interrupted top-ups before anything else.
 
-``init --center-url URL --enrolment-code CODE [--ca-file PEM]`` enrols the device with its
-clearing center at first run (otherwise the counter works offline); the terminal id is read
-from the SAM in the reader's SAM slot (``--sam-reader``), which holds every issuer key;
-``sync`` runs one sync round
-(upload, blacklist, parameters) and prints where the sync stands.
+``card --reader R`` prints what the window shows for the card on the reader (the same
+:class:`~app.services.tap.TapService` report: balance or "unreadable", status, whether a top-up
+is allowed and why not). ``init --center-url URL --enrolment-code CODE [--ca-file PEM]`` enrols
+the device with its clearing center at first run (otherwise the counter works offline); the
+terminal id is read from the SAM in the reader's SAM slot (``--sam-reader``), which holds the
+purchase keys (no issuer key is on the PC); ``sync`` runs one sync round (upload, blacklist,
+parameters) and prints where the sync stands.
 
 Exit codes: 0 done, 1 refused (with the reason and what to do), 2 could not run (for ``sync``:
 the center could not be reached).
@@ -46,7 +48,7 @@ EXPECTED = (ServiceError, CardError, JournalError, StoreError, KeystoreError)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``cli init|shift-open|topup|recover|sync``."""
+    """Register ``cli init|shift-open|topup|recover|card|sync``."""
     cli = sub.add_parser("cli", help="counter services from the command line (no window)")
     cli.add_argument("--data-dir", type=Path, help="the counter's data directory")
     cli.add_argument(
@@ -75,6 +77,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     recover = actions.add_parser("recover", help="settle the card's interrupted top-ups")
     recover.add_argument("--user", required=True)
     recover.add_argument("--reader", required=True)
+    card = actions.add_parser(
+        "card", help="read the card on the reader: balance, status, what the counter may do"
+    )
+    card.add_argument("--reader", required=True)
     actions.add_parser("sync", help="one sync round with the clearing center, then its status")
 
 
@@ -157,6 +163,10 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.cli_command == "sync":  # the sync needs no SAM
             return _sync(composition.open_counter(directory, passphrase, sam=_sam(args)))
+        if args.cli_command == "card":
+            return _card(
+                composition.open_counter(directory, passphrase, sam=_sam(args)), args.reader
+            )
         counter = composition.open_counter(directory, passphrase, sam=_sam(args))
         try:
             actor = counter.operators.sign_in(
@@ -230,7 +240,7 @@ def _dispatch(args: argparse.Namespace, counter: Counter, actor: Actor) -> int:
             print(settled.message)
         blocked = counter.loss.check_tapped_card(card, actor.username)
         if blocked is not None:
-            print(f"Card {blocked.card_serial} is reported lost ({blocked.reason}): now blocked.")
+            print(f"Card {blocked.card_serial} is reported lost: it is now blocked.")
             return 1
         if args.cli_command == "recover":
             return 0
@@ -245,6 +255,36 @@ def _dispatch(args: argparse.Namespace, counter: Counter, actor: Actor) -> int:
         f"journal seq {receipt.outcome_seq}; "
         + ("online (MAC2 from the clearing center)." if receipt.online else "offline (SAM).")
     )
+    return 0
+
+
+def _card(counter: Counter, reader: str) -> int:
+    """What the window shows for the card on ``reader`` (the same :class:`TapService` report)."""
+    from app.card.pcsc import PcscTransport  # noqa: PLC0415 - pyscard only when a card is used
+    from app.services.tap import CounterAction, TapService  # noqa: PLC0415
+    from app.store import blacklist  # noqa: PLC0415
+
+    store = counter.store
+    try:
+        service = TapService(
+            lambda: PcscTransport(reader),
+            parameters=counter.topups.parameters,
+            listed=lambda serial: blacklist.lookup(store, serial),
+        )
+        report = service.tap(None, steps=False)  # a look: nothing settled, nothing blocked
+    finally:
+        counter.close()
+    balance = report.balance_fen
+    print(
+        f"Card {report.serial_text}: balance "
+        + (Fen(balance).yuan_text() if balance is not None else "unreadable (the card refuses it)")
+        + f"; status {report.status.value}."
+    )
+    refused = report.why_not(CounterAction.TOP_UP)
+    if refused is None:
+        print("Top-up: allowed.")
+    else:
+        print(f"Top-up: refused. {refused} {refused.advice_text}".rstrip())
     return 0
 
 

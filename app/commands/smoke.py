@@ -133,15 +133,15 @@ class SmokeSession:
 
     def _print_receipt(self) -> None:
         folder = self.data_dir / "receipts"
-        before = set(folder.glob("*.pdf")) if folder.exists() else set()
-        self.dialog.print_button.click()
-        self.wait(
-            "the receipt PDF",
-            lambda: folder.exists() and bool(set(folder.glob("*.pdf")) - before),
-        )
+        receipt = self.dialog.receipt
+        if receipt is None:
+            raise SmokeFailedError("the top-up has no receipt")
+        made = folder / f"receipt-{receipt.outcome_seq:06d}.pdf"
+        if not self.dialog.auto_print:  # printed by itself when the settings say so
+            self.dialog.print_button.click()
+        self.wait("the receipt PDF", made.exists)
         self.wait("the runner to be idle", lambda: not self.gui.ctx.runner.busy())
-        made = sorted(set(folder.glob("*.pdf")) - before)
-        self.say(f"smoke: receipt {made[0].name} ({made[0].stat().st_size} bytes)")
+        self.say(f"smoke: receipt {made.name} ({made.stat().st_size} bytes)")
         self.dialog.primary.click()  # Done
         self.wait("the top-up dialog to close", lambda: self.gui.window.topup_dialog is None)
 

@@ -183,6 +183,7 @@ class Journal:
         self._clock = clock
         self._lock = threading.Lock()
         self._broken: Problem | None = None
+        self._appended: list[Callable[[], None]] = []  # told after each committed append
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -372,7 +373,16 @@ class Journal:
                     self.after_append(records)
                 except Exception:
                     log.exception("the after-append hook failed (the records are recorded)")
+        for listener in list(self._appended):  # committed: tell (the sync loop uploads it soon)
+            try:
+                listener()
+            except Exception:  # a listener never undoes or fails a durable append
+                log.exception("journal append listener failed")
         return records
+
+    def on_append(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every committed append (any thread; it must not block)."""
+        self._appended.append(listener)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Cursor]:

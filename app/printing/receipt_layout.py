@@ -9,7 +9,8 @@ no cut of the paper hides it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 
 from app.services.receipts import Receipt
@@ -20,6 +21,19 @@ TERMINAL_LABEL = "终端 Terminal"
 TIME_LABEL = "时间 Time"
 FOOTER = "请妥善保管 Please keep this receipt"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+PEOPLE_LABELS = ("操作员 Operator", "授权主管 Approved by")  # rows that name a login
+
+
+def with_display_names(receipt: Receipt, name_of: Callable[[str], str | None]) -> Receipt:
+    """``receipt`` with the operator's and the approver's display names, not their logins.
+
+    ``name_of`` returns a login's display name (None: unknown, the login stays).
+    """
+    rows = tuple(
+        (label, name_of(value) or value) if label in PEOPLE_LABELS and value else (label, value)
+        for label, value in receipt.lines
+    )
+    return replace(receipt, lines=rows)
 
 
 @dataclass(frozen=True)

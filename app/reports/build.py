@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from app.domain.clock import COUNTER_TIMEZONE
 from app.domain.payment import PaymentMethod
 from app.journal import Checkpoint, Journal, JournalRecord, Outcome, RecordKind, ShiftTotal
 from app.journal.canonical import fingerprint
@@ -44,6 +45,7 @@ from app.reports.model import (
 from app.reports.scenic import ScenicFigures, scenic_figures
 from app.services.errors import RefusedError
 from app.services.interop import other_city_of_outcome
+from app.services.purchase import reference_of
 from app.services.shifts import CASH_EFFECT, CashLine, cash_lines
 from app.services.topup import COUNTER_PAYMENTS, MAC_PATH_SAM
 from app.store import operators as accounts
@@ -77,11 +79,8 @@ def _utc_now() -> datetime:
 
 
 def _zone(timezone: tzinfo | None) -> tzinfo:
-    """The given zone, or this machine's local one."""
-    if timezone is not None:
-        return timezone
-    local = datetime.now().astimezone().tzinfo
-    return local if local is not None else UTC
+    """The given zone, or the counter's (never the machine's: its zone is often wrong)."""
+    return timezone if timezone is not None else COUNTER_TIMEZONE
 
 
 # -- building blocks -----------------------------------------------------------------------------
@@ -108,6 +107,44 @@ def _total_lines(totals: Iterable[ShiftTotal]) -> tuple[tuple[TotalLine, ...], i
         lines.append(TotalLine(t.kind, t.payment_method, t.count, t.amount_fen))
     lines.sort(key=lambda x: (TRANSACTION_KINDS.index(x.kind), _payment_rank(x.payment_method)))
     return tuple(lines), not_done
+
+
+# purse debits the counter makes to move money, not sales: a void takes a top-up back, an
+# exchange moves the old card's balance; the report lists them as voids/exchanges, not as 消费
+_NOT_SALES = ("void", "exchange")
+
+
+def _service_debits(records: Iterable[JournalRecord]) -> list[JournalRecord]:
+    """The purchase outcomes that are a void's or an exchange's debit (not a sale)."""
+    records = list(records)
+    moves = {
+        r.seq
+        for r in records
+        if r.kind == RecordKind.PURCHASE_INTENT
+        and any(key in _NOT_SALES for key in reference_of(r))
+    }
+    return [r for r in records if r.kind == RecordKind.PURCHASE_OUTCOME and r.intent_seq in moves]
+
+
+def _without_service_debits(
+    lines: tuple[TotalLine, ...], records: Iterable[JournalRecord]
+) -> tuple[TotalLine, ...]:
+    """The purchase lines less the voids' and exchanges' debits (they are not 消费)."""
+    taken: dict[str | None, list[int]] = {}
+    for r in _service_debits(records):
+        if r.amount_fen:
+            minus = taken.setdefault(r.payment_method, [0, 0])
+            minus[0] += 1
+            minus[1] += r.amount_fen
+    kept: list[TotalLine] = []
+    for line in lines:
+        less = taken.get(line.payment_method) if line.kind == RecordKind.PURCHASE_OUTCOME else None
+        if less is None:
+            kept.append(line)
+        elif line.count > less[0]:
+            count, amount = line.count - less[0], line.amount_fen - less[1]
+            kept.append(TotalLine(line.kind, line.payment_method, count, amount))
+    return tuple(kept)
 
 
 def _by_payment(totals: Iterable[ShiftTotal]) -> tuple[PaymentTotal, ...]:
@@ -235,6 +272,7 @@ def _figures(
     checkpoint_number: int | None,
 ) -> ReportFigures:
     lines, not_done = _total_lines(totals)
+    lines = _without_service_debits(lines, records)
     last = max(records, key=lambda r: r.seq, default=None)
     return ReportFigures(
         totals=lines,
@@ -334,7 +372,7 @@ def shift_report(
     timezone: tzinfo | None = None,
     clock: Clock = _utc_now,
 ) -> ShiftReport:
-    """The report of shift ``shift_id`` (open or closed), times in ``timezone`` (default local)."""
+    """The report of shift ``shift_id`` (open or closed), times in the counter's zone by default."""
     tz = _zone(timezone)
     shift = _shift_or_refuse(store, shift_id)
     totals = journal.shift_totals(shift_id)

@@ -48,6 +48,7 @@ class CardView:
     holder_id: str
     balance_fen: int
     recent: tuple[RecentTransaction, ...]
+    balance_readable: bool = True  # False: a blocked card refused its balance (not ¥0.00)
 
 
 def card_status(snapshot: CardSnapshot, today: date) -> CardStatus:

@@ -17,6 +17,23 @@ from app.domain.parameters import CardTypeRules, Parameters
 from app.services.errors import RefusedError
 from app.store.blacklist import BlacklistEntry
 
+LOST_REASONS = frozenset({"loss_report", "reported_lost"})  # the counter's and the center's
+
+
+def blacklisted(serial: str, listed: BlacklistEntry) -> RefusedError:
+    """The refusal for a blacklisted card, in words (never the blacklist's reason code)."""
+    if listed.reason in LOST_REASONS:
+        return RefusedError(
+            "Card {serial} was reported lost.",
+            advice="Do not serve this card. Keep it and follow the lost-card procedure.",
+            serial=serial,
+        )
+    return RefusedError(
+        "Card {serial} is on the blacklist.",
+        advice="Do not serve this card. Keep it and follow the lost-card procedure.",
+        serial=serial,
+    )
+
 
 class CounterAct(enum.Enum):
     """What the counter is asked to do with a card, for the home/other-city policy."""
@@ -64,12 +81,7 @@ def card_origin(
 def check_not_listed(serial: str, listed: BlacklistEntry | None) -> None:
     """A card on the (national) blacklist is refused for every act, home card or not."""
     if listed is not None:
-        raise RefusedError(
-            "Card {serial} is on the blacklist ({reason}).",
-            advice="Do not serve this card. Keep it and follow the lost-card procedure.",
-            serial=serial,
-            reason=listed.reason,
-        )
+        raise blacklisted(serial, listed)
 
 
 def check_served_here(
@@ -171,7 +183,16 @@ def check_amount(amount_fen: object, balance_fen: int, rules: CardTypeRules) -> 
     low, high = Fen(rules.min_load_fen).yuan_text(), Fen(rules.max_load_fen).yuan_text()
     step = Fen(rules.multiple_of_fen).yuan_text()
     amount = Fen(amount_fen).yuan_text()
-    if not rules.min_load_fen <= amount_fen <= rules.max_load_fen:
+    if amount_fen < rules.min_load_fen:
+        raise RefusedError(
+            "{amount} is below the {card_type} minimum of {low}.",
+            advice="Load between {low} and {high}.",
+            amount=amount,
+            card_type=rules.name,
+            low=low,
+            high=high,
+        )
+    if amount_fen > rules.max_load_fen:
         raise RefusedError(
             "{amount} is outside the {card_type} limits ({low} – {high}).",
             advice="Load between {low} and {high}.",

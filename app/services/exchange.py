@@ -339,10 +339,9 @@ class ExchangeService:
         listed = blacklist.lookup(self._store, serial)
         if listed is not None:
             raise RefusedError(
-                "Card {serial} is on the blacklist ({reason}).",
+                "Card {serial} is on the blacklist.",  # words, never the list's reason code
                 advice="A reported card is replaced after the waiting period, not exchanged.",
                 serial=serial,
-                reason=listed.reason,
             )
         issuer = snapshot.public.issuer_code.hex().upper()
         if snapshot.family is not CardFamily.CITY_UNION or issuer not in params.issuer_codes:

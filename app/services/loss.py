@@ -69,6 +69,15 @@ class LossService:
         require(actor, Role.CLERK, "look up holders")
         return holders.find(self._store, self._index_key, query)
 
+    def holder_of(self, card_serial: str) -> holders.RegisteredHolder | None:
+        """The registered holder of a card (None: an anonymous card)."""
+        return holders.holder_of(self._store, card_serial.strip().upper())
+
+    def holder_id_matches(self, card_serial: str, id_number: str) -> bool:
+        """Whether ``id_number`` is the registered holder's (before money goes out)."""
+        serial = card_serial.strip().upper()
+        return holders.id_number_matches(self._store, self._index_key, serial, id_number.strip())
+
     def report_loss(
         self, actor: Actor, shift_id: int, card_serial: str, id_number: str
     ) -> LossCase:
@@ -92,9 +101,7 @@ class LossService:
             )
         listed = blacklist.lookup(self._store, serial)
         if listed is not None:
-            raise RefusedError(
-                "Card {serial} is already reported ({reason}).", serial=serial, reason=listed.reason
-            )
+            raise RefusedError("Card {serial} is already reported lost.", serial=serial)
         waiting = stored_parameters.current(self._store).replacement_waiting_days
         now = self._clock()
         record = self._journal.append(

@@ -329,13 +329,12 @@ class PurchaseService:
         listed = blacklist.lookup(self._store, serial)
         if listed is not None:
             raise RefusedError(
-                "Card {serial} is on the blacklist ({reason}).",
+                "Card {serial} is on the blacklist.",  # words, never the list's reason code
                 advice=(
                     "Do not take payments from this card. Keep it and follow the lost-card "
                     "procedure."
                 ),
                 serial=serial,
-                reason=listed.reason,
             )
         if blocked:
             raise RefusedError("Card {serial} is blocked.", serial=serial)

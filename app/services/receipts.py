@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from app.domain.clock import DATE, format_time
 from app.domain.money import Fen
 from app.domain.people import Actor, Approval, Role
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
@@ -26,7 +27,23 @@ TITLES: dict[str, str] = {
     RecordKind.VOID: "撤销凭条 Void receipt",
     RecordKind.TICKET_SALE: "门票凭条 Admission ticket receipt",
     RecordKind.PASS_SALE: "年卡凭条 Annual pass receipt",
+    RecordKind.LOSS_REPORT: "挂失回执 Loss report receipt",
 }
+PAYMENT_NAMES: dict[str, str] = {
+    "cash": "现金 Cash",
+    "bank_card": "银行卡 Bank card",
+    "wechat": "微信支付 WeChat Pay",
+    "alipay": "支付宝 Alipay",
+    "balance_transfer": "余额转移 Balance transfer",
+    "card_purse": "卡内余额 Card purse",
+}
+
+
+def payment_name(method: str | None) -> str:
+    """A payment method as a receipt prints it (Chinese and English, never the code)."""
+    return "" if not method else PAYMENT_NAMES.get(method, method)
+
+
 TICKET_NAMES: dict[str, str] = {
     "adult": "成人票 Adult",
     "child": "儿童票 Child",
@@ -55,8 +72,8 @@ class Receipt:
 def receipt_for(journal: Journal, record: JournalRecord, copy_number: int = 0) -> Receipt:
     """The receipt of a record that moved money (or sold a ticket).
 
-    A done outcome (top-up, return, exchange), a replacement, a void, or a scenic ticket or
-    annual-pass sale.
+    A done outcome (top-up, return, exchange), a replacement, a void, a scenic ticket or
+    annual-pass sale, or a loss report (挂失回执: what the holder keeps as proof).
     """
     if record.kind not in TITLES or (
         record.kind in INTENT_OF and record.payload_dict().get("outcome") != Outcome.DONE
@@ -66,6 +83,10 @@ def receipt_for(journal: Journal, record: JournalRecord, copy_number: int = 0) -
         lines = _exchange_lines(record)
     elif record.kind in (RecordKind.TICKET_SALE, RecordKind.PASS_SALE):
         lines = _scenic_lines(journal, record)
+    elif record.kind == RecordKind.LOSS_REPORT:
+        lines = _loss_lines(record)
+    elif record.kind == RecordKind.REFUND:
+        lines = _refund_lines(journal, record)
     else:
         lines = _money_lines(record)
     lines += [("操作员 Operator", record.operator or ""), ("流水 Journal seq", str(record.seq))]
@@ -77,11 +98,15 @@ def receipt_for(journal: Journal, record: JournalRecord, copy_number: int = 0) -
 def _money_lines(record: JournalRecord) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = [("卡号 Card", record.card_serial or "")]
     if record.kind == RecordKind.VOID:
-        lines.append(("撤销流水 Voids journal seq", str(record.payload_dict().get("voided_seq"))))
+        payload = record.payload_dict()
+        lines.append(("撤销流水 Voids journal seq", str(payload.get("voided_seq"))))
+        approver = payload.get("approver")
+        if isinstance(approver, str) and approver:
+            lines.append(("授权主管 Approved by", approver))
     if record.amount_fen is not None:
         lines.append(("金额 Amount", Fen(record.amount_fen).yuan_text()))
     if record.payment_method:
-        lines.append(("支付 Paid by", record.payment_method))
+        lines.append(("支付 Paid by", payment_name(record.payment_method)))
     if record.balance_before_fen is not None:
         lines.append(("原余额 Balance before", Fen(record.balance_before_fen).yuan_text()))
     if record.balance_after_fen is not None:
@@ -89,6 +114,38 @@ def _money_lines(record: JournalRecord) -> list[tuple[str, str]]:
     if record.tac:
         lines.append(("TAC", record.tac.hex().upper()))
     return lines
+
+
+def _refund_lines(journal: Journal, record: JournalRecord) -> list[tuple[str, str]]:
+    """A card return: balance and deposit apart, fee, cash paid, approver, a signature line."""
+    intent = journal.record(record.intent_seq) if record.intent_seq is not None else None
+    payload = intent.payload_dict() if intent is not None else {}
+    lines: list[tuple[str, str]] = [
+        ("卡号 Card", record.card_serial or ""),
+        ("卡内余额 Balance", Fen(record.balance_before_fen or 0).yuan_text()),
+        ("押金 Deposit", Fen(int(payload.get("deposit_fen") or 0)).yuan_text()),
+        ("手续费 Fee", Fen(int(payload.get("fee_fen") or 0)).yuan_text()),
+        ("退款合计 Total paid", Fen(record.amount_fen or 0).yuan_text()),
+        ("支付 Paid by", payment_name(record.payment_method)),
+        ("卡片 Card state", "已锁定 Blocked"),
+    ]
+    approver = payload.get("approver")
+    if isinstance(approver, str) and approver:
+        lines.append(("授权主管 Approved by", approver))
+    lines.append(("客户签名 Signature", "____________"))
+    return lines
+
+
+def _loss_lines(record: JournalRecord) -> list[tuple[str, str]]:
+    payload = record.payload_dict()
+    waiting = int(payload.get("waiting_days") or 0)
+    replaceable = format_time(record.at + timedelta(days=waiting), DATE)
+    return [
+        ("卡号 Card", record.card_serial or ""),
+        ("持卡人 Holder", str(payload.get("holder") or "")),
+        ("挂失生效 In force", "即时 at once"),
+        ("可补卡日期 Replaceable from", replaceable),
+    ]
 
 
 def _exchange_lines(record: JournalRecord) -> list[tuple[str, str]]:
@@ -102,7 +159,7 @@ def _exchange_lines(record: JournalRecord) -> list[tuple[str, str]]:
     if record.amount_fen:
         lines.append(("手续费 Fee", Fen(record.amount_fen).yuan_text()))
     if record.payment_method:
-        lines.append(("支付 Paid by", record.payment_method))
+        lines.append(("支付 Paid by", payment_name(record.payment_method)))
     return lines
 
 
@@ -129,7 +186,7 @@ def _scenic_lines(journal: Journal, record: JournalRecord) -> list[tuple[str, st
         ]
     lines.append(("金额 Amount", Fen(record.amount_fen or 0).yuan_text()))
     if record.payment_method:
-        lines.append(("支付 Paid by", record.payment_method))
+        lines.append(("支付 Paid by", payment_name(record.payment_method)))
     purchase_seq = payload.get("purchase_seq")
     purchase = journal.record(int(purchase_seq)) if isinstance(purchase_seq, int) else None
     if purchase is not None:

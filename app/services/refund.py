@@ -96,10 +96,9 @@ class RefundService:
         listed = blacklist.lookup(self._store, serial)
         if listed is not None:
             raise RefusedError(
-                "Card {serial} is on the blacklist ({reason}).",
+                "Card {serial} is on the blacklist.",  # words, never the list's reason code
                 advice="A reported card is replaced, not returned; keep the card.",
                 serial=serial,
-                reason=listed.reason,
             )
         check_served_here(snapshot, params, None, CounterAct.REFUND)
         rules = params.card_type(snapshot.public.card_type)

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+from app.domain.clock import format_time
 from app.domain.parameters import Parameters
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor, Approval, Role
@@ -197,14 +198,14 @@ class ShiftService:
                     advice=advice,
                     name=actor.display_name,
                 ) from None
-            opened = from_micros(exc.open_shift.opened_at_us).astimezone()
+            opened = from_micros(exc.open_shift.opened_at_us)
             raise RefusedError(
                 "{name} already has a shift open on this counter (shift {shift}, opened "
                 "{opened}); one operator has one open shift per counter.",
                 advice=advice,
                 name=actor.display_name,
                 shift=exc.open_shift.id,
-                opened=f"{opened:%Y-%m-%d %H:%M}",
+                opened=format_time(opened),  # the counter's zone, not the machine's
             ) from None
         try:
             self._journal.append(

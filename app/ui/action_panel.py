@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QGroupBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.domain.people import Role
+from app.services.tap import CounterAction
 from app.ui.context import CounterSession
 from app.ui.forms import big_font
 
@@ -35,6 +36,9 @@ FLOW_KEYS: dict[str, Qt.Key] = {
 }
 
 Title = str | Callable[[], str]
+
+# flows the card itself may refuse (judged at tap time by app.services.tap)
+CARD_ACTIONS: dict[str, CounterAction] = {"topup": CounterAction.TOP_UP}
 
 
 @dataclass
@@ -158,14 +162,19 @@ class ActionPanel(QGroupBox):
                 missing.append(self.tr("an open shift"))
             if flow.needs_card and not card:
                 missing.append(self.tr("a card on the reader"))
-            enabled = visible and not missing
+            refusal = None
+            action = CARD_ACTIONS.get(flow.key)
+            if card and action is not None:
+                refusal = session.refusal(action)
+            enabled = visible and not missing and refusal is None
             flow.button.setHidden(not visible)
             flow.action.setVisible(visible)
             flow.action.setEnabled(enabled)
             flow.button.setEnabled(enabled)
-            flow.button.setToolTip(
-                self.tr("Needs: {0}").format(", ".join(missing)) if missing else ""
-            )
+            if missing:
+                flow.button.setToolTip(self.tr("Needs: {0}").format(", ".join(missing)))
+            else:
+                flow.button.setToolTip(refusal or "")
 
     def _label(self, flow: Flow) -> None:
         title = flow.title_text()

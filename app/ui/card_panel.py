@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import format_card_time
 from app.services.card_reading import CardStatus, CardView, RecentTransaction
 from app.ui.forms import ERROR_STYLE, big_font, yuan
 
@@ -88,7 +89,7 @@ class RecentTransactionsModel(QAbstractTableModel):
             return None
         column = index.column()
         if column == 0:
-            return line.when.strftime("%Y-%m-%d %H:%M") if line.when else ""
+            return format_card_time(line.when)
         if column == 1:
             source = _KINDS.get(line.kind)
             return QCoreApplication.translate("CardPanel", str(source)) if source else line.kind
@@ -105,6 +106,7 @@ class CardPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._view: CardView | None = None
+        self._type_name = ""  # the card type's name from the parameters (kept over a retranslate)
         self._message: str | None = None
         self._balance = QLabel()
         self._balance.setObjectName("balance")
@@ -117,6 +119,12 @@ class CardPanel(QWidget):
         self._status.setWordWrap(True)
         self._status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._status.setFont(big_font(13))
+        self._refusal = QLabel()
+        self._refusal.setObjectName("cardRefusal")
+        self._refusal.setWordWrap(True)
+        self._refusal.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._refusal.setStyleSheet(ERROR_STYLE)
+        self._refusal.hide()
         self._fields = {key: QLabel() for key in self._FIELDS}
         self._captions = {key: QLabel() for key in self._FIELDS}
         form = QFormLayout()
@@ -144,6 +152,7 @@ class CardPanel(QWidget):
         layout.addWidget(self._balance_caption)
         layout.addWidget(self._balance)
         layout.addWidget(self._status)
+        layout.addWidget(self._refusal)
         layout.addLayout(lower, 1)
         self._retranslate()
         self.clear()
@@ -184,6 +193,7 @@ class CardPanel(QWidget):
         self._view = None
         self._message = message
         self._balance.setText("—")
+        self.show_refusal(None)
         self._status.setText(message or self.tr("Put a card on the reader"))
         self._status.setStyleSheet("")
         for label in self._fields.values():
@@ -202,9 +212,14 @@ class CardPanel(QWidget):
 
     def show_card(self, view: CardView) -> None:
         """Fill the panel from a card read."""
+        if self._view is None or self._view.serial != view.serial:
+            self._type_name = ""
         self._view = view
         self._message = None
-        self._balance.setText(yuan(view.balance_fen))
+        if view.balance_readable:
+            self._balance.setText(yuan(view.balance_fen))
+        else:
+            self._balance.setText(self.tr("Balance unreadable"))
         status_text = {
             CardStatus.OK: self.tr("Card OK"),
             CardStatus.BLOCKED: self.tr("BLOCKED — do not serve; check the loss report"),
@@ -220,15 +235,26 @@ class CardPanel(QWidget):
             QCoreApplication.translate("CardPanel", str(family)) if family else view.family
         )
         self._fields["city"].setText(view.city)
-        self._fields["type"].setText(f"{view.card_type:02X}")
+        code = f"{view.card_type:02X}"
+        self._fields["type"].setText(f"{self._type_name} ({code})" if self._type_name else code)
         valid = f"{view.valid_from or '—'} … {view.valid_until or '—'}"
         self._fields["validity"].setText(valid)
         self._fields["holder"].setText(view.holder_name or self.tr("(anonymous)"))
         self._fields["holder_id"].setText(view.holder_id)
         self.recent_model.set_rows(view.recent)
 
+    def show_refusal(self, text: str | None) -> None:
+        """Say why the card cannot be topped up (F2), or hide the line (``None``)."""
+        self._refusal.setText(self.tr("Top-up (F2) not possible: {0}").format(text) if text else "")
+        self._refusal.setVisible(bool(text))
+
+    def refusal_text(self) -> str:
+        """The refusal line as displayed (empty when none)."""
+        return self._refusal.text() if self._refusal.isVisibleTo(self) else ""
+
     def set_card_type_name(self, name: str) -> None:
         """Name the card type (from the parameters in force) next to its code."""
+        self._type_name = name
         if self._view is not None:
             self._fields["type"].setText(f"{name} ({self._view.card_type:02X})")
 

@@ -20,7 +20,9 @@ from app.composition import Counter
 from app.domain.people import Actor, Role
 from app.services.card_reading import CardView
 from app.services.errors import NoOpenShiftError, PermissionDeniedError
+from app.services.tap import CounterAction, TapReport
 from app.store.shifts import Shift
+from app.ui.messages import describe
 from app.ui.tasks import TaskRunner
 
 
@@ -36,6 +38,7 @@ class CounterSession(QObject):
         self.actor: Actor | None = None
         self.shift: Shift | None = None
         self.card: CardView | None = None
+        self.tap: TapReport | None = None  # the last tap's report (what the counter may do)
 
     def sign_in(self, actor: Actor, shift: Shift | None) -> None:
         """An operator signed in (with their open shift, if any)."""
@@ -59,7 +62,26 @@ class CounterSession(QObject):
     def set_card(self, card: CardView | None) -> None:
         """The card on the reader was read (or left: ``None``)."""
         self.card = card
+        if card is None or (self.tap is not None and self.tap.view is not card):
+            self.tap = None
         self.card_changed.emit()
+
+    def set_tap(self, tap: TapReport | None) -> None:
+        """A tap's report (``None``: the card left or could not be read)."""
+        self.tap = tap
+        self.card = tap.view if tap is not None else None
+        self.card_changed.emit()
+
+    def refusal(self, action: CounterAction) -> str | None:
+        """Why the card on the reader refuses ``action``, translated (None: it may)."""
+        if self.tap is None:
+            return None
+        refused = self.tap.why_not(action)
+        if refused is None:
+            return None
+        what, advice, _ = describe(refused)
+        joint = "" if what.endswith(("。", "！", "？")) else " "  # no space after a CJK stop
+        return f"{what}{joint}{advice}".strip()
 
     def require_actor(self) -> Actor:
         """The signed-in operator, or a clerk-facing error."""

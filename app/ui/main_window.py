@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -30,12 +32,14 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import Fen
 from app.domain.people import Role
+from app.journal import JournalRecord, RecordKind
 from app.services.card_reading import CardView
 from app.services.exchange import ExchangeStatus
 from app.services.loss import BlockedOnTap
 from app.services.progress import CancelToken, Progress
 from app.services.recovery import Resolution, Settlement
 from app.services.shifts import ShiftCloseResult
+from app.services.tap import CounterAction
 from app.services.void import VoidReceipt
 from app.ui.action_panel import FLOW_KEYS, ActionPanel, Title
 from app.ui.card_panel import CardPanel
@@ -62,6 +66,8 @@ class _Tool:
 class MainWindow(QMainWindow):
     """The counter window over one :class:`UiContext` and its reader bridge."""
 
+    _unfinished_found = Signal(object)  # list[JournalRecord], from the background look-up
+
     def __init__(
         self,
         ctx: UiContext,
@@ -77,6 +83,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.bridge = bridge
         self.print_receipt: PrintReceipt | None = None  # the printing helper's hook
+        self.auto_print = True  # the settings' auto_print: top-up receipts print by themselves
         self.print_shift_report: Callable[[ShiftCloseResult], None] | None = None  # likewise
         self.topup_dialog: TopUpDialog | None = None
         self.notices: list[tuple[str, str]] = []  # what the window told the clerk (tests, a11y)
@@ -100,7 +107,24 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(counter_page)
         self.pages.addWidget(self.scenic_page)
-        self.setCentralWidget(self.pages)
+        # money not yet decided (a top-up whose card left mid-write): stays until it is settled
+        self.pending_banner = QLabel()
+        self.pending_banner.setObjectName("pendingBanner")
+        self.pending_banner.setWordWrap(True)
+        self.pending_banner.setStyleSheet(
+            "QLabel#pendingBanner { background:#fff3cd; color:#5c3c00; border:2px solid #e0a800;"
+            " padding:6px; font-weight:bold; }"
+        )
+        self.pending_banner.hide()
+        self._unfinished: list[JournalRecord] = []
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="window")
+        self._unfinished_found.connect(self._got_unfinished)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.pending_banner)
+        column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
 
         self.status = CounterStatusBar(
             ctx.session,
@@ -127,6 +151,13 @@ class MainWindow(QMainWindow):
         bridge.card_removed.connect(self._on_removed)
         bridge.read_failed.connect(self._on_read_failed)
         bridge.settled.connect(self.show_note)
+        for read in (bridge.tapped, bridge.read_again):
+            read.connect(self._on_tap)
+            read.connect(lambda _tap: self.check_unfinished())
+        ctx.runner.card_work_finished.connect(self.check_unfinished)
+        # every operation on the card ends by reading it again: the big balance is the card's
+        ctx.runner.card_work_finished.connect(bridge.reread)
+        ctx.session.actor_changed.connect(self._on_actor_changed)
         ctx.session.actor_changed.connect(self._update_menus)
         ctx.session.shift_changed.connect(self._update_menus)
         self._retranslate()
@@ -249,15 +280,18 @@ class MainWindow(QMainWindow):
 
     def _retranslate(self) -> None:
         self.counter_menu.setTitle(self.tr("&Counter"))
-        self.tools_menu.setTitle(self.tr("&Tools"))
+        self.tools_menu.setTitle(self.tr("T&ools"))
         self.sign_in_action.setText(self.tr("&Sign in…"))
-        self.sign_out_action.setText(self.tr("Sign &out"))
+        self.sign_out_action.setText(self.tr("Sign o&ut"))
         self.open_shift_action.setText(self.tr("&Open shift…"))
         self.close_shift_action.setText(self.tr("&Close shift…"))
         self.settings_action.setText(self.tr("S&ettings…"))
         self.quit_action.setText(self.tr("&Quit"))
         self._retranslate_tools()
         self.action_panel.retranslate()
+        if self.ctx.session.tap is not None:
+            self._on_tap(self.ctx.session.tap)
+        self._show_unfinished()
         self.status.refresh()
         self._update_menus()
 
@@ -283,6 +317,60 @@ class MainWindow(QMainWindow):
         if rules is not None:
             self.card_panel.set_card_type_name(rules.name)
         self.status.set_reader(ReaderState.CARD)
+
+    def _on_tap(self, _tap: object) -> None:
+        self.card_panel.show_refusal(self.ctx.session.refusal(CounterAction.TOP_UP))
+
+    def check_unfinished(self) -> None:
+        """Look (off the GUI thread) for top-ups whose money is undecided; the banner says so.
+
+        Not through the task runner: this look must never make the window "busy" (sign-out and
+        quit wait for the runner).
+        """
+        journal = self.ctx.counter.journal
+
+        def work() -> None:
+            try:
+                intents = [r for r in journal.open_intents() if r.kind == RecordKind.LOAD_INTENT]
+            except Exception:  # a closing journal: the next look tells
+                log.warning("unfinished top-ups could not be read", exc_info=True)
+                return
+            self._unfinished_found.emit(intents)
+
+        self._background.submit(work)
+
+    def _got_unfinished(self, intents: list[JournalRecord]) -> None:
+        self._unfinished = intents
+        self._show_unfinished()
+
+    def shutdown(self) -> None:
+        """Stop the background look-ups (the composition root, at exit)."""
+        self._background.shutdown(wait=True, cancel_futures=True)
+
+    def unfinished_text(self) -> str:
+        """The banner's text ("" when nothing is undecided)."""
+        return self.pending_banner.text() if self.pending_banner.isVisibleTo(self) else ""
+
+    def _show_unfinished(self) -> None:
+        lines = [
+            self.tr(
+                "Unfinished top-up: card {0}, {1}. Put that card back on the reader to settle "
+                "it; do not take or give back money until the counter says what happened."
+            ).format(r.card_serial or "", Fen(r.amount_fen or 0).yuan_text())
+            for r in self._unfinished
+        ]
+        self.pending_banner.setText("\n".join(lines))
+        self.pending_banner.setVisible(bool(lines))
+
+    def _on_actor_changed(self) -> None:
+        """Nobody signed in: the last customer's card leaves the screen; back: read it again."""
+        self.check_unfinished()
+        if self.ctx.session.actor is None:
+            self.card_panel.clear()
+            if self.ctx.session.card is not None:
+                self.ctx.session.set_tap(None)
+        elif self.bridge.last_tap is not None:
+            self.bridge.refresh()
 
     def _on_removed(self) -> None:
         self.card_panel.clear()
@@ -349,11 +437,20 @@ class MainWindow(QMainWindow):
     # -- flows -----------------------------------------------------------------------------------
 
     def open_topup(self) -> None:
-        """F2: the top-up dialog for the card on the reader."""
-        dialog = TopUpDialog(self.ctx, self.bridge, self, print_receipt=self.print_receipt)
+        """F2: the top-up dialog for the card on the reader (not for a card that refuses it)."""
+        refusal = self.ctx.session.refusal(CounterAction.TOP_UP)
+        if refusal is not None:
+            self.card_panel.show_refusal(refusal)
+            return
+        dialog = TopUpDialog(
+            self.ctx,
+            self.bridge,
+            self,
+            print_receipt=self.print_receipt,
+            auto_print=self.auto_print,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.topup_dialog = dialog
-        dialog.topped_up.connect(lambda _receipt: self.ctx.counter.sync_now())  # upload it soon
         dialog.finished.connect(lambda _result: self._topup_closed(dialog))
         dialog.open()
 
@@ -364,8 +461,9 @@ class MainWindow(QMainWindow):
     # -- operator and shift ----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Show the window and ask who is signing in."""
+        """Show the window and ask who is signing in (and say what is still unfinished)."""
         self.show()
+        self.check_unfinished()
         self.open_sign_in()
 
     def open_sign_in(self) -> SignInDialog:

@@ -8,7 +8,11 @@ when the card left in the meantime, because they say what was written to the jou
 itself is dropped when the card it came from has gone (Orange's rule: late results of an old
 task never fill the window).
 
-The bridge keeps :attr:`CounterSession.card` current.
+The tap itself is :class:`app.services.tap.TapService` (Qt-free, shared with the command line):
+it returns a :class:`TapReport` — the card, its balance or "unreadable", and what the counter may
+do with it and why not. The bridge keeps :attr:`CounterSession.card` and
+:attr:`CounterSession.tap` current; :meth:`ReaderBridge.refresh` taps again after any operation
+that touched the card (the task runner's ``card_work_finished``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QObject, Signal
@@ -24,29 +27,43 @@ from PySide6.QtCore import QObject, Signal
 from app.card.session import CityCard
 from app.card.thread import CardThread
 from app.card.transport import CardTransport
-from app.domain.card import CardSnapshot
+from app.composition import Counter
+from app.domain.clock import counter_today
 from app.domain.people import Actor
-from app.services.card_reading import CardView, card_view
 from app.services.exchange import ExchangeService
 from app.services.loss import LossService
 from app.services.recovery import RecoveryService
+from app.services.tap import TapReport, TapService, TapStep
 from app.services.void import VoidService
+from app.store import blacklist
 from app.ui.context import CounterSession
 from app.ui.messages import describe
 
 log = logging.getLogger(__name__)
 
-TapStep = Callable[[CityCard, Actor | None], object | None]
-"""Work done on every tap before the read (card thread); a non-None result is a note for the UI."""
+Tap = TapReport
+"""What one tap found (the name the window's modules use)."""
+
+__all__ = [
+    "ReaderBridge",
+    "Tap",
+    "TapStep",
+    "counter_tap_service",
+    "exchange_step",
+    "loss_step",
+    "recovery_step",
+    "void_step",
+]
 
 
-@dataclass(frozen=True)
-class Tap:
-    """What one tap found: the panel's view, the card's data, and the steps' notes."""
+def counter_tap_service(counter: Counter, connect: Callable[[], CardTransport]) -> TapService:
+    """The tap service judging cards by ``counter``'s parameters and blacklist (no steps yet)."""
+    store = counter.store
 
-    view: CardView
-    snapshot: CardSnapshot
-    notes: tuple[object, ...]
+    def listed(serial: str) -> blacklist.BlacklistEntry | None:
+        return blacklist.lookup(store, serial)
+
+    return TapService(connect, parameters=counter.topups.parameters, listed=listed)
 
 
 def recovery_step(recovery: RecoveryService) -> TapStep:
@@ -90,7 +107,8 @@ class ReaderBridge(QObject):
     """Runs the tap steps and the read when a card is presented; tells the window when it goes."""
 
     card_read = Signal(object)  # CardView
-    tapped = Signal(object)  # Tap (after card_read)
+    tapped = Signal(object)  # Tap (after card_read): a card was presented
+    read_again = Signal(object)  # Tap (after card_read): read again after an operation
     settled = Signal(object)  # one tap step's note: list[Resolution], BlockedOnTap, …
     card_removed = Signal()
     read_failed = Signal(str, str)  # what happened, what to do
@@ -107,15 +125,17 @@ class ReaderBridge(QObject):
         session: CounterSession | None = None,
         *,
         steps: Sequence[TapStep] = (),
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = counter_today,
+        service: TapService | None = None,
     ) -> None:
         super().__init__()
         self._card_thread = card_thread
-        self._connect = connect
         self._session = session
-        self._steps: list[TapStep] = list(steps)
-        self._today = today
+        self.service = service or TapService(connect, today=today)
+        for step in steps:
+            self.service.add_step(step)
         self._generation = 0  # a read started before a removal must not fill the panel later
+        self._rereads: set[int] = set()  # generations that only read again (no tap steps)
         self._last: Tap | None = None
         self._presented.connect(self._start_read)
         self._absent.connect(self._on_absent)
@@ -129,7 +149,7 @@ class ReaderBridge(QObject):
 
     def add_step(self, step: TapStep) -> None:
         """Run ``step`` on every tap from now on, after the ones already added."""
-        self._steps.append(step)
+        self.service.add_step(step)
 
     def card_presented(self) -> None:
         """Call from any thread when a card arrives on the reader."""
@@ -140,17 +160,27 @@ class ReaderBridge(QObject):
         self._absent.emit()
 
     def refresh(self) -> None:
-        """Read the card on the reader again (after a top-up changed it); GUI thread."""
+        """Tap again: the steps (settle what the card left open) and the read; GUI thread."""
         self._start_read()
+
+    def reread(self) -> None:
+        """Read the card again without the tap steps (after an operation changed it); GUI thread.
+
+        Nothing happens when no card is known to be on the reader (it left, or a read failed).
+        """
+        if self._last is not None:
+            self._start_read(steps=False)
 
     # -- GUI thread ------------------------------------------------------------------------------
 
-    def _start_read(self) -> None:
+    def _start_read(self, *, steps: bool = True) -> None:
         self._generation += 1
         generation = self._generation
+        if not steps:
+            self._rereads.add(generation)
         actor = self._session.actor if self._session is not None else None
         self.reading.emit()
-        future = self._card_thread.submit(lambda: self._tap(actor, generation))
+        future = self._card_thread.submit(lambda: self._tap(actor, generation, steps))
         future.add_done_callback(lambda f: self._finished(generation, f))
 
     def _finished(self, generation: int, future: Future[Tap]) -> None:
@@ -163,18 +193,22 @@ class ReaderBridge(QObject):
 
     def _deliver(self, result: object, generation: int) -> None:
         if generation != self._generation:
+            self._rereads.discard(generation)
             return
         if isinstance(result, Tap):
             self._last = result
             if self._session is not None:
-                self._session.set_card(result.view)
+                self._session.set_tap(result)
             self.card_read.emit(result.view)
-            self.tapped.emit(result)
+            # a re-read is no tap: the scenic entry check and other per-tap work must not rerun
+            (self.read_again if generation in self._rereads else self.tapped).emit(result)
+            self._rereads.clear()
             return
         assert isinstance(result, BaseException)
+        self._rereads.clear()
         self._last = None
         if self._session is not None:
-            self._session.set_card(None)
+            self._session.set_tap(None)
         what, advice, internal = describe(result)
         if internal:
             log.error("internal error while reading the card", exc_info=result)
@@ -184,23 +218,13 @@ class ReaderBridge(QObject):
         self._generation += 1
         self._last = None
         if self._session is not None:
-            self._session.set_card(None)
+            self._session.set_tap(None)
         self.card_removed.emit()
 
     # -- card thread -----------------------------------------------------------------------------
 
-    def _tap(self, actor: Actor | None, generation: int) -> Tap:
-        transport = self._connect()
-        try:
-            card = CityCard.open(transport)
-            notes: list[object] = []
-            for step in list(self._steps):
-                note = step(card, actor)
-                if note is not None:
-                    notes.append(note)
-            if notes:
-                self._notes.emit(notes, generation)
-            snapshot = card.read_snapshot()
-        finally:
-            transport.close()
-        return Tap(card_view(snapshot, self._today()), snapshot, tuple(notes))
+    def _tap(self, actor: Actor | None, generation: int, steps: bool) -> Tap:
+        def notes(found: list[object]) -> None:
+            self._notes.emit(found, generation)
+
+        return self.service.tap(actor, notes, steps=steps)

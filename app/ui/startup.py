@@ -39,6 +39,7 @@ from app.ui.messages import ErrorPresenter, describe
 from app.ui.printing.receipt_printing import ReceiptPrinting
 from app.ui.reader_bridge import (
     ReaderBridge,
+    counter_tap_service,
     exchange_step,
     loss_step,
     recovery_step,
@@ -73,6 +74,7 @@ class Gui:
     def close(self) -> None:
         """Stop the status bar's reads, the runner's pool and the card thread."""
         self.window.status.shutdown()
+        self.window.shutdown()
         self.ctx.runner.shutdown()
         self.card_thread.stop()
 
@@ -103,6 +105,7 @@ def assemble(
             void_step(counter.voids),
             loss_step(counter.loss),
         ],
+        service=counter_tap_service(counter, connect),
     )
     # without a center the status bar counts the journal's unsent records itself
     pending = None if counter.sync is not None else counter.journal.pending
@@ -151,6 +154,7 @@ def wire_window(
 
     def settings_saved(saved: Settings) -> None:
         printing.update(saved)
+        window.auto_print = saved.auto_print
         window.show_scenic(saved.scenic_mode)
 
     gui.openers = register_flows(
@@ -162,6 +166,7 @@ def wire_window(
         on_settings_saved=settings_saved,
     )
     window.print_receipt = printing.print_seq
+    window.auto_print = settings.auto_print
     window.print_shift_report = reports.preview_shift
     window.add_tool(
         lambda: QCoreApplication.translate("startup", "&Reports…"),

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
+from app.domain.clock import CLOCK, SECONDS, format_time, zone_label
 from app.domain.people import Role
 from app.journal.records import from_micros
 from app.sync.status import Connection, SyncStatus
@@ -79,6 +80,7 @@ class CounterStatusBar(QStatusBar):
         self.center = self._field("statusCenter")
         self.operator = self._field("statusOperator")
         self.shift = self._field("statusShift")
+        self.clock = self._field("statusClock")
         session.actor_changed.connect(self._show_operator)
         session.shift_changed.connect(self._show_shift)
         self._timer = QTimer(self)
@@ -119,8 +121,15 @@ class CounterStatusBar(QStatusBar):
         self._show_center()
         self._show_operator()
         self._show_shift()
+        self._show_clock()
 
     # -- fields ----------------------------------------------------------------------------------
+
+    def _show_clock(self) -> None:
+        """The counter's time and zone: the one clock every screen, receipt and report uses."""
+        now = self._now()
+        self.clock.setText(f"{format_time(now, CLOCK)} {zone_label()}")
+        self.clock.setToolTip(self.tr("Counter time {0}").format(format_time(now, SECONDS)))
 
     def _show_reader(self) -> None:
         name = self._reader_name or self.tr("none")
@@ -186,7 +195,7 @@ class CounterStatusBar(QStatusBar):
             if t
         ]
         if status.last_success_at is not None:
-            when = status.last_success_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            when = format_time(status.last_success_at)
             tip.append(self.tr("Last successful sync: {0}").format(when))
         self.center.setToolTip("\n".join(tip))
 
@@ -235,7 +244,7 @@ class CounterStatusBar(QStatusBar):
             self.shift.setText(self.tr("No open shift"))
             self.shift.setStyleSheet(WARN_STYLE if self._session.actor else "")
             return
-        opened = from_micros(shift.opened_at_us).astimezone().strftime("%H:%M")
+        opened = format_time(from_micros(shift.opened_at_us), CLOCK)
         if shift.count_declared:
             text = self.tr("Shift {0}: cash counted — close it").format(shift.id)
             self.shift.setStyleSheet(WARN_STYLE)

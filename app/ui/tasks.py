@@ -69,6 +69,7 @@ class TaskRunner(QObject):
 
     started = Signal(str)
     finished = Signal(str)
+    card_work_finished = Signal()  # after card work and its callbacks: the card may have changed
 
     def __init__(
         self,
@@ -106,12 +107,14 @@ class TaskRunner(QObject):
         on_failure: Callable[[BaseException], bool] | None = None,
         on_progress: Callable[[str], None] | None = None,
         cancellable: bool = False,
+        progress_dialog: bool = True,
     ) -> Task[T]:
         """Start ``work``; ``on_success(result)`` runs on the GUI thread.
 
         ``on_failure`` sees every failure first and returns True when it handled it; otherwise
         the failure goes to the error presenter (cancelled: nothing; clerk-facing: the message
-        and advice; other: logged and shown as an internal error).
+        and advice; other: logged and shown as an internal error). ``progress_dialog=False``:
+        the caller shows the progress itself (no window takes the keyboard away from it).
         """
         task: Task[T] = Task(label)
         self._running.append(task)
@@ -127,10 +130,11 @@ class TaskRunner(QObject):
         timer = QTimer(self)
         timer.setSingleShot(True)
         timer.timeout.connect(lambda: self._open_dialog(task, cancellable))
-        timer.start(self._delay)
+        if progress_dialog:
+            timer.start(self._delay)
         future.add_done_callback(
             lambda f: self._relay.call.emit(
-                lambda: self._finish(task, f, timer, on_success, on_failure)
+                lambda: self._finish(task, f, timer, on_success, on_failure, on_card)
             )
         )
         return task
@@ -171,6 +175,21 @@ class TaskRunner(QObject):
             on_progress(stage)
 
     def _finish(
+        self,
+        task: Task[T],
+        future: Future[T],
+        timer: QTimer,
+        on_success: Callable[[T], None],
+        on_failure: Callable[[BaseException], bool] | None,
+        on_card: bool = False,
+    ) -> None:
+        try:
+            self._conclude(task, future, timer, on_success, on_failure)
+        finally:
+            if on_card:
+                self.card_work_finished.emit()
+
+    def _conclude(
         self,
         task: Task[T],
         future: Future[T],

@@ -1,6 +1,8 @@
 """The top-up dialog (圈存): amount, payment method, limits, the write, and what to do after.
 
-Keyboard first: the amount field has the focus; Alt+1…6 pick a preset, Alt+C/B/W/L the payment
+Keyboard first: the amount field has the focus; a bare digit 1…6 in the empty field (or Alt+1…6)
+picks a preset — a second digit typed straight after it means the clerk was typing an amount, so
+the two digits become the amount ("3" → ¥50 preset, "3" "0" → ¥30); Alt+C/B/W/L the payment
 method; Enter tops up, Esc cancels. The card type's limits and the balance ceiling are on screen
 before anything is confirmed, and the amount is checked as it is typed — first locally against
 the card type's rules, then by :meth:`TopUpService.check` (blacklist, open intents, offline
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -39,20 +42,60 @@ from app.domain.payment import PaymentMethod
 from app.domain.texts import ClerkFacingError
 from app.journal import RecordKind
 from app.services.eligibility import check_amount
-from app.services.errors import ServiceError
+from app.services.errors import Cancelled, ServiceError
 from app.services.progress import CancelToken, Progress
 from app.services.recovery import Resolution, Settlement
 from app.services.topup import TopUpInterruptedError, TopUpReceipt
 from app.ui.context import UiContext
-from app.ui.flows.base import FlowDialog, form_label
+from app.ui.flows.base import FlowDialog, ask_to_confirm, form_label
 from app.ui.forms import ERROR_STYLE, OK_STYLE, AmountEdit, big_font, yuan
 from app.ui.messages import describe, translated
 from app.ui.reader_bridge import ReaderBridge, Tap
+from app.ui.tasks import Task
 
 PrintReceipt = Callable[[int], None]  # the journal seq of the top-up's outcome record
 
 PRESETS_FEN = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
 CHECK_DELAY_MS = 150
+STALL_ADVICE_S = 10  # the reader or the SAM has not answered for this long: say what to do
+
+
+def stall_advice_s() -> int:
+    """After how many seconds of silence the clerk is told what to do (tests shorten it)."""
+    return STALL_ADVICE_S
+
+
+class PresetKeys(QObject):
+    """Bare digits on the empty amount field pick the presets (an event filter on the field)."""
+
+    def __init__(self, dialog: TopUpDialog) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+        self._picked: str | None = None  # the digit that picked the preset now shown
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Digit 1…6 on an empty field: the preset; the next digit: both digits typed."""
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        field = self._dialog.amount
+        text = event.text()
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if not plain or len(text) != 1 or not text.isdigit():
+            if event.key() not in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt):
+                self._picked = None
+            return False
+        picked, self._picked = self._picked, None
+        if picked is not None and field.text() == self._dialog.preset_text(picked):
+            field.setText(picked + text)  # the clerk was typing an amount, not picking
+            return True
+        index = int(text) - 1
+        if field.text() == "" and 0 <= index < len(PRESETS_FEN):
+            button = self._dialog.preset_buttons[PRESETS_FEN[index]]
+            if button.isEnabled():
+                self._dialog.pick_preset(PRESETS_FEN[index])
+                self._picked = text
+                return True
+        return False
 
 
 class OtherCardError(ClerkFacingError):
@@ -163,8 +206,10 @@ class TopUpDialog(FlowDialog):
         parent: QWidget | None = None,
         *,
         print_receipt: PrintReceipt | None = None,
+        auto_print: bool = False,
     ) -> None:
         super().__init__(ctx, parent)
+        self.auto_print = auto_print  # print the receipt as soon as the top-up is done
         self.setWindowTitle(self.tr("Top up the card"))
         self.setObjectName("topUpDialog")
         self._bridge = bridge
@@ -194,7 +239,14 @@ class TopUpDialog(FlowDialog):
         self.print_button = self.make_button(self.tr("&Print receipt"), self._print)
         self.print_button.setVisible(False)
         self.cancel_button = self.make_button(self.tr("Cancel"), self.reject)
+        self.leave_button = self.make_button(
+            self.tr("Leave it &unfinished…"), self._ask_to_leave_unfinished
+        )
+        self.leave_button.setVisible(False)
+        self.confirm_box: QWidget | None = None
+        self._leaving = False
         buttons = QHBoxLayout()
+        buttons.addWidget(self.leave_button)
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.primary)
@@ -202,6 +254,8 @@ class TopUpDialog(FlowDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self._header())
         layout.addWidget(self._pages, 1)
+        layout.addWidget(self.stall_advice)
+        layout.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.lock_while_busy(self._pages)
@@ -250,6 +304,8 @@ class TopUpDialog(FlowDialog):
         self.amount.setFont(big_font(20))
         self.amount.textChanged.connect(self._amount_changed)
         self.on_enter(self.amount, self._advance)
+        self._preset_keys = PresetKeys(self)
+        self.amount.installEventFilter(self._preset_keys)
         payment = QGroupBox(self.tr("Payment"), page)
         pay_row = QHBoxLayout(payment)
         self.payment_group = QButtonGroup(self)
@@ -289,12 +345,60 @@ class TopUpDialog(FlowDialog):
         keep.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stage_line = QLabel(page)
         self.stage_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.elapsed_line = QLabel(page)
+        self.elapsed_line.setObjectName("topUpElapsed")
+        self.elapsed_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stall_advice = QLabel(self)  # outside the page: the page is locked while busy
+        self.stall_advice.setObjectName("topUpStall")
+        self.stall_advice.setWordWrap(True)
+        self.stall_advice.setStyleSheet(ERROR_STYLE)
+        self.stall_advice.hide()
+        self.stop_button = QPushButton(self.tr("&Stop waiting"), self)
+        self.stop_button.setObjectName("topUpStop")
+        self.stop_button.setAutoDefault(False)
+        self.stop_button.clicked.connect(self._stop_waiting)
+        self.stop_button.hide()
+        self._elapsed = 0
+        self._elapsed_timer = QTimer(self)
+        self._elapsed_timer.setInterval(1000)
+        self._elapsed_timer.timeout.connect(self._tick)
+        self._task: Task[TopUpReceipt] | None = None
         layout = QVBoxLayout(page)
         layout.addStretch(1)
         layout.addWidget(keep)
         layout.addWidget(self.stage_line)
+        layout.addWidget(self.elapsed_line)
         layout.addStretch(1)
         return page
+
+    def _tick(self) -> None:
+        """One more second waiting for the reader/SAM: say so; after a while, what to do."""
+        self._elapsed += 1
+        self.elapsed_line.setText(self.tr("Waiting {0} s").format(self._elapsed))
+        if self._elapsed >= stall_advice_s() and self.stall_advice.isHidden():
+            self.stall_advice.setText(
+                self.tr(
+                    "The card reader has not answered for {0} s. Check its cable and that the "
+                    "card lies flat. You may stop waiting: if nothing was written, nothing is "
+                    "charged; if the card was being written, the counter checks it on the next "
+                    "tap and says what happened."
+                ).format(stall_advice_s())
+            )
+            self.stall_advice.show()
+            self.stop_button.show()
+            self.stop_button.setFocus()
+
+    def _stop_waiting(self) -> None:
+        """Ask the top-up to stop at its next safe point; the journal decides what happened."""
+        if self._task is not None:
+            self._task.cancel()
+        self.stop_button.setEnabled(False)
+        self.stall_advice.setText(
+            self.tr(
+                "Stopping: the counter stops at the next safe point. If the card was already "
+                "being written, wait for its answer — the journal then says whether it happened."
+            )
+        )
 
     def _build_done(self) -> QWidget:
         page = QWidget(self)
@@ -364,6 +468,9 @@ class TopUpDialog(FlowDialog):
 
     def _show(self, page: int) -> None:
         self._pages.setCurrentIndex(page)
+        if page != self.WRITING:
+            self.stall_advice.hide()
+            self.stop_button.hide()
         can_print = self.print_receipt is not None and self._outcome_seq is not None
         self.print_button.setVisible(page in (self.DONE, self.SETTLED) and can_print)
         primary = {
@@ -378,10 +485,13 @@ class TopUpDialog(FlowDialog):
             primary = self.tr("&Redo the top-up")
         self.primary.setText(primary)
         self.primary.setVisible(page != self.WRITING)
-        finished = page in (self.DONE, self.INTERRUPTED, self.SETTLED)
+        finished = page in (self.DONE, self.SETTLED)
         self.cancel_button.setText(self.tr("Close") if finished else self.tr("Cancel"))
-        # "Done" already closes: a second button saying the same would only be noise
-        self.cancel_button.setVisible(primary != self.tr("&Done"))
+        # "Done" already closes: a second button saying the same would only be noise; and while
+        # the money is undecided only an explicit "leave it unfinished" closes the dialog
+        undecided = page == self.INTERRUPTED
+        self.cancel_button.setVisible(primary != self.tr("&Done") and not undecided)
+        self.leave_button.setVisible(undecided)
         if page == self.AMOUNT:
             self.amount.setFocus()
             self.amount.selectAll()
@@ -431,6 +541,16 @@ class TopUpDialog(FlowDialog):
     def _preset(self, fen: int) -> None:
         self.amount.set_fen(fen)
         self.amount.setFocus()
+
+    def pick_preset(self, fen: int) -> None:
+        """Put the preset ``fen`` in the amount field (as its button does)."""
+        self._preset(fen)
+
+    def preset_text(self, digit: str) -> str:
+        """What the amount field shows after preset ``digit`` (1…6) was picked."""
+        fen = PRESETS_FEN[int(digit) - 1]
+        whole, cents = divmod(fen, 100)
+        return f"{whole}" if not cents else f"{whole}.{cents:02d}"
 
     def _say_check(self, text: str, ok: bool) -> None:
         self.check_line.setText(text)
@@ -519,7 +639,7 @@ class TopUpDialog(FlowDialog):
         fen = self._local_check()
         if fen is None:
             if self.amount.fen() is None:
-                self.say_problem(self.tr("Type the amount, or pick a preset with Alt+1…6."))
+                self.say_problem(self.tr("Type the amount, or pick a preset with its digit 1…6."))
             self.amount.setFocus()
             return
         method = self.payment_method()
@@ -554,20 +674,29 @@ class TopUpDialog(FlowDialog):
                 transport.close()
 
         self.stage_line.setText(stage_text("reading"))
+        self._elapsed = 0
+        self.elapsed_line.clear()
+        self.stall_advice.hide()
+        self.stop_button.hide()
+        self.stop_button.setEnabled(True)
+        self._elapsed_timer.start()
         self._show(self.WRITING)
         self.message.clear_message()
-        self.run(
+        self._task = self.run(
             work,
             self._done,
             label=self.tr("Top-up: keep the card on the reader"),
             on_card=True,
             on_problem=self._failed,
+            progress_dialog=False,  # the dialog's own page says "keep the card", with the time
         )
 
     def _stage(self, stage: str) -> None:
         self.stage_line.setText(stage_text(stage))
 
     def _done(self, receipt: TopUpReceipt) -> None:
+        self._elapsed_timer.stop()
+        self._task = None
         self.receipt = receipt
         self._outcome_seq = receipt.outcome_seq
         lines = [
@@ -588,14 +717,25 @@ class TopUpDialog(FlowDialog):
         self.summary.setText("\n".join(lines))
         self.balance_label.setText(self.tr("Balance {0}").format(yuan(receipt.balance_after_fen)))
         self._show(self.DONE)
-        self.topped_up.emit(receipt)
-        self._bridge.refresh()
+        self.topped_up.emit(receipt)  # the runner then re-reads the card for the window
+        if self.auto_print:
+            self._print()
 
     def _failed(self, exc: BaseException) -> None:
+        self._elapsed_timer.stop()
+        self._task = None
+        if isinstance(exc, Cancelled):
+            self._show(self.AMOUNT)
+            self.say_problem(
+                self.tr("Stopped: nothing was written to the card and nothing is charged."),
+                self.tr("Check the reader, then top up again."),
+            )
+            return
         if isinstance(exc, TopUpInterruptedError):
             self.message.clear_message()
             self._show(self.INTERRUPTED)
             return
+        self.check_line.clear()  # the message below says it: once, not twice
         self._show(self.AMOUNT)  # nothing was written: the clerk may correct and try again
 
     # -- recovery --------------------------------------------------------------------------------
@@ -623,7 +763,48 @@ class TopUpDialog(FlowDialog):
         self._show(self.SETTLED)
         if resolution.settlement is Settlement.DONE:
             self.topped_up.emit(resolution)
+            if self.auto_print:
+                self._print()
         return True
+
+    def reject(self) -> None:
+        """Esc / Close: never while the money is undecided (the card left mid-write)."""
+        if self.page() == self.INTERRUPTED and not self._leaving:
+            self.say_problem(
+                self.tr("The top-up is not settled yet: the dialog stays open."),
+                self.tr(
+                    "Put the same card back on the reader. If the customer has left with it, "
+                    "choose “Leave it unfinished” (Alt+U): the window keeps a banner until the "
+                    "card comes back."
+                ),
+            )
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """The window's close button: like Esc."""
+        if self.page() == self.INTERRUPTED and not self._leaving:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+    def _ask_to_leave_unfinished(self) -> None:
+        self.confirm_box = ask_to_confirm(
+            self,
+            self.tr("Leave the top-up unfinished"),
+            self.tr("Close without knowing whether card {0} was loaded?").format(self._serial),
+            self.tr(
+                "Take or give back no money now. The window shows “Unfinished top-up” until "
+                "the card is put on the reader again; the counter then says what happened."
+            ),
+            self.tr("&Yes, leave it unfinished"),
+            self._leave_unfinished,
+        )
+
+    def _leave_unfinished(self) -> None:
+        self._leaving = True
+        super().reject()
 
     def _redo(self) -> None:
         """Back to the amount, same amount and method, on the card as read after the settle."""

@@ -205,6 +205,10 @@
         <translation>正在读卡…请勿移开卡片</translation>
     </message>
     <message>
+        <source>Balance unreadable</source>
+        <translation>余额无法读取</translation>
+    </message>
+    <message>
         <source>Card OK</source>
         <translation>卡正常</translation>
     </message>
@@ -223,6 +227,10 @@
     <message>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
+    </message>
+    <message>
+        <source>Top-up (F2) not possible: {0}</source>
+        <translation>不能充值（F2）：{0}</translation>
     </message>
 </context>
 <context>
@@ -293,6 +301,10 @@
     <message>
         <source>none</source>
         <translation>无</translation>
+    </message>
+    <message>
+        <source>Counter time {0}</source>
+        <translation>柜台时间 {0}</translation>
     </message>
     <message>
         <source>no card</source>
@@ -418,12 +430,12 @@
         <translation>演示：虚拟卡</translation>
     </message>
     <message>
-        <source>&amp;Tap card (F9)</source>
-        <translation>放卡 (F9)(&amp;T)</translation>
+        <source>Ta&amp;p card (F9)</source>
+        <translation>放卡 (F9)(&amp;P)</translation>
     </message>
     <message>
-        <source>&amp;Remove card (F10)</source>
-        <translation>移走卡 (F10)(&amp;R)</translation>
+        <source>Re&amp;move card (F10)</source>
+        <translation>移走卡 (F10)(&amp;M)</translation>
     </message>
 </context>
 <context>
@@ -604,6 +616,10 @@
 </context>
 <context>
     <name>FlowDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
     <message>
         <source>Internal error: the operation did not finish normally.</source>
         <translation>内部错误：操作未正常完成。</translation>
@@ -892,8 +908,12 @@
         <translation>找到卡后，为上面的卡号解挂。</translation>
     </message>
     <message>
-        <source>Rea&amp;son:</source>
-        <translation>原因(&amp;S)：</translation>
+        <source>Reaso&amp;n:</source>
+        <translation>原因(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Card {serial} of {holder} is reported lost (journal no. {seq}). It is refused at this counter from now on, blocked if it is tapped here, and is being sent to the clearing center. The holder can have it replaced from {date}. Give the holder the loss report receipt.</source>
+        <translation>{holder}的卡 {serial} 已挂失（流水号 {seq}）。本柜台自即刻起拒绝受理此卡，在此刷卡时将被锁定，挂失信息正在上报清算中心。持卡人可于 {date} 起补卡。请将挂失回执交给持卡人。</translation>
     </message>
     <message>
         <source>Close</source>
@@ -928,12 +948,32 @@
         <translation>请按持卡人的证件输入证件号码。</translation>
     </message>
     <message>
-        <source>Reporting the card lost</source>
-        <translation>正在挂失</translation>
+        <source>Card {0} is not registered, or the ID number does not match its registered holder.</source>
+        <translation>卡 {0} 未记名，或证件号码与其记名持卡人不符。</translation>
     </message>
     <message>
-        <source>Card {serial} of {holder} is reported lost (journal no. {seq}). It is refused at this counter from now on, blocked if it is tapped here, and goes to the clearing center with the next sync. The holder can have it replaced from {date}.</source>
-        <translation>持卡人 {holder} 的卡 {serial} 已挂失（流水号 {seq}）。从现在起本柜台拒绝受理该卡，在此刷卡将被锁定；下次同步时上报清算中心。持卡人可于 {date} 起办理补卡。</translation>
+        <source>Check the holder&apos;s ID document again; do not report the card.</source>
+        <translation>请再次核对持卡人证件；不要挂失此卡。</translation>
+    </message>
+    <message>
+        <source>Report card {0} of {1} lost?</source>
+        <translation>确定为{1}挂失卡 {0}？</translation>
+    </message>
+    <message>
+        <source>It is blacklisted at once: refused at this counter, blocked when it is tapped, and sent to the clearing center now. Its balance waits {0} days, then the holder can have it moved to a replacement card. The holder gets the loss report receipt.</source>
+        <translation>挂失立即生效：本柜台拒绝受理，刷卡时锁定，并立即上报清算中心。余额保留 {0} 天后，持卡人可将其转入补办的新卡。请将挂失回执交给持卡人。</translation>
+    </message>
+    <message>
+        <source>&amp;Yes, report it lost</source>
+        <translation>确认挂失(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Checking the holder&apos;s ID number</source>
+        <translation>正在核对持卡人证件号码</translation>
+    </message>
+    <message>
+        <source>Reporting the card lost</source>
+        <translation>正在挂失</translation>
     </message>
     <message>
         <source>Type or choose the card whose report is cancelled.</source>
@@ -967,16 +1007,16 @@
         <translation>柜台(&amp;C)</translation>
     </message>
     <message>
-        <source>&amp;Tools</source>
-        <translation>工具(&amp;T)</translation>
-    </message>
-    <message>
         <source>&amp;Sign in…</source>
         <translation>登录(&amp;S)…</translation>
     </message>
     <message>
-        <source>Sign &amp;out</source>
-        <translation>退出登录(&amp;O)</translation>
+        <source>T&amp;ools</source>
+        <translation>工具(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Sign o&amp;ut</source>
+        <translation>退出登录(&amp;U)</translation>
     </message>
     <message>
         <source>&amp;Open shift…</source>
@@ -993,6 +1033,10 @@
     <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Unfinished top-up: card {0}, {1}. Put that card back on the reader to settle it; do not take or give back money until the counter says what happened.</source>
+        <translation>未完成充值：卡 {0}，{1}。请将该卡放回读卡器以确认结果；在系统告知结果之前，请勿收款或退款。</translation>
     </message>
     <message>
         <source>Interrupted top-up</source>
@@ -1078,8 +1122,8 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <source>Pass &amp;product</source>
-        <translation>年卡产品(&amp;P)</translation>
+        <source>Pass pro&amp;duct</source>
+        <translation>年卡产品(&amp;D)</translation>
     </message>
     <message>
         <source>Holder&apos;s &amp;ID number</source>
@@ -1213,6 +1257,14 @@
         <translation>退卡退款</translation>
     </message>
     <message>
+        <source>from the holder&apos;s ID document</source>
+        <translation>以持卡人证件为准</translation>
+    </message>
+    <message>
+        <source>Holder&apos;s &amp;ID number:</source>
+        <translation>持卡人证件号码(&amp;I)：</translation>
+    </message>
+    <message>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
@@ -1235,6 +1287,10 @@
     <message>
         <source>To pay the customer:</source>
         <translation>应付顾客：</translation>
+    </message>
+    <message>
+        <source>Registered holder:</source>
+        <translation>记名持卡人：</translation>
     </message>
     <message>
         <source>A returned card is blocked for good and can never be used again. Keep the card on the reader until the dialog says to pay.</source>
@@ -1265,6 +1321,10 @@
         <translation>正在读卡</translation>
     </message>
     <message>
+        <source>none (an anonymous card)</source>
+        <translation>无（不记名卡）</translation>
+    </message>
+    <message>
         <source>The return of card {serial} was interrupted.</source>
         <translation>卡 {serial} 的退卡被中断。</translation>
     </message>
@@ -1279,6 +1339,42 @@
     <message>
         <source>Check the amount with the customer, then return the card.</source>
         <translation>请与顾客核对金额，然后退卡。</translation>
+    </message>
+    <message>
+        <source>Card {0} is registered: type the holder&apos;s ID number.</source>
+        <translation>卡 {0} 为记名卡：请输入持卡人证件号码。</translation>
+    </message>
+    <message>
+        <source>Only the registered holder may return it; check their ID document.</source>
+        <translation>只有记名持卡人本人可以退卡；请核对其证件。</translation>
+    </message>
+    <message>
+        <source>The ID number does not match the card&apos;s registered holder.</source>
+        <translation>证件号码与此卡的记名持卡人不符。</translation>
+    </message>
+    <message>
+        <source>Check the ID document again; do not return the card.</source>
+        <translation>请再次核对证件；不要办理退卡。</translation>
+    </message>
+    <message>
+        <source>Checking the holder&apos;s ID number</source>
+        <translation>正在核对持卡人证件号码</translation>
+    </message>
+    <message>
+        <source>an anonymous card</source>
+        <translation>不记名卡</translation>
+    </message>
+    <message>
+        <source>Return card {0} ({1}) and pay the customer {2} in cash?</source>
+        <translation>确定为卡 {0}（{1}）办理退卡，并付给客户现金 {2}？</translation>
+    </message>
+    <message>
+        <source>Balance {0} + deposit {1} − fee {2}. The card is blocked for good and can never be used again.</source>
+        <translation>卡内余额 {0} + 押金 {1} − 手续费 {2}。退卡后此卡将被永久锁定，不能再使用。</translation>
+    </message>
+    <message>
+        <source>&amp;Yes, return the card and pay</source>
+        <translation>确认退卡并付款(&amp;Y)</translation>
     </message>
     <message>
         <source>Return card {serial} and pay back {amount}.</source>
@@ -1541,20 +1637,12 @@
 <context>
     <name>ScenicPage</name>
     <message>
-        <source>&amp;Tickets</source>
-        <translation>售票(&amp;T)</translation>
-    </message>
-    <message>
         <source>&amp;Entry check</source>
         <translation>入园检票(&amp;E)</translation>
     </message>
     <message>
         <source>&amp;Adult</source>
         <translation>成人(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Child</source>
-        <translation>儿童(&amp;C)</translation>
     </message>
     <message>
         <source>&amp;Senior</source>
@@ -1593,12 +1681,28 @@
         <translation>清空购物篮(&amp;L)</translation>
     </message>
     <message>
-        <source>Annual pa&amp;ss…</source>
-        <translation>年卡(&amp;S)…</translation>
+        <source>T&amp;ickets</source>
+        <translation>售票(&amp;I)</translation>
+    </message>
+    <message>
+        <source>C&amp;hild</source>
+        <translation>儿童(&amp;H)</translation>
+    </message>
+    <message>
+        <source>A&amp;nnual pass…</source>
+        <translation>年卡(&amp;N)…</translation>
     </message>
     <message>
         <source>&amp;Top up first</source>
         <translation>先充值(&amp;T)</translation>
+    </message>
+    <message>
+        <source>exact</source>
+        <translation>正好</translation>
+    </message>
+    <message>
+        <source>Ten&amp;dered:</source>
+        <translation>实收(&amp;D)：</translation>
     </message>
     <message>
         <source>&amp;Gate</source>
@@ -1613,6 +1717,34 @@
         <translation>合计：{0}</translation>
     </message>
     <message>
+        <source>{0} short</source>
+        <translation>还差 {0}</translation>
+    </message>
+    <message>
+        <source>Change: {0}</source>
+        <translation>找零：{0}</translation>
+    </message>
+    <message>
+        <source>{0} tendered is less than the total {1}.</source>
+        <translation>实收 {0} 少于应收合计 {1}。</translation>
+    </message>
+    <message>
+        <source>Pay from the card</source>
+        <translation>卡内余额支付</translation>
+    </message>
+    <message>
+        <source>Take {0} from card {1}?</source>
+        <translation>从卡 {1} 扣款 {0}？</translation>
+    </message>
+    <message>
+        <source>Balance {0} → {1} after the payment ({2} tickets).</source>
+        <translation>余额 {0} → 扣款后 {1}（共 {2} 张票）。</translation>
+    </message>
+    <message>
+        <source>&amp;Yes, take it from the card</source>
+        <translation>确认从卡内扣款(&amp;Y)</translation>
+    </message>
+    <message>
         <source>Selling tickets</source>
         <translation>正在售票</translation>
     </message>
@@ -1623,6 +1755,10 @@
     <message>
         <source>{0} tickets sold, {1} ({2}).</source>
         <translation>已售出 {0} 张门票，{1}（{2}）。</translation>
+    </message>
+    <message>
+        <source>Give back {0} change.</source>
+        <translation>请找零 {0}。</translation>
     </message>
     <message>
         <source>Sign in to check entries.</source>
@@ -1652,10 +1788,6 @@
         <translation>设置</translation>
     </message>
     <message>
-        <source>Language</source>
-        <translation>语言</translation>
-    </message>
-    <message>
         <source>&amp;Language:</source>
         <translation>语言(&amp;L)：</translation>
     </message>
@@ -1676,8 +1808,16 @@
         <translation>地址 (URL)(&amp;A)：</translation>
     </message>
     <message>
-        <source>C&amp;A certificate:</source>
-        <translation>CA 证书(&amp;A)：</translation>
+        <source>Language and receipts</source>
+        <translation>语言和小票</translation>
+    </message>
+    <message>
+        <source>Print every money receipt a&amp;utomatically</source>
+        <translation>自动打印每张收付款小票(&amp;U)</translation>
+    </message>
+    <message>
+        <source>CA &amp;certificate:</source>
+        <translation>CA 证书(&amp;C)：</translation>
     </message>
     <message>
         <source>empty: the first reader</source>
@@ -1772,8 +1912,8 @@
         <translation>产品 ID(&amp;D)：</translation>
     </message>
     <message>
-        <source>D&amp;evice:</source>
-        <translation>设备(&amp;E)：</translation>
+        <source>&amp;Device:</source>
+        <translation>设备(&amp;D)：</translation>
     </message>
     <message>
         <source>80 mm paper (48 characters)</source>
@@ -2249,6 +2389,21 @@
     </message>
 </context>
 <context>
+    <name>TapKeys</name>
+    <message>
+        <source>Demo reader</source>
+        <translation>演示读卡器</translation>
+    </message>
+    <message>
+        <source>Tap card (F9)</source>
+        <translation>放卡 (F9)</translation>
+    </message>
+    <message>
+        <source>Remove card (F10)</source>
+        <translation>移走卡 (F10)</translation>
+    </message>
+</context>
+<context>
     <name>TaskRunner</name>
     <message>
         <source>Cancel</source>
@@ -2350,6 +2505,10 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Leave it &amp;unfinished…</source>
+        <translation>暂不处理(&amp;U)…</translation>
+    </message>
+    <message>
         <source>Presets</source>
         <translation>常用金额</translation>
     </message>
@@ -2380,6 +2539,22 @@
     <message>
         <source>Keep the card on the reader</source>
         <translation>请将卡保持在读卡器上</translation>
+    </message>
+    <message>
+        <source>&amp;Stop waiting</source>
+        <translation>停止等待(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Waiting {0} s</source>
+        <translation>已等待 {0} 秒</translation>
+    </message>
+    <message>
+        <source>The card reader has not answered for {0} s. Check its cable and that the card lies flat. You may stop waiting: if nothing was written, nothing is charged; if the card was being written, the counter checks it on the next tap and says what happened.</source>
+        <translation>读卡器已 {0} 秒没有响应。请检查读卡器连线，并确认卡片平放。可以停止等待：如尚未写卡，则不收取任何费用；如正在写卡，系统会在下次放卡时检查并告知结果。</translation>
+    </message>
+    <message>
+        <source>Stopping: the counter stops at the next safe point. If the card was already being written, wait for its answer — the journal then says whether it happened.</source>
+        <translation>正在停止：系统将在下一个安全点停止。如卡片已在写入中，请等待其响应——届时流水记录将确定是否已完成。</translation>
     </message>
     <message>
         <source>Top-up done: give the customer the receipt</source>
@@ -2458,8 +2633,40 @@
         <translation>读卡器上没有卡。</translation>
     </message>
     <message>
-        <source>Type the amount, or pick a preset with Alt+1…6.</source>
-        <translation>请输入金额，或按 Alt+1…6 选择常用金额。</translation>
+        <source>Type the amount, or pick a preset with its digit 1…6.</source>
+        <translation>请输入金额，或按数字键 1…6 选择预设金额。</translation>
+    </message>
+    <message>
+        <source>Stopped: nothing was written to the card and nothing is charged.</source>
+        <translation>已停止：未写卡，不收取任何费用。</translation>
+    </message>
+    <message>
+        <source>Check the reader, then top up again.</source>
+        <translation>请检查读卡器，然后重新充值。</translation>
+    </message>
+    <message>
+        <source>The top-up is not settled yet: the dialog stays open.</source>
+        <translation>充值结果尚未确定：此窗口不能关闭。</translation>
+    </message>
+    <message>
+        <source>Put the same card back on the reader. If the customer has left with it, choose “Leave it unfinished” (Alt+U): the window keeps a banner until the card comes back.</source>
+        <translation>请将同一张卡放回读卡器。如客户已带卡离开，请选择“暂不处理”（Alt+U）：主窗口将一直显示提示，直到该卡再次放上读卡器。</translation>
+    </message>
+    <message>
+        <source>Leave the top-up unfinished</source>
+        <translation>暂不处理此笔充值</translation>
+    </message>
+    <message>
+        <source>Close without knowing whether card {0} was loaded?</source>
+        <translation>在不确定卡 {0} 是否已充值的情况下关闭？</translation>
+    </message>
+    <message>
+        <source>Take or give back no money now. The window shows “Unfinished top-up” until the card is put on the reader again; the counter then says what happened.</source>
+        <translation>现在请勿收款或退款。主窗口将一直显示“未完成充值”，直到该卡再次放上读卡器，届时系统会告知结果。</translation>
+    </message>
+    <message>
+        <source>&amp;Yes, leave it unfinished</source>
+        <translation>确认暂不处理(&amp;Y)</translation>
     </message>
     <message>
         <source>Top-up: keep the card on the reader</source>
@@ -3426,10 +3633,6 @@
         <translation>{what}：缺少字段 {key}</translation>
     </message>
     <message>
-        <source>Card {serial} is on the blacklist ({reason}).</source>
-        <translation>卡 {serial} 在黑名单中（{reason}）。</translation>
-    </message>
-    <message>
         <source>Do not serve this card. Keep it and follow the lost-card procedure.</source>
         <translation>请勿受理此卡。请扣留此卡并按挂失卡流程处理。</translation>
     </message>
@@ -3676,10 +3879,6 @@
     <message>
         <source>Check the holder&apos;s ID document again; do not report the card.</source>
         <translation>请重新核对持卡人的证件；不要办理挂失。</translation>
-    </message>
-    <message>
-        <source>Card {serial} is already reported ({reason}).</source>
-        <translation>卡 {serial} 已挂失（{reason}）。</translation>
     </message>
     <message>
         <source>Card {serial} has no loss report to cancel.</source>
@@ -4330,6 +4529,10 @@
         <translation>本柜台不得再办理充值（联机或脱机均不可）。请携本柜台设备编号联系发卡机构后台。</translation>
     </message>
     <message>
+        <source>Card {serial} is on the blacklist.</source>
+        <translation>卡 {serial} 在黑名单上。</translation>
+    </message>
+    <message>
         <source>Card {serial} is a card of {city}: loss reports, replacements and refunds are done only by its home city.</source>
         <translation>卡 {serial} 是{city}的卡：挂失、补卡和退卡只能在其发卡城市办理。</translation>
     </message>
@@ -4338,12 +4541,20 @@
         <translation>请客户到{city}的一卡通网点（或拨打发卡机构客服电话）办理；本柜台未做任何更改。</translation>
     </message>
     <message>
+        <source>Card {serial} was reported lost.</source>
+        <translation>卡 {serial} 已挂失。</translation>
+    </message>
+    <message>
         <source>Card {serial} is a card of {city}; this counter tops up only its own city&apos;s cards.</source>
         <translation>卡 {serial} 是{city}的卡；本柜台只为本市的卡充值。</translation>
     </message>
     <message>
         <source>Top it up in its home city, or online where its issuer allows.</source>
         <translation>请在其发卡城市充值，或在发卡机构允许时通过线上渠道充值。</translation>
+    </message>
+    <message>
+        <source>{amount} is below the {card_type} minimum of {low}.</source>
+        <translation>{amount} 低于{card_type}的最低充值额 {low}。</translation>
     </message>
     <message>
         <source>Card {serial} is a card of {city} that is not interoperable.</source>
@@ -4356,6 +4567,10 @@
     <message>
         <source>Only registered cards can be reported lost; an anonymous card is like cash. A card of another city is reported in its home city.</source>
         <translation>只有记名卡可以挂失；不记名卡如同现金。外地的卡请在其发卡城市挂失。</translation>
+    </message>
+    <message>
+        <source>Card {serial} is already reported lost.</source>
+        <translation>卡 {serial} 已经挂失。</translation>
     </message>
     <message>
         <source>Card {serial} is not a stock card of this issuer.</source>
@@ -5052,6 +5267,10 @@
     <message>
         <source>Admissions</source>
         <translation>入园人次</translation>
+    </message>
+    <message>
+        <source>Card {found} is on the reader, not card {expected} that was shown.</source>
+        <translation>读卡器上是卡 {found}，不是刚才显示的卡 {expected}。</translation>
     </message>
     <message>
         <source>The SAM in the reader is terminal {sam}; this counter is terminal {counter}.</source>

@@ -112,7 +112,7 @@ def test_cli_refuses_a_bad_amount_and_writes_nothing(pcscd, rig, counter_dir):
         _wait_present()
         result = _cli(counter_dir, "topup", "--user", "admin", "--reader", READER, "--amount", "7")
     assert result.returncode == 1
-    assert "multiple of" in result.stderr or "outside" in result.stderr
+    assert "below the" in result.stderr  # ¥7: under the card type's minimum, said as such
     assert rig.reload().profile.balance_fen == 5_000
 
 
@@ -169,3 +169,21 @@ def test_cli_online_top_up_with_the_centers_mac2_then_sync(
         opened.close()
     assert [e.amount_fen for e in ledger.entries] == [3_000]
     assert ledger.last_known_balance_fen == 8_000
+
+
+def test_cli_card_shows_what_the_window_shows(pcscd, make_rig, counter_dir):
+    """The same TapService report as the window: the balance, or "unreadable" for a blocked card
+    (never ¥0.00), and whether a top-up is allowed and why not."""
+    good = make_rig()
+    with VpcdBridge(good.faulty, slot=0):
+        _wait_present()
+        shown = _cli(counter_dir, "card", "--reader", READER)
+    assert shown.returncode == 0, shown.stderr
+    assert "balance ¥50.00; status ok." in shown.stdout and "Top-up: allowed." in shown.stdout
+    blocked = make_rig(serial=bytes.fromhex("3104000000007777"), blocked=True)
+    with VpcdBridge(blocked.faulty, slot=0):
+        _wait_present()
+        shown = _cli(counter_dir, "card", "--reader", READER)
+    assert shown.returncode == 0, shown.stderr
+    assert "balance unreadable" in shown.stdout and "¥0.00" not in shown.stdout
+    assert "status blocked" in shown.stdout and "Top-up: refused." in shown.stdout

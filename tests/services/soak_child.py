@@ -75,7 +75,7 @@ INVALID = (
     (0, PaymentMethod.CASH, "more than zero"),
     (-1_000, PaymentMethod.WECHAT, "more than zero"),
     ("half_step", PaymentMethod.CASH, "not a multiple"),
-    ("below_min", PaymentMethod.ALIPAY, "outside"),
+    ("below_min", PaymentMethod.ALIPAY, "below the"),
     ("above_max", PaymentMethod.BANK_CARD, "outside"),
     (100_000_000_000, PaymentMethod.CASH, "outside"),
     (50.0, PaymentMethod.CASH, "not an amount"),
@@ -88,7 +88,7 @@ INVALID = (
     ("valid", None, "payment method"),
 )
 
-BLACKLISTED = "blacklist"
+BLACKLISTED = "reported lost"  # a reported card is refused in words, not by its code
 OVER_CEILING = "would exceed"
 PENDING = "interrupted top-up"
 PER_LOAD_BRAKE = "Offline top-ups are limited"

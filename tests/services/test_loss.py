@@ -52,7 +52,7 @@ def test_report_blacklists_at_once_and_refuses_top_ups(setup, rig):
     assert blacklist.lookup(counter.store, SERIAL).journal_seq == case.reported_seq
     record = counter.journal.record(case.reported_seq)
     assert record.kind == RecordKind.LOSS_REPORT and record.card_serial == SERIAL
-    with pytest.raises(RefusedError, match="blacklist"):
+    with pytest.raises(RefusedError, match="was reported lost"):
         counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, PaymentMethod.CASH)
 
 

@@ -25,7 +25,7 @@ def test_receipt_comes_from_the_journal(setup):
     counter, _ops, _clerk, topup = setup
     receipt = receipt_for(counter.journal, counter.journal.record(topup.outcome_seq))
     values = dict(receipt.lines)
-    assert values["金额 Amount"] == "¥50.00" and values["支付 Paid by"] == "wechat"
+    assert values["金额 Amount"] == "¥50.00" and values["支付 Paid by"] == "微信支付 WeChat Pay"
     assert values["现余额 Balance after"] == "¥100.00"
     assert values["TAC"] == topup.tac.hex().upper()
     assert not receipt.is_copy

@@ -382,7 +382,7 @@ def test_randomized_soak_with_tears_and_sigkills(tmp_path: Path) -> None:
         "intents whose top-up a kill cut short": 1,
         "invalid refused": 30,
         "refused: would exceed": 5,
-        "refused: blacklist": 5,
+        "refused: reported lost": 5,
         "refused: Offline top-ups are limited": 5,
         "loss reported": 5,
         "loss cancelled": 5,

@@ -263,3 +263,18 @@ def test_no_center_and_no_isam_refuses_top_ups_saying_why(tmp_path, des_issuer, 
         assert rig.reload().profile.balance_fen == 4_500
     finally:
         counter.close()
+
+
+def test_a_journal_append_wakes_the_sync_loop_at_once(center, tmp_path, sam):
+    """The loop's tick is an hour here: the record goes up only because the append woke it."""
+    data, _ = _enrolled(tmp_path, center, sam)
+    counter = composition.open_counter(data, PASSPHRASE, sam=sam, loop_settings=QUICK_LOOP)
+    try:
+        assert counter.start_sync() is True
+        _wait_for(lambda: counter.sync_status().acknowledged_seq == counter.journal.head()[0])
+        admin = ("admin", "管理员", "Adm1n-pass-word-long")
+        counter.operators.create_first_admin(*admin)  # journaled, with nobody asking to sync
+        head = counter.journal.head()[0]
+        _wait_for(lambda: counter.sync_status().acknowledged_seq == head)
+    finally:
+        counter.close()

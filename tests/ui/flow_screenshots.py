@@ -20,7 +20,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.card.apdu import Ins
 from app.domain.payment import PaymentMethod
@@ -60,6 +60,15 @@ def save(widget: QWidget, name: str) -> None:
     widget.grab().save(str(path))
     sizes.append((name, widget.width(), widget.height()))
     print(path, widget.width(), widget.height())
+
+
+def yes(dialog: QWidget) -> None:
+    """Answer the dialog's "really?" question with its yes button."""
+    box = getattr(dialog, "confirm_box", None)
+    _wait(lambda: box is not None or getattr(dialog, "confirm_box", None) is not None)
+    box = dialog.confirm_box  # type: ignore[attr-defined]
+    button = box.findChild(QPushButton, "confirmButton")
+    button.click()
 
 
 def card(directory: Path, issuer, serial: str, balance: int) -> Rig:
@@ -114,6 +123,9 @@ def main() -> None:
             save(d, "loss_found")
             d.id_number.setText(HOLDER_ID)
             d.report()
+            _wait(lambda: not d.busy and d.confirm_box is not None)
+            save(d.confirm_box, "loss_confirm")
+            yes(d)
             _wait(lambda: not d.busy)
             save(d, "loss_reported")
             d.reason.setText("持卡人找到了卡")
@@ -150,6 +162,18 @@ def main() -> None:
             d.show()
             _wait(lambda: not d.busy)
             save(d, "refund_quote_needs_approval")
+            d.confirm()
+            _wait(lambda: d.confirm_box is not None)
+            save(d.confirm_box, "refund_confirm")
+            d.confirm_box.close()
+            d.reject()
+            # a registered card: the holder's ID number is asked
+            f.register_holder("3104000000006666", "李四", "330102198505050022")
+            ui.reader.put(card(tmpdir, rig.issuer, "3104000000006666", 6_600))
+            d = RefundDialog(ui.ctx, window)
+            d.show()
+            _wait(lambda: not d.busy)
+            save(d, "refund_registered_needs_id")
             d.reject()
             small = card(tmpdir, rig.issuer, "3104000000008888", 12_350)
             ui.reader.put(small)
@@ -158,6 +182,7 @@ def main() -> None:
             d.show()
             _wait(lambda: not d.busy)
             d.confirm()
+            yes(d)
             _wait(lambda: not d.busy)
             save(d, "refund_interrupted")
             small.faulty.reinsert()

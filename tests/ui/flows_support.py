@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -206,3 +207,26 @@ def mnemonic(qtbot: Any, dialog: QWidget, key: Qt.Key) -> None:
     activate(qtbot, dialog)
     qtbot.keyClick(focused(dialog), key, Qt.KeyboardModifier.AltModifier)
     qtbot.wait(300)
+
+
+def confirm_box(qtbot: Any, owner: Any) -> QWidget:
+    """Wait for ``owner``'s "really?" question (money out, a card blocked) and return it."""
+    qtbot.waitUntil(
+        lambda: owner.confirm_box is not None and not gone(owner.confirm_box), timeout=10_000
+    )
+    box = owner.confirm_box
+    box.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is box, timeout=10_000)
+    return box
+
+
+def answer(qtbot: Any, owner: Any, key: Qt.Key = Qt.Key.Key_Y) -> None:
+    """Answer the question by its button's mnemonic (Alt+Y: yes), as a clerk does."""
+    box = confirm_box(qtbot, owner)
+    qtbot.keyClick(box, key, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: gone(box), timeout=10_000)
+
+
+def gone(widget: QWidget) -> bool:
+    """Whether ``widget`` was closed (a box that deletes itself on close is gone too)."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()

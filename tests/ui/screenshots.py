@@ -12,6 +12,7 @@ not committed; the note that goes with a change says what was checked in them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -26,10 +27,13 @@ from PySide6.QtWidgets import QWidget
 
 from app.card.issuer_keys import IssuerKeySet
 from app.crypto.purse import PurseAlgorithm
+from app.services.topup import TopUpInterruptedError
+from app.store import blacklist
 from app.ui.first_run import FirstRunWizard
 from app.ui.i18n import LanguageSwitcher
 from app.ui.main_window import MainWindow
 from app.ui.qt_app import make_application
+from app.ui.scenic import install_scenic
 from app.ui.shift_dialogs import ShiftCloseDialog, ShiftOpenDialog
 from app.ui.sign_in import SignInDialog, UnlockDialog
 from app.ui.topup_dialog import TopUpDialog
@@ -68,6 +72,16 @@ def _rig(directory: Path) -> Rig:
     return Rig(card, FaultyCard(card), sam_rig.open(), issuer, path, sam_rig)
 
 
+def _other(ui: UiRig, directory: Path, serial: str, balance_fen: int) -> Rig:
+    """Another card of the counter's issuer."""
+    directory.mkdir(parents=True, exist_ok=True)
+    profile = make_profile(ui.rig.issuer, serial=bytes.fromhex(serial), balance_fen=balance_fen)
+    path = directory / "card.json"
+    profile.save(path)
+    card = VirtualCityCard.from_file(path)
+    return Rig(card, FaultyCard(card), ui.rig.sam, ui.rig.issuer, path)
+
+
 def _fake_close_result():  # type: ignore[no-untyped-def]
     """A closed shift's figures for the last page (the real close is in the tests)."""
     from datetime import UTC, datetime  # noqa: PLC0415
@@ -97,6 +111,14 @@ def _save(widget: QWidget, out: Path, name: str) -> None:
     path = out / f"{name}.png"
     widget.grab().save(str(path))
     print(path)
+
+
+def _tap_rig(ui: UiRig, rig: Rig) -> None:
+    done: list[object] = []
+    ui.bridge.tapped.connect(done.append)
+    ui.reader.put(rig)
+    ui.bridge.card_presented()
+    _wait(lambda: bool(done))
 
 
 def _tap(ui: UiRig) -> None:
@@ -196,8 +218,43 @@ def render(out: Path, language: str) -> None:
                 wizard.next()
             wizard.close()
             ui.ctx.session.sign_out()
+            _save(window, out, "main_signed_out_card_cleared")
             ui.sign_in(SUPERVISOR)
             _save(window, out, "main_supervisor")
+            ui.open_shift(50_000)
+            # a card reported lost: its real balance, F2 refused at tap time with the reason
+            lost = _other(ui, Path(tmp) / "lost", "3104000000009876", 8_800)
+            blacklist.add(ui.counter.store, "3104000000009876", "loss_report", 0)
+            ui.reader.put(lost)
+            _tap_rig(ui, lost)
+            _save(window, out, "main_lost_card")
+            # a top-up whose card left mid-write, left unfinished: the banner
+            torn = _other(ui, Path(tmp) / "torn", "3104000000005555", 1_000)
+            torn.faulty.tear_after(ins=0x52)
+            with contextlib.suppress(TopUpInterruptedError):
+                ui.counter.topups.top_up(
+                    ui.ctx.session.require_actor(), ui.ctx.session.require_shift().id,
+                    torn.open(), 5_000, "cash",
+                )  # fmt: skip
+            window.check_unfinished()
+            _wait(lambda: window.unfinished_text() != "")
+            _save(window, out, "main_unfinished_banner")
+            # the scenic page: cash tendered and change; a purse payment asked first
+            page = install_scenic(window, ui.bridge, scenic_mode=True)
+            page.add_ticket("adult", 2)
+            page.add_ticket("child")
+            page.payment.setCurrentIndex(page.payment.findData("cash"))
+            page.tendered.setText("200")
+            _save(window, out, "scenic_cash_change")
+            _tap(ui)
+            page.clear_basket()
+            page.add_ticket("adult")
+            page.payment.setCurrentIndex(page.payment.findData("card_purse"))
+            page.pay()
+            _wait(lambda: page.confirm_box is not None)
+            _save(page.confirm_box, out, "scenic_purse_confirm")
+            page.confirm_box.close()
+            window.show_scenic(False)
             window.close()
         finally:
             _wait(lambda: not ui.ctx.runner.busy())

@@ -18,6 +18,7 @@ from app.services.recovery import Settlement
 from app.store import shifts as shift_rows
 from app.ui.shift_dialogs import ShiftCloseDialog
 from app.ui.topup_dialog import TopUpDialog
+from tests.ui.flows_support import answer
 from tests.ui.ui_support import (
     ADMIN,
     CLERK,
@@ -281,16 +282,25 @@ def test_an_interrupted_top_up_found_on_a_later_tap_is_told_by_the_window(
 ):
     _ready(qtbot, ui_rig, main_window)
     dialog = _pull_mid_write(qtbot, ui_rig, main_window, "tear_after", "20")
-    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
-    dialog.close()
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)  # Esc does not close while money is undecided
+    assert dialog.isVisible() and "not settled yet" in dialog.message_text()
+    dialog.close()  # nor does the window's close button
+    assert dialog.isVisible()
+    qtbot.keyClick(focused(), Qt.Key.Key_U, ALT)  # "Leave it unfinished…"
+    answer(qtbot, dialog)  # an explicit yes
     qtbot.waitUntil(lambda: main_window.topup_dialog is None, timeout=WAIT_MS)
+    # the window keeps saying it, whatever happens meanwhile, until the card is back
+    qtbot.waitUntil(lambda: "Unfinished top-up" in main_window.unfinished_text(), timeout=WAIT_MS)
+    assert SERIAL in main_window.unfinished_text() and "¥20.00" in main_window.unfinished_text()
     ui_rig.remove(qtbot)
+    assert "Unfinished top-up" in main_window.unfinished_text()
     ui_rig.tap(qtbot)
     qtbot.waitUntil(lambda: bool(main_window.notices), timeout=WAIT_MS)
     what, advice = main_window.notices[-1]
     assert what.startswith("Done: the interrupted top-up of ¥20.00 on card " + SERIAL)
     assert "Give the customer the receipt" in advice
     assert ui_rig.counter.journal.open_intents() == []
+    qtbot.waitUntil(lambda: main_window.unfinished_text() == "", timeout=WAIT_MS)
 
 
 # -- roles --------------------------------------------------------------------------------------

@@ -15,8 +15,11 @@ from tests.ui.flows_support import (
     HOLDER_ID,
     HOLDER_NAME,
     HOLDER_SERIAL,
+    answer,
+    confirm_box,
     flows,
     focused,
+    gone,
     press,
     settle,
     shown,
@@ -61,7 +64,26 @@ def test_report_by_name_then_the_card_is_blocked_when_tapped(qtbot, flows, holde
     type_text(qtbot, dialog, HOLDER_ID)
     press(qtbot, dialog, Qt.Key.Key_Return)
     settle(qtbot, dialog)
+    # what will happen, and nothing until an explicit yes: Enter on the question is "Cancel"
+    box = confirm_box(qtbot, dialog)
+    assert f"Report card {HOLDER_SERIAL} of 张* lost?" in box.text()
+    assert "blacklisted at once" in box.informativeText()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: gone(box), timeout=10_000)
+    assert _listed(flows) is None
+    receipts = []
+    dialog.receipt_ready.connect(receipts.append)
+    press(qtbot, dialog, Qt.Key.Key_Return)  # ask again (the focus went back to the dialog)
+    settle(qtbot, dialog)
+    answer(qtbot, dialog)  # Alt+Y
+    settle(qtbot, dialog)
     assert "is reported lost" in dialog.message_text()
+    (receipt,) = receipts  # the holder's 挂失回执
+    assert receipt.title.startswith("挂失回执")
+    assert receipt.journal_seq == dialog.last_case.reported_seq
+    lines = dict(receipt.lines)
+    assert lines["卡号 Card"] == HOLDER_SERIAL and lines["持卡人 Holder"] == "张*"
+    assert "可补卡日期 Replaceable from" in lines
     assert HOLDER_SERIAL in dialog.message_text() and "张*" in dialog.message_text()
     listed = _listed(flows)
     assert listed is not None and listed.journal_seq == dialog.last_case.reported_seq

@@ -7,10 +7,16 @@ from PySide6.QtCore import Qt
 from app.card.apdu import Ins
 from app.journal import RecordKind
 from app.ui.flows.refund import RefundDialog, RefundStage
+from cardsim.profile import HolderFields
 from tests.ui.flows_support import (
+    HOLDER_ID,
+    HOLDER_NAME,
     SUPERVISOR_PASSWORD,
+    answer,
+    confirm_box,
     flows,
     focused,
+    gone,
     press,
     settle,
     shown,
@@ -44,6 +50,11 @@ def test_above_the_threshold_a_supervisor_approves_then_the_card_is_refunded(
     assert focused(dialog) is dialog.refund_button and "Approve" in dialog.refund_button.text()
 
     press(qtbot, dialog, Qt.Key.Key_Return)
+    box = confirm_box(qtbot, dialog)
+    assert "pay the customer ¥320.00 in cash?" in box.text()
+    assert "Balance ¥300.00 + deposit ¥20.00" in box.informativeText()
+    assert "blocked for good" in box.informativeText()
+    answer(qtbot, dialog)
     qtbot.waitUntil(
         lambda: dialog.approval_dialog is not None and dialog.approval_dialog.isVisible()
     )
@@ -70,7 +81,9 @@ def test_below_the_threshold_no_approval_is_asked(qtbot, flows, make_rig):
     flows.reader.put(card)
     dialog = _open(qtbot, flows)
     assert dialog.approval_note.text() == "" and dialog.refund_button.text() == "&Return the card"
+    assert not dialog.id_number.isVisibleTo(dialog)  # an anonymous card: no ID to check
     press(qtbot, dialog, Qt.Key.Key_Return)
+    answer(qtbot, dialog)
     settle(qtbot, dialog)
     assert dialog.stage is RefundStage.DONE and dialog.approval_dialog is None
     assert "Pay the customer ¥30.00" in dialog.message_text()
@@ -83,6 +96,7 @@ def test_a_card_pulled_while_blocked_is_finished_when_it_comes_back(qtbot, flows
     dialog = _open(qtbot, flows)
     card.faulty.tear_after(ins=Ins.APPLICATION_BLOCK)
     press(qtbot, dialog, Qt.Key.Key_Return)
+    answer(qtbot, dialog)
     settle(qtbot, dialog)
     assert dialog.stage is RefundStage.INTERRUPTED
     assert "Do not pay anything yet" in dialog.message_text()
@@ -109,3 +123,33 @@ def test_no_card_on_the_reader_is_said(qtbot, flows):
     assert dialog.stage is RefundStage.REFUSED
     assert "no card on the" in dialog.message_text()
     assert not dialog.refund_button.isEnabled()
+
+
+def test_a_registered_card_needs_the_holders_id_and_an_explicit_yes(qtbot, flows, make_rig):
+    flows.register_holder()
+    card = make_rig(balance_fen=2_000, holder=HolderFields(1, 0, HOLDER_NAME, HOLDER_ID, 0))
+    flows.reader.put(card)
+    dialog = _open(qtbot, flows)
+    assert dialog.holder.text() == "张*" and focused(dialog) is dialog.id_number
+    press(qtbot, dialog, Qt.Key.Key_Return)  # no ID typed
+    assert "type the holder's ID number" in dialog.message_text()
+    type_text(qtbot, dialog, "110101198001010011")  # someone else's
+    press(qtbot, dialog, Qt.Key.Key_Return)
+    settle(qtbot, dialog)
+    assert "does not match" in dialog.message_text() and dialog.confirm_box is None
+    dialog.id_number.clear()
+    type_text(qtbot, dialog, HOLDER_ID)
+    press(qtbot, dialog, Qt.Key.Key_Return)
+    settle(qtbot, dialog)
+    box = confirm_box(qtbot, dialog)
+    assert "张*" in box.text() and "¥40.00" in box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter on the question: Cancel, nothing happens
+    qtbot.waitUntil(lambda: gone(box), timeout=10_000)
+    assert not card.reload().profile.blocked
+    assert flows.counter.journal.records_of_kinds(RecordKind.REFUND) == []
+    dialog.refund_button.setFocus()
+    press(qtbot, dialog, Qt.Key.Key_Return)
+    settle(qtbot, dialog)
+    answer(qtbot, dialog)  # Alt+Y
+    settle(qtbot, dialog)
+    assert dialog.stage is RefundStage.DONE and card.reload().profile.blocked

@@ -33,6 +33,8 @@ def test_round_trip_through_the_file(qtbot, flows, tmp_path):
 
     press(qtbot, dialog, Qt.Key.Key_Down)  # English
     press(qtbot, dialog, Qt.Key.Key_Tab)
+    assert focused(dialog) is dialog.auto_print and dialog.auto_print.isChecked()
+    press(qtbot, dialog, Qt.Key.Key_Tab)
     assert focused(dialog) is dialog.printer_kind
     press(qtbot, dialog, Qt.Key.Key_Down, times=3)  # thermal printer on the network
     press(qtbot, dialog, Qt.Key.Key_Tab)

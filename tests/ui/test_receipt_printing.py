@@ -125,6 +125,7 @@ def _outcome_seq(w: Wired) -> int:
 
 
 def test_a_top_up_receipt_without_a_printer_is_a_pdf_in_the_receipts_folder(qtbot, wired):
+    wired.gui.window.auto_print = False  # this test prints by the key (Alt+P)
     _ready(qtbot, wired)
     dialog = _top_up_from_the_keyboard(qtbot, wired, "50")
     assert dialog.print_button.isVisible()

@@ -319,7 +319,7 @@ def test_the_language_switches_through_the_settings_without_restart(
 
         _switch_in_settings(qtbot, w, "en")
         qtbot.waitUntil(lambda: main_window.counter_menu.title() == "&Counter", timeout=WAIT_MS)
-        assert main_window.tools_menu.title() == "&Tools"
+        assert main_window.tools_menu.title() == "T&ools"
         assert "&Reports…" in [a.text() for a in main_window.tools_menu.actions()]
     finally:
         qtbot.waitUntil(lambda: not ui_rig.ctx.runner.busy(), timeout=WAIT_MS)

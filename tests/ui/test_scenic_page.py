@@ -17,7 +17,10 @@ from tests.ui.flows_support import (
     HOLDER_ID,
     HOLDER_NAME,
     HOLDER_SERIAL,
+    answer,
+    confirm_box,
     flows,
+    gone,
     press,
     settle,
     type_text,
@@ -80,6 +83,15 @@ def test_a_purse_too_low_offers_a_top_up_and_a_good_one_pays(qtbot, flows, windo
     page.clear_basket()
     page.add_ticket("adult")
     page.pay()
+    # the card, its balance and the amount before anything is debited; Enter is "Cancel"
+    box = confirm_box(qtbot, page)
+    assert "Take ¥40.00 from card 3104000000001234?" in box.text()
+    assert "Balance ¥50.00 → ¥10.00" in box.informativeText()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: gone(box), timeout=10_000)
+    assert _sales(flows) == [] and rig.reload().profile.balance_fen == 5_000
+    page.pay()
+    answer(qtbot, page)  # Alt+Y
     qtbot.waitUntil(lambda: page.last_sale is not None, timeout=10_000)
     assert not page.top_up_button.isVisibleTo(page)
     assert page.last_sale.purchase.balance_after_fen == 1_000
@@ -142,3 +154,22 @@ def test_pass_sale_with_photo_then_entry_checks_at_the_gate(
     qtbot.waitUntil(lambda: page.last_check is not second, timeout=10_000)
     assert page.verdict_of_last_check() is EntryVerdict.EXPIRED
     assert "expired" in page.verdict.text()
+
+
+def test_cash_tendered_gives_the_change_and_too_little_is_refused(qtbot, flows, window):
+    _main, page = window
+    page.add_ticket("adult", 2)  # ¥80
+    page.payment.setCurrentIndex(page.payment.findData("cash"))
+    page.tendered.setFocus()
+    qtbot.keyClicks(page.tendered, "50")
+    assert "¥30.00 short" in page.change_label.text()
+    page.pay()
+    assert "less than the total" in page.sale_message_text() and _sales(flows) == []
+    page.tendered.clear()
+    qtbot.keyClicks(page.tendered, "100")
+    assert page.change_label.text() == "Change: ¥20.00"
+    page.pay()
+    qtbot.waitUntil(lambda: page.last_sale is not None, timeout=10_000)
+    assert "Give back ¥20.00 change" in page.sale_message_text()
+    page.payment.setCurrentIndex(page.payment.findData("wechat"))
+    assert not page.tendered.isVisibleTo(page)  # only cash is tendered

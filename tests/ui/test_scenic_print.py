@@ -51,7 +51,7 @@ def test_a_cash_ticket_receipt_lists_each_type(office):
     lines = dict(receipt.lines)
     assert receipt.title == "门票凭条 Admission ticket receipt"
     assert lines["成人票 Adult ×2"] == "¥80.00" and lines["儿童票 Child ×1"] == "¥20.00"
-    assert lines["金额 Amount"] == "¥100.00" and lines["支付 Paid by"] == "cash"
+    assert lines["金额 Amount"] == "¥100.00" and lines["支付 Paid by"] == "现金 Cash"
     assert lines["张数 Tickets"] == "3" and "TAC" not in lines
 
 

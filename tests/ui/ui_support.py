@@ -37,7 +37,13 @@ from app.services.operators import OperatorService
 from app.store.shifts import Shift
 from app.ui.context import UiContext
 from app.ui.messages import ErrorPresenter
-from app.ui.reader_bridge import ReaderBridge, Tap, loss_step, recovery_step
+from app.ui.reader_bridge import (
+    ReaderBridge,
+    Tap,
+    counter_tap_service,
+    loss_step,
+    recovery_step,
+)
 from app.ui.tasks import TaskRunner
 from tests.support.cards import Rig
 
@@ -173,6 +179,7 @@ def build_ui_rig(
         connect,
         ctx.session,
         steps=[recovery_step(counter.recovery), loss_step(counter.loss)],
+        service=counter_tap_service(counter, connect),
     )
     return UiRig(ctx, counter, bridge, reader, rig, card_thread, errors, directory)
 

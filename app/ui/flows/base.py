@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QLabel,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
+from app.domain.clock import format_time
 from app.domain.money import Fen
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor
@@ -38,6 +40,7 @@ from app.services.receipts import Receipt, receipt_for
 from app.store.shifts import Shift
 from app.ui.context import UiContext
 from app.ui.messages import describe
+from app.ui.tasks import Task
 
 T = TypeVar("T")
 
@@ -86,8 +89,8 @@ def receipt_of(journal: Journal, seq: int) -> Receipt | None:
 
 
 def local_time(when: datetime | None) -> str:
-    """A UTC time as the counter's local date and time."""
-    return "" if when is None else when.astimezone().strftime("%Y-%m-%d %H:%M")
+    """A UTC time as the counter's date and time (its zone, never the machine's)."""
+    return format_time(when)
 
 
 class MessageLabel(QLabel):
@@ -124,6 +127,42 @@ class MessageLabel(QLabel):
         self.kind = ""
         self.setText("")
         self.hide()
+
+
+def ask_to_confirm(
+    parent: QWidget,
+    title: str,
+    what: str,
+    details: str,
+    confirm_text: str,
+    confirmed: Callable[[], None],
+) -> QMessageBox:
+    """Say what will happen (money out, a card blocked) and act only on an explicit confirm.
+
+    Enter and Esc mean Cancel: the clerk confirms with the button's own mnemonic (or Tab then
+    Space), never by pressing Enter once more out of habit. Window-modal; deletes itself.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, title, what, QMessageBox.StandardButton.NoButton)
+    box.setParent(parent, box.windowFlags())
+    box.setObjectName("confirmMoneyOut")
+    box.setInformativeText(details)
+    yes = box.addButton(confirm_text, QMessageBox.ButtonRole.AcceptRole)
+    yes.setObjectName("confirmButton")
+    no = box.addButton(
+        QCoreApplication.translate("FlowDialog", "Cancel"), QMessageBox.ButtonRole.RejectRole
+    )
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished(_result: int) -> None:
+        if box.clickedButton() is yes:
+            confirmed()
+
+    box.finished.connect(finished)
+    box.open()
+    return box
 
 
 class FlowDialog(QDialog):
@@ -298,7 +337,8 @@ class FlowDialog(QDialog):
         on_card: bool = False,
         on_problem: Callable[[BaseException], None] | None = None,
         cancellable: bool = False,
-    ) -> None:
+        progress_dialog: bool = True,
+    ) -> Task[T]:
         """Run ``work`` through the task runner; ``on_success`` with its result on this thread.
 
         A clerk-facing failure is shown in the dialog (then ``on_problem`` sees it); a cancel is
@@ -314,6 +354,8 @@ class FlowDialog(QDialog):
         def failed(exc: BaseException) -> bool:
             self._set_busy(False)
             if isinstance(exc, Cancelled):
+                if not self._closed and on_problem is not None:
+                    on_problem(exc)  # the dialog goes back to where the clerk can act again
                 return True
             if isinstance(exc, ClerkFacingError):
                 if not self._closed:
@@ -333,13 +375,14 @@ class FlowDialog(QDialog):
                 )
             return False  # the presenter logs it with its traceback and shows it
 
-        self.ctx.runner.run(
+        return self.ctx.runner.run(
             work,
             succeeded,
             label=label,
             on_card=on_card,
             on_failure=failed,
             cancellable=cancellable,
+            progress_dialog=progress_dialog,
         )
 
     def reject(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.clock import format_time
 from app.journal.archive import ExportSummary, export_archive, verify_archive
 from app.journal.verify import VerificationReport
 from app.services.progress import CancelToken, Progress
@@ -40,7 +41,7 @@ class ExportResult:
 
 def default_export_dir(device_id: str, now: datetime | None = None) -> Path:
     """A new folder in the home directory named after the device and the time."""
-    stamp = (now or datetime.now().astimezone()).strftime("%Y%m%d-%H%M%S")  # local time
+    stamp = format_time(now or datetime.now(UTC), "%Y%m%d-%H%M%S")  # the counter's zone
     return Path.home() / f"journal-archive-{device_id}-{stamp}"
 
 

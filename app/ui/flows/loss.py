@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from app.services.loss import LossCase
 from app.services.progress import CancelToken, Progress
+from app.services.receipts import Receipt
 from app.store.holders import RegisteredHolder
 from app.ui.context import UiContext
-from app.ui.flows.base import FlowDialog, form_label, local_time
+from app.ui.flows.base import FlowDialog, ask_to_confirm, form_label, local_time, receipt_of
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -86,12 +87,15 @@ class HolderModel(QAbstractTableModel):
 class LossDialog(FlowDialog):
     """Find a holder; report their card lost, or cancel a report (supervisor)."""
 
+    receipt_ready = Signal(object)  # the loss report receipt (挂失回执), to print
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None, *, query: str = "") -> None:
         super().__init__(ctx, parent)
         self.setObjectName("lossDialog")
         self.setWindowTitle(self.tr("Loss report"))
         self.last_case: LossCase | None = None
         self.last_cancel_seq: int | None = None
+        self.confirm_box: QWidget | None = None  # the last "really report it?" question
 
         # find the holder
         self.search = QLineEdit(query, self)
@@ -153,7 +157,7 @@ class LossDialog(FlowDialog):
         note = QLabel(self.tr("For the card number above, once the card is found."), cancel_box)
         note.setWordWrap(True)
         cancel_form.addRow(note)
-        cancel_form.addRow(form_label(self.tr("Rea&son:"), self.reason, self), self.reason)
+        cancel_form.addRow(form_label(self.tr("Reaso&n:"), self.reason, self), self.reason)
         cancel_form.addRow("", self.cancel_report_button)
 
         self.close_button = self.make_button(self.tr("Close"), self.reject)
@@ -249,25 +253,65 @@ class LossDialog(FlowDialog):
             self.say_problem(self.tr("Type the holder's ID number from their ID document."))
             self.id_number.setFocus()
             return
+        loss = self.ctx.counter.loss
+        waiting = self.ctx.counter.topups.parameters().replacement_waiting_days
+
+        def check(_token: CancelToken, _progress: Progress) -> RegisteredHolder | None:
+            holder = loss.holder_of(serial)
+            return holder if holder and loss.holder_id_matches(serial, id_number) else None
+
+        def checked(holder: RegisteredHolder | None) -> None:
+            if holder is None:
+                self.say_problem(
+                    self.tr(
+                        "Card {0} is not registered, or the ID number does not match its "
+                        "registered holder."
+                    ).format(serial),
+                    self.tr("Check the holder's ID document again; do not report the card."),
+                )
+                self.id_number.setFocus()
+                return
+            self.message.clear_message()
+            self.confirm_box = ask_to_confirm(
+                self,
+                self.tr("Report the card lost"),
+                self.tr("Report card {0} of {1} lost?").format(serial, holder.masked_name),
+                self.tr(
+                    "It is blacklisted at once: refused at this counter, blocked when it is "
+                    "tapped, and sent to the clearing center now. Its balance waits {0} days, "
+                    "then the holder can have it moved to a replacement card. The holder gets "
+                    "the loss report receipt."
+                ).format(waiting),
+                self.tr("&Yes, report it lost"),
+                lambda: self._report(serial, id_number),
+            )
+
+        self.run(check, checked, label=self.tr("Checking the holder's ID number"))
+
+    def _report(self, serial: str, id_number: str) -> None:
         current = self.actor_and_shift()
         if current is None:
             return
         actor, shift = current
         loss = self.ctx.counter.loss
+        journal = self.ctx.counter.journal
 
-        def work(_token: CancelToken, _progress: Progress) -> LossCase:
-            return loss.report_loss(actor, shift.id, serial, id_number)
+        def work(_token: CancelToken, _progress: Progress) -> tuple[LossCase, Receipt | None]:
+            case = loss.report_loss(actor, shift.id, serial, id_number)
+            return case, receipt_of(journal, case.reported_seq)
 
         self.run(work, self._reported, label=self.tr("Reporting the card lost"))
 
-    def _reported(self, case: LossCase) -> None:
+    def _reported(self, result: tuple[LossCase, Receipt | None]) -> None:
+        case, receipt = result
         self.last_case = case
         self.id_number.clear()
         self.say_done(
             self.tr(
                 "Card {serial} of {holder} is reported lost (journal no. {seq}). It is refused "
-                "at this counter from now on, blocked if it is tapped here, and goes to the "
-                "clearing center with the next sync. The holder can have it replaced from {date}."
+                "at this counter from now on, blocked if it is tapped here, and is being sent to "
+                "the clearing center. The holder can have it replaced from {date}. Give the "
+                "holder the loss report receipt."
             ).format(
                 serial=case.card_serial,
                 holder=case.holder_name,
@@ -276,6 +320,8 @@ class LossDialog(FlowDialog):
             )
         )
         self.close_button.setFocus()
+        if receipt is not None:
+            self.receipt_ready.emit(receipt)
 
     # -- cancel --------------------------------------------------------------------------------
 

@@ -2,9 +2,12 @@
 
 The card on the reader is read and the refund quoted (balance + deposit − fee) before anything
 happens. Above the threshold a supervisor approves (:class:`~app.ui.approval.ApprovalDialog`).
-Returning blocks the card for good, then the money is paid. If the card leaves the reader while
-it is being blocked, nothing is paid: the dialog asks for the same card back and finishes the
-return (the refund service's ``resume``) — also when the dialog is opened later with that card.
+Nothing happens before an explicit confirm that says what will happen (the card blocked for good,
+the amount paid out, balance and deposit apart), and for a registered card the holder's ID number
+must match. Returning blocks the card for good, then the money is paid. If the card leaves the
+reader while it is being blocked, nothing is paid: the dialog asks for the same card back and
+finishes the return (the refund service's ``resume``) — also when the dialog is opened later with
+that card.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -29,9 +33,17 @@ from app.services.operators import ApprovalPurpose
 from app.services.progress import CancelToken, Progress
 from app.services.receipts import Receipt
 from app.services.refund import RefundInterruptedError, RefundQuote, RefundReceipt
+from app.store.holders import RegisteredHolder
 from app.ui.approval import ApprovalDialog
 from app.ui.context import UiContext
-from app.ui.flows.base import FlowDialog, WrongCardError, money, receipt_of
+from app.ui.flows.base import (
+    FlowDialog,
+    WrongCardError,
+    ask_to_confirm,
+    form_label,
+    money,
+    receipt_of,
+)
 
 
 class RefundStage(enum.Enum):
@@ -51,6 +63,7 @@ class CardOnReader:
     serial: str
     quote: RefundQuote | None
     interrupted: bool
+    holder: RegisteredHolder | None = None  # a registered card: the holder's ID is checked
 
 
 class RefundDialog(FlowDialog):
@@ -67,6 +80,7 @@ class RefundDialog(FlowDialog):
         self.approval: Approval | None = None
         self.receipts: list[RefundReceipt] = []
         self.approval_dialog: ApprovalDialog | None = None
+        self.confirm_box: QWidget | None = None  # the last "really return it?" question
 
         self.card = QLabel("—", self)
         self.card.setObjectName("refundCard")
@@ -81,6 +95,15 @@ class RefundDialog(FlowDialog):
         self.amount.setFont(big)
         self.approval_note = QLabel("", self)
         self.approval_note.setWordWrap(True)
+        self.holder = QLabel("", self)
+        self.holder.setObjectName("refundHolder")
+        self.id_number = QLineEdit(self)
+        self.id_number.setObjectName("refundIdNumber")
+        self.id_number.setMaxLength(32)
+        self.id_number.setPlaceholderText(self.tr("from the holder's ID document"))
+        self.id_label = form_label(self.tr("Holder's &ID number:"), self.id_number, self)
+        self.lock_while_busy(self.id_number)
+        self.on_enter(self.id_number, self.confirm)
         quote_box = QGroupBox(self.tr("Refund"), self)
         form = QFormLayout(quote_box)
         form.addRow(self.tr("Card:"), self.card)
@@ -88,6 +111,8 @@ class RefundDialog(FlowDialog):
         form.addRow(self.tr("Deposit paid back:"), self.deposit)
         form.addRow(self.tr("Return fee:"), self.fee)
         form.addRow(self.tr("To pay the customer:"), self.amount)
+        form.addRow(self.tr("Registered holder:"), self.holder)
+        form.addRow(self.id_label, self.id_number)
         form.addRow(self.approval_note)
         warning = QLabel(
             self.tr(
@@ -112,6 +137,7 @@ class RefundDialog(FlowDialog):
         layout.addWidget(warning)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        self.setTabOrder(self.id_number, self.refund_button)
         self.setTabOrder(self.refund_button, self.read_button)
         self.setTabOrder(self.read_button, self.close_button)
         self.setMinimumWidth(560)
@@ -133,8 +159,12 @@ class RefundDialog(FlowDialog):
         can_act = stage in {RefundStage.QUOTED, RefundStage.INTERRUPTED}
         self.refund_button.setEnabled(can_act and not self.busy)
         self.read_button.setEnabled(stage is not RefundStage.DONE and not self.busy)
+        registered = self.found is not None and self.found.holder is not None
+        self.id_label.setVisible(registered and stage is RefundStage.QUOTED)
+        self.id_number.setVisible(registered and stage is RefundStage.QUOTED)
         if can_act and not self.busy:
-            self.refund_button.setFocus()
+            needs_id = registered and stage is RefundStage.QUOTED and not self.id_number.text()
+            (self.id_number if needs_id else self.refund_button).setFocus()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -146,13 +176,15 @@ class RefundDialog(FlowDialog):
         ctx = self.ctx
         journal = ctx.counter.journal
         refunds = ctx.counter.refunds
+        loss = ctx.counter.loss
 
         def work(_token: CancelToken, _progress: Progress) -> CardOnReader:
             card = ctx.open_card()
             serial = card.serial.hex().upper()
             if any(r.kind == RecordKind.REFUND_INTENT for r in journal.open_intents(serial)):
                 return CardOnReader(serial, None, interrupted=True)
-            return CardOnReader(serial, refunds.quote(actor, card), interrupted=False)
+            quote = refunds.quote(actor, card)
+            return CardOnReader(serial, quote, interrupted=False, holder=loss.holder_of(serial))
 
         self.stage = RefundStage.READING
         self.approval = None
@@ -175,6 +207,10 @@ class RefundDialog(FlowDialog):
     def _read(self, found: CardOnReader) -> None:
         self.found = found
         self.card.setText(found.serial)
+        self.id_number.clear()
+        self.holder.setText(
+            found.holder.masked_name if found.holder else self.tr("none (an anonymous card)")
+        )
         if found.interrupted:
             self.stage = RefundStage.INTERRUPTED
             for label in (self.balance, self.deposit, self.fee, self.amount):
@@ -209,10 +245,61 @@ class RefundDialog(FlowDialog):
         found = self.found
         if self.stage is not RefundStage.QUOTED or found is None or found.quote is None:
             return
-        if found.quote.needs_approval and self.approval is None:
-            self._ask_approval(found.quote)
+        quote = found.quote
+        if found.holder is None:
+            self._ask_to_confirm(quote, None)
             return
-        self._refund(found.quote, self.approval)
+        id_number = self.id_number.text().strip()
+        if not id_number:
+            self.say_problem(
+                self.tr("Card {0} is registered: type the holder's ID number.").format(
+                    quote.card_serial
+                ),
+                self.tr("Only the registered holder may return it; check their ID document."),
+            )
+            self.id_number.setFocus()
+            return
+        loss = self.ctx.counter.loss
+
+        def work(_token: CancelToken, _progress: Progress) -> bool:
+            return loss.holder_id_matches(quote.card_serial, id_number)
+
+        def checked(matches: bool) -> None:
+            if not matches:
+                self.say_problem(
+                    self.tr("The ID number does not match the card's registered holder."),
+                    self.tr("Check the ID document again; do not return the card."),
+                )
+                self.id_number.setFocus()
+                self.id_number.selectAll()
+                return
+            self._ask_to_confirm(quote, found.holder)
+
+        self.run(work, checked, label=self.tr("Checking the holder's ID number"))
+
+    def _ask_to_confirm(self, quote: RefundQuote, holder: RegisteredHolder | None) -> None:
+        """Say what the return does; on an explicit yes: approval (if needed), then the return."""
+        who = holder.masked_name if holder else self.tr("an anonymous card")
+        self.message.clear_message()
+        self.confirm_box = ask_to_confirm(
+            self,
+            self.tr("Card return and refund"),
+            self.tr("Return card {0} ({1}) and pay the customer {2} in cash?").format(
+                quote.card_serial, who, money(quote.amount_fen)
+            ),
+            self.tr(
+                "Balance {0} + deposit {1} − fee {2}. The card is blocked for good and can never "
+                "be used again."
+            ).format(money(quote.balance_fen), money(quote.deposit_fen), money(quote.fee_fen)),
+            self.tr("&Yes, return the card and pay"),
+            lambda: self._after_confirm(quote),
+        )
+
+    def _after_confirm(self, quote: RefundQuote) -> None:
+        if quote.needs_approval and self.approval is None:
+            self._ask_approval(quote)
+            return
+        self._refund(quote, self.approval)
 
     def _ask_approval(self, quote: RefundQuote) -> None:
         detail = self.tr("Return card {serial} and pay back {amount}.").format(

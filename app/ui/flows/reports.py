@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.composition import CARD_TIMEZONE
+from app.domain.clock import COUNTER_TIMEZONE
 from app.domain.people import Actor, Role
 from app.journal import Journal, RecordKind
 from app.reports import (
@@ -162,7 +162,7 @@ class ReportsDialog(FlowDialog):
         ctx: UiContext,
         parent: QWidget | None = None,
         *,
-        timezone: tzinfo = CARD_TIMEZONE,
+        timezone: tzinfo = COUNTER_TIMEZONE,
         save_dir: Path | None = None,
     ) -> None:
         super().__init__(ctx, parent)
@@ -461,7 +461,7 @@ class ReportTools(QObject):
         ctx: UiContext,
         window: QWidget,
         *,
-        timezone: tzinfo = CARD_TIMEZONE,
+        timezone: tzinfo = COUNTER_TIMEZONE,
         save_dir: Path | None = None,
     ) -> None:
         super().__init__()

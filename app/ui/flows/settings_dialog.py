@@ -105,9 +105,13 @@ class SettingsDialog(FlowDialog):
         for code in LANGUAGES:
             self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
         self.language.setCurrentIndex(max(self.language.findData(self.original.language), 0))
-        language_box = QGroupBox(self.tr("Language"), self)
+        language_box = QGroupBox(self.tr("Language and receipts"), self)
         language_form = QFormLayout(language_box)
         language_form.addRow(form_label(self.tr("&Language:"), self.language, self), self.language)
+        self.auto_print = QCheckBox(self.tr("Print every money receipt a&utomatically"), self)
+        self.auto_print.setObjectName("autoPrint")
+        self.auto_print.setChecked(self.original.auto_print)
+        language_form.addRow(self.auto_print)
 
         printer_box = self._printer_box(self.original.printer)
 
@@ -127,7 +131,7 @@ class SettingsDialog(FlowDialog):
         center_form.addRow(
             form_label(self.tr("&Address (URL):"), self.center_url, self), self.center_url
         )
-        center_form.addRow(form_label(self.tr("C&A certificate:"), self.ca_file, self), ca_row)
+        center_form.addRow(form_label(self.tr("CA &certificate:"), self.ca_file, self), ca_row)
 
         # reader and scenic mode
         self.reader = QComboBox(self)
@@ -189,11 +193,11 @@ class SettingsDialog(FlowDialog):
         ]  # fmt: skip
         for widget in self.technical:
             widget.setEnabled(self.technical_allowed)
-        self.lock_while_busy(self.language, *self.technical)
+        self.lock_while_busy(self.language, self.auto_print, *self.technical)
         order = [
-            self.language, self.printer_kind, *self.printer_fields, self.center_url,
-            self.ca_file, self.ca_browse, self.reader, self.scenic, self.save_button,
-            self.cancel_button,
+            self.language, self.auto_print, self.printer_kind, *self.printer_fields,
+            self.center_url, self.ca_file, self.ca_browse, self.reader, self.scenic,
+            self.save_button, self.cancel_button,
         ]  # fmt: skip
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
@@ -266,7 +270,7 @@ class SettingsDialog(FlowDialog):
         self.device = QLineEdit(_text(printer, "device"), box)
         self.device.setObjectName("escposDevice")
         self.device.setPlaceholderText("/dev/usb/lp0")
-        page().addRow(form_label(self.tr("D&evice:"), self.device, self), self.device)
+        page().addRow(form_label(self.tr("&Device:"), self.device, self), self.device)
         self.paper = QComboBox(box)
         self.paper.setObjectName("escposColumns")
         self.paper.addItem(self.tr("80 mm paper (48 characters)"), PAPER_COLUMNS[0])
@@ -357,6 +361,7 @@ class SettingsDialog(FlowDialog):
                 center_ca_file=self.original.center_ca_file,
                 reader_name=self.original.reader_name,
                 scenic_mode=self.original.scenic_mode,
+                auto_print=self.auto_print.isChecked(),
             )
         return Settings(
             language=str(self.language.currentData()),
@@ -365,6 +370,7 @@ class SettingsDialog(FlowDialog):
             center_ca_file=self.ca_file.text().strip(),
             reader_name=self.reader.currentText().strip(),
             scenic_mode=self.scenic.isChecked(),
+            auto_print=self.auto_print.isChecked(),
         )
 
     def save(self) -> None:

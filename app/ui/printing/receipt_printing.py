@@ -35,14 +35,15 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
-from app.composition import CARD_TIMEZONE
+from app.domain.clock import COUNTER_TIMEZONE
 from app.printing.errors import PrinterSettingsError
 from app.printing.printer import ReceiptPrinter
-from app.printing.receipt_layout import DEFAULT_HEADING, receipt_layout
+from app.printing.receipt_layout import DEFAULT_HEADING, receipt_layout, with_display_names
 from app.services.errors import RefusedError
 from app.services.progress import CancelToken, Progress
 from app.services.receipts import Receipt, receipt_for
 from app.settings import Settings
+from app.store import operators as accounts
 from app.ui.context import UiContext
 from app.ui.messages import describe
 from app.ui.printing.printers import QtPrinter, printer_from_settings
@@ -80,7 +81,7 @@ class ReceiptPrinting(QObject):
         data_dir: Path,
         *,
         parent: QWidget | None = None,
-        timezone: tzinfo = CARD_TIMEZONE,
+        timezone: tzinfo = COUNTER_TIMEZONE,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -155,8 +156,13 @@ class ReceiptPrinting(QObject):
     def _run(self, work: Callable[[CancelToken, Progress], PrintedReceipt]) -> None:
         self.ctx.runner.run(work, self._printed, label=self.tr("Printing the receipt"))
 
+    def _name_of(self, username: str) -> str | None:
+        account = accounts.get(self.ctx.counter.store, username)
+        return None if account is None else account.display_name
+
     def _print_now(self, receipt: Receipt) -> PrintedReceipt:
         """Print or save ``receipt`` (pool thread); PrinterError when the printer fails."""
+        receipt = with_display_names(receipt, self._name_of)
         printer, fallback, problem = self._printer, self._fallback, self._problem
         file_name = f"{receipt_layout(receipt, self.timezone).file_stem}.pdf"
         with self._lock:

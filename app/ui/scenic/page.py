@@ -37,7 +37,8 @@ from app.services.errors import Cancelled
 from app.services.progress import CancelToken, Progress
 from app.services.scenic import EntryCheck, PassSale, ScenicBalanceTooLowError, TicketSale
 from app.ui.context import UiContext
-from app.ui.flows.base import MessageLabel, money, payment_label
+from app.ui.flows.base import MessageLabel, WrongCardError, ask_to_confirm, money, payment_label
+from app.ui.forms import ERROR_STYLE, OK_STYLE, AmountEdit
 from app.ui.messages import describe, translated
 from app.ui.reader_bridge import ReaderBridge, Tap
 from app.ui.scenic.pass_dialog import PASS_PAYMENTS, PassSaleDialog
@@ -70,10 +71,11 @@ class ScenicPage(QWidget):
         self.last_sale: TicketSale | None = None
         self.last_check: EntryCheck | None = None
         self.pass_dialog: PassSaleDialog | None = None
+        self.confirm_box: QWidget | None = None  # the last "take it from the card?" question
         self._busy = 0
 
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self._build_sale_tab(), self.tr("&Tickets"))
+        self.tabs.addTab(self._build_sale_tab(), self.tr("T&ickets"))
         self.tabs.addTab(self._build_entry_tab(), self.tr("&Entry check"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -86,7 +88,7 @@ class ScenicPage(QWidget):
         tab = QWidget(self)
         names = {
             "adult": self.tr("&Adult"),
-            "child": self.tr("&Child"),
+            "child": self.tr("C&hild"),
             "senior": self.tr("&Senior"),
             "free": self.tr("&Free"),
         }
@@ -131,7 +133,7 @@ class ScenicPage(QWidget):
         pay_shortcut.activated.connect(self.pay)
         self.clear_button = QPushButton(self.tr("C&lear basket"), tab)
         self.clear_button.clicked.connect(lambda _c=False: self.clear_basket())
-        self.pass_button = QPushButton(self.tr("Annual pa&ss…"), tab)
+        self.pass_button = QPushButton(self.tr("A&nnual pass…"), tab)
         self.pass_button.setObjectName("scenicPass")
         self.pass_button.clicked.connect(lambda _c=False: self.open_pass_sale())
         self.top_up_button = QPushButton(self.tr("&Top up first"), tab)
@@ -139,6 +141,20 @@ class ScenicPage(QWidget):
         self.top_up_button.clicked.connect(lambda _c=False: self._top_up_first())
         self.top_up_button.hide()
         self.sale_message = MessageLabel(tab)
+        # cash: what the visitor hands over, and the change to give back
+        self.tendered = AmountEdit(tab)
+        self.tendered.setObjectName("scenicTendered")
+        self.tendered.setPlaceholderText(self.tr("exact"))
+        self.tendered.textChanged.connect(self._show_change)
+        self.tendered_label = QLabel(self.tr("Ten&dered:"), tab)
+        self.tendered_label.setBuddy(self.tendered)
+        self.change_label = QLabel(tab)
+        self.change_label.setObjectName("scenicChange")
+        self.payment.currentIndexChanged.connect(self._show_change)
+        cash_row = QHBoxLayout()
+        cash_row.addWidget(self.tendered_label)
+        cash_row.addWidget(self.tendered)
+        cash_row.addWidget(self.change_label, 1)
 
         row = QHBoxLayout()
         row.addWidget(payment_label_widget)
@@ -150,6 +166,7 @@ class ScenicPage(QWidget):
         layout.addLayout(products)
         layout.addWidget(self.basket_table, 1)
         layout.addWidget(self.total_label)
+        layout.addLayout(cash_row)
         layout.addLayout(row)
         layout.addWidget(self.sale_message)
         layout.addWidget(self.top_up_button)
@@ -225,27 +242,101 @@ class ScenicPage(QWidget):
                 self.basket_table.setItem(row, column, QTableWidgetItem(text))
         self.total_label.setText(self.tr("Total: {0}").format(money(basket.total_fen)))
         self.pay_button.setEnabled(bool(basket.lines) and not self._busy)
+        self._show_change()
 
     # -- paying ----------------------------------------------------------------------------------
 
+    def change_fen(self) -> int | None:
+        """The change to give back for cash (None: no amount tendered, or not cash)."""
+        tendered = self.tendered.fen()
+        if str(self.payment.currentData()) != PaymentMethod.CASH or tendered is None:
+            return None
+        return tendered - self.basket_total()
+
+    def basket_total(self) -> int:
+        """What the basket costs now (0 when it is empty or cannot be priced)."""
+        try:
+            return self.basket().total_fen
+        except ClerkFacingError:
+            return 0
+
+    def _show_change(self) -> None:
+        cash = str(self.payment.currentData()) == PaymentMethod.CASH
+        for widget in (self.tendered_label, self.tendered, self.change_label):
+            widget.setVisible(cash)
+        change = self.change_fen()
+        if change is None:
+            self.change_label.clear()
+        elif change < 0:
+            self.change_label.setText(self.tr("{0} short").format(money(-change)))
+            self.change_label.setStyleSheet(ERROR_STYLE)
+        else:
+            self.change_label.setText(self.tr("Change: {0}").format(money(change)))
+            self.change_label.setStyleSheet(OK_STYLE)
+
     def pay(self) -> None:
-        """Sell the basket with the chosen payment (from the card on the reader for the purse)."""
+        """Sell the basket with the chosen payment.
+
+        From the purse: the card on the reader, its balance and the amount are shown first and
+        the debit waits for an explicit yes (made on that card only). Cash: what was tendered
+        must cover the total; the change is said.
+        """
         session = self.ctx.session
         if self._busy:
             return
         try:
-            actor, shift = session.require_actor(), session.require_shift()
+            session.require_actor(), session.require_shift()
             basket = self.basket()
         except ClerkFacingError as exc:
             self._say_problem(exc)
             return
         method = str(self.payment.currentData())
+        change = self.change_fen()
+        if change is not None and change < 0:
+            self.sale_message.say(
+                self.tr("{0} tendered is less than the total {1}.").format(
+                    money(self.tendered.fen() or 0), money(basket.total_fen)
+                ),
+                MessageLabel.PROBLEM,
+            )
+            self.tendered.setFocus()
+            return
+        on_card = method == PaymentMethod.CARD_PURSE and basket.total_fen > 0
+        tap = session.tap
+        if on_card and tap is not None and (tap.balance_fen or 0) >= basket.total_fen:
+            balance = tap.balance_fen or 0
+            self.confirm_box = ask_to_confirm(
+                self,
+                self.tr("Pay from the card"),
+                self.tr("Take {0} from card {1}?").format(money(basket.total_fen), tap.serial_text),
+                self.tr("Balance {0} → {1} after the payment ({2} tickets).").format(
+                    money(balance), money(balance - basket.total_fen), basket.ticket_count
+                ),
+                self.tr("&Yes, take it from the card"),
+                lambda: self._sell(basket, method, tap.serial_text),
+            )
+            return
+        self._sell(basket, method, None)
+
+    def _sell(self, basket: Basket, method: str, expect_serial: str | None) -> None:
+        session = self.ctx.session
+        actor, shift = session.actor, session.shift
+        if actor is None or shift is None:
+            return
         scenic = self.ctx.counter.scenic
         on_card = method == PaymentMethod.CARD_PURSE and basket.total_fen > 0
         self.top_up_button.hide()
 
         def work(token: CancelToken, progress: Progress) -> TicketSale:
             card = self.ctx.open_card() if on_card else None
+            if card is not None and expect_serial is not None:
+                serial = card.serial.hex().upper()
+                if serial != expect_serial:  # another card was put down after the question
+                    raise WrongCardError(
+                        "Card {found} is on the reader, not card {expected} that was shown.",
+                        found=serial,
+                        expected=expect_serial,
+                    )
             return scenic.sell_tickets(
                 actor, shift.id, basket, method, card, progress=progress, cancel=token
             )
@@ -256,12 +347,14 @@ class ScenicPage(QWidget):
         self.last_sale = sale
         self.clear_basket()
         paid = payment_label(sale.payment_method) if sale.payment_method else self.tr("free")
-        self.sale_message.say(
-            self.tr("{0} tickets sold, {1} ({2}).").format(
-                sale.basket.ticket_count, money(sale.total_fen), paid
-            ),
-            MessageLabel.DONE,
+        text = self.tr("{0} tickets sold, {1} ({2}).").format(
+            sale.basket.ticket_count, money(sale.total_fen), paid
         )
+        tendered = self.tendered.fen()
+        if sale.payment_method == PaymentMethod.CASH and tendered is not None:
+            text += " " + self.tr("Give back {0} change.").format(money(tendered - sale.total_fen))
+        self.tendered.clear()
+        self.sale_message.say(text, MessageLabel.DONE)
         self.ctx.counter.sync_now()
         self.sold.emit(sale)
         self.receipt_ready.emit(sale.record_seq)

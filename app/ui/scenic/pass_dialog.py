@@ -62,7 +62,7 @@ class PassSaleDialog(FlowDialog):
         self.close_button = self.make_button(self.tr("Close"), self.reject, lock=False)
 
         form = QFormLayout(self)
-        form.addRow(form_label(self.tr("Pass &product"), self.product, self), self.product)
+        form.addRow(form_label(self.tr("Pass pro&duct"), self.product, self), self.product)
         form.addRow(
             form_label(self.tr("Holder's &ID number"), self.id_number, self), self.id_number
         )
