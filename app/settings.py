@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.domain.texts import ClerkFacingError
+from app.files import atomic_write
 from app.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -214,32 +214,10 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     if problem is not None:
         raise problem
     path = path or default_path()
-    _atomic_write(path, settings.to_json().encode("utf-8"))
+    atomic_write(path, settings.to_json().encode("utf-8"))
     return path
 
 
 def with_changes(settings: Settings, **changes: Any) -> Settings:
     """A copy of ``settings`` with some values changed."""
     return replace(settings, **changes)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write a temporary file beside ``path``, fsync it, rename it over ``path``, fsync the dir."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if os.name != "nt":  # Windows cannot open a directory to fsync it
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

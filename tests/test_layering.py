@@ -19,6 +19,7 @@ RANKS = {
     "app.printing": 4.2,  # receipt layout and ESC/POS printers (Qt-free)
     "app.ui": 5,
     "app.paths": 0,
+    "app.files": 0.2,  # the one atomic writer of small files
     "app.settings": 0.5,  # the counter's settings file (Qt-free)
     "app.logs": 0.5,
     "app.dbfile": 1,

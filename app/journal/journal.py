@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from app import __version__
+from app.files import DiskFullError, is_disk_full
 from app.journal.canonical import (
     checkpoint_bytes,
     fingerprint,
@@ -329,7 +330,7 @@ class Journal:
             cursor.execute("BEGIN IMMEDIATE")
             yield cursor
             cursor.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             self._totals = None
             try:
                 cursor.execute("ROLLBACK")  # a refusal or a failed COMMIT leaves nothing behind
@@ -339,6 +340,12 @@ class Journal:
                     cursor.close()
                 self._connection.invalidate()
                 self._connection = None
+            if isinstance(exc, sqlite3.Error) and is_disk_full(exc):
+                raise DiskFullError(
+                    "The disk holding the journal is full ({path}): the last step was not "
+                    "recorded.",
+                    path=str(self._path),
+                ) from exc
             raise
         finally:
             with suppress(sqlite3.Error):

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from app.domain.scenic import (
     ScenicCatalogue,
 )
 from app.domain.texts import fill, marked
+from app.files import atomic_write
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
 from app.journal.records import from_micros
 from app.services.errors import RefusedError, ServiceError
@@ -599,12 +599,7 @@ class ScenicService:
         data = source.read_bytes()
         self._photos.mkdir(parents=True, exist_ok=True)
         target = self._photos / f"{pass_id}{suffix}"
-        partial = target.with_name(target.name + ".part")
-        with partial.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, target)
+        atomic_write(target, data)
         return str(target), hashlib.sha256(data).hexdigest()
 
     @staticmethod
