@@ -3170,6 +3170,10 @@
         <translation>无法确认流水号 {seq}：流水日志止于 {last}</translation>
     </message>
     <message>
+        <source>The disk holding the journal is full ({path}): the last step was not recorded.</source>
+        <translation>存放流水日志的磁盘已满（{path}）：最后一步未能记录。</translation>
+    </message>
+    <message>
         <source>the keystore holds no journal keys: this device was never set up (run the first-run set-up) or the wrong keystore was opened</source>
         <translation>密钥库中没有流水日志密钥：此设备从未初始化（请运行首次设置），或打开了错误的密钥库</translation>
     </message>
@@ -4382,6 +4386,10 @@
         <translation>柜台数据库 {path} 的结构版本为 {revision}，比本程序版本支持的（{known}）更新。</translation>
     </message>
     <message>
+        <source>The disk holding the counter store is full ({path}): the change was not saved.</source>
+        <translation>存放柜台数据库的磁盘已满（{path}）：本次更改未能保存。</translation>
+    </message>
+    <message>
         <source>The file was not changed. Check the data directory, restore the counter store from its backup (or, on a new counter, run the first-run set-up), and start again.</source>
         <translation>文件未作改动。请检查数据目录，从备份恢复柜台数据库（新柜台请运行首次设置），然后重新启动。</translation>
     </message>
@@ -5088,6 +5096,10 @@
     <message>
         <source>The counter uses the default settings. Ask a technician to check the file&apos;s permissions.</source>
         <translation>柜台正在使用默认设置。请技术人员检查该文件的权限。</translation>
+    </message>
+    <message>
+        <source>Do not take money for this operation yet. Ask a supervisor to free space on the disk (or to call support); meanwhile the counter still reads cards and prints reports. If a card was on the reader, put it back once space is freed: the counter then checks and records what happened to it.</source>
+        <translation>本笔业务暂不要收款。请主管清理磁盘空间（或联系技术支持）；在此期间柜台仍可读卡和打印报表。如果刚才有卡在读卡器上，请在空间释放后把卡放回：柜台会核对并记录这张卡上发生了什么。</translation>
     </message>
     <message>
         <source>{path} already exists: this counter is already set up.</source>
