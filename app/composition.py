@@ -20,6 +20,7 @@ from app.card.sam import SoftwareSam
 from app.crypto.keystore import KdfParams, Keystore, KeystoreError
 from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Journal, JournalKeys
+from app.journal.mirror import JournalMirror, mirror_path
 from app.services.exchange import ExchangeService
 from app.services.loss import LossService
 from app.services.operators import OperatorService
@@ -35,8 +36,11 @@ from app.services.replacement import (
 )
 from app.services.scenic import ScenicService
 from app.services.shifts import ShiftService
+from app.services.storage import StorageStatus, storage_status
 from app.services.topup import TopUpService
 from app.services.void import VoidService
+from app.settings import FILE_NAME as SETTINGS_FILE
+from app.settings import Settings, load_settings
 from app.store import parameters as stored_parameters
 from app.store.database import Store
 from app.sync.client import CenterClient, ClientSettings
@@ -76,6 +80,13 @@ class Counter:
     scenic: ScenicService
     center: CenterClient | None = None  # None: an offline counter (no clearing center set up)
     sync: SyncLoop | None = None  # built by open_counter, started by start_sync()
+    data_dir: Path | None = None
+    disk_warning_mb: int = Settings.disk_warning_mb
+
+    def storage_status(self) -> StorageStatus:
+        """Free space on the data disk and the journal mirror's state (for the status bar)."""
+        directory = self.data_dir if self.data_dir is not None else self.journal.path.parent
+        return storage_status(directory, self.journal, self.disk_warning_mb)
 
     def start_sync(self) -> bool:
         """Start the background sync with the center; False when this counter has none."""
@@ -199,6 +210,12 @@ def open_counter(
     sam = SoftwareSam.from_keystore(keystore)
     config = CenterConfig.load(data_dir / CENTER_CONFIG_NAME)
     journal = Journal.open(journal_path, keys, clock=now_utc)
+    settings = load_settings(data_dir / SETTINGS_FILE).settings
+    if settings.journal_mirror:
+        # a mirror that cannot be written is a status (and tighter brakes), never a failure
+        journal.attach_mirror(
+            JournalMirror(mirror_path(Path(settings.journal_mirror), journal.device_id))
+        )
     try:
         store = Store.open(store_path)
     except BaseException:
@@ -261,6 +278,8 @@ def open_counter(
         ),
         center=center,
         sync=sync,
+        data_dir=data_dir,
+        disk_warning_mb=settings.disk_warning_mb,
     )
     if journal.problem is None:
         # the journal is written first: after a crash the store catches up with it

@@ -128,6 +128,15 @@ def _replace(source: Path, target: Path) -> None:
             delay = min(delay * 2, _MAX_BACKOFF_S)
 
 
+def sync_file(path: Path) -> None:
+    """Flush a file written by someone else (SQLite's backup, say) to the disk."""
+    fd = _os.open(path, _os.O_RDWR | getattr(_os, "O_BINARY", 0))
+    try:
+        _os.fsync(fd)
+    finally:
+        _os.close(fd)
+
+
 def sync_directory(directory: Path) -> None:
     """Make a rename or a new file in ``directory`` durable (a no-op on Windows)."""
     if on_windows():

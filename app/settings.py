@@ -61,6 +61,8 @@ class Settings:
     center_ca_file: str = ""  # a CA bundle for the center's TLS certificate; empty: system CAs
     reader_name: str = ""  # empty: the first PC/SC reader
     scenic_mode: bool = False  # the ticket-office screens (a later issue)
+    journal_mirror: str = ""  # a folder on a second medium for the journal's mirror; empty: none
+    disk_warning_mb: int = 500  # warn the supervisor when less is free on the data disk
 
     def problem(self) -> SettingsValueError | None:
         """What is wrong with these settings, or None."""
@@ -85,6 +87,18 @@ class Settings:
                 "The CA file {path} does not exist.",
                 advice="Choose the CA certificate file the issuer gave you, or leave it empty.",
                 path=self.center_ca_file,
+            )
+        if type(self.disk_warning_mb) is not int or not 0 <= self.disk_warning_mb <= 1_000_000:
+            return SettingsValueError(
+                "{value} is not a disk space warning threshold.",
+                advice="Type a number of megabytes from 0 to 1000000.",
+                value=repr(self.disk_warning_mb),
+            )
+        if self.journal_mirror and not Path(self.journal_mirror).is_absolute():
+            return SettingsValueError(
+                "The journal mirror folder {path} is not a full path.",
+                advice="Choose a folder on a second disk, a USB drive or a network share.",
+                path=self.journal_mirror,
             )
         if not isinstance(self.printer, Mapping) or not all(
             isinstance(k, str) for k in self.printer
@@ -122,6 +136,8 @@ _TYPES: dict[str, type] = {
     "center_ca_file": str,
     "reader_name": str,
     "scenic_mode": bool,
+    "journal_mirror": str,
+    "disk_warning_mb": int,
 }
 
 
@@ -142,7 +158,7 @@ def _parse(raw: bytes) -> Settings:
         if name not in doc:
             continue
         value = doc[name]
-        if not isinstance(value, kind):
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise ValueError(f"{name} is {type(value).__name__}, not {kind.__name__}")
         values[name] = value
     unknown = sorted(set(doc) - set(_TYPES) - {"format"})

@@ -284,6 +284,14 @@ class OfflineBrakes(Strict):
     max_unsynced_age_seconds: Count = Field(
         description="refuse offline top-ups once the oldest unacknowledged record is this old"
     )
+    without_mirror_percent: Annotated[int, Field(strict=True, ge=0, le=100)] = Field(
+        default=25,
+        description="share of these caps a counter keeps while its journal mirror is lost",
+    )
+    max_clock_skew_seconds: Annotated[int, Field(strict=True, ge=1, le=86_400)] = Field(
+        default=300,
+        description="a counter whose clock differs from the center's by more refuses money",
+    )
 
 
 class ScenicTicket(Strict):

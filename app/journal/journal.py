@@ -42,6 +42,7 @@ from app.journal.errors import (
 )
 from app.journal.keys import JournalKeys
 from app.journal.kinds import INTENT_OF, OUTCOME_OF, RecordKind
+from app.journal.mirror import JournalMirror, MirrorStatus
 from app.journal.records import (
     CHECKPOINT_COLUMNS,
     GENESIS_PREV_MAC,
@@ -141,6 +142,7 @@ class Journal:
         self._clock = clock
         self._lock = threading.Lock()
         self._broken: Problem | None = None
+        self._mirror: JournalMirror | None = None
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -252,6 +254,25 @@ class Journal:
                 self._move_head(cursor, int(seq), bytes(mac), str(key_id))
                 log.info("journal head anchor upgraded to the current form")
 
+    def attach_mirror(self, mirror: JournalMirror) -> MirrorStatus:
+        """Keep ``mirror`` in step from now on: created or caught up at once, then every commit.
+
+        The returned status says whether it took (a lost or refused mirror never stops the
+        journal: see :mod:`app.journal.mirror`).
+        """
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._writer.raw_connection()
+            driver = self._connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            self._mirror = mirror
+            mirror.follow(driver)
+        return mirror.status()
+
+    def mirror_status(self) -> MirrorStatus | None:
+        """The mirror's state (None: no mirror configured). No I/O."""
+        return None if self._mirror is None else self._mirror.status()
+
     def close(self) -> None:
         """Release the database files, folding the WAL back into the main file first.
 
@@ -259,6 +280,8 @@ class Journal:
         read-only one cannot — the records would stay in ``-wal`` where a file copy misses them.
         """
         with self._lock:
+            if self._mirror is not None:
+                self._mirror.close()
             self._reader.dispose()
             if self._connection is not None:
                 driver = self._connection.driver_connection
@@ -330,6 +353,11 @@ class Journal:
             cursor.execute("BEGIN IMMEDIATE")
             yield cursor
             cursor.execute("COMMIT")
+            if self._mirror is not None:
+                # the one mirror hook: every committed change, in order, before the caller
+                # hears of it (a money command goes to the card only after its intent is on
+                # both media); never raises — a lost mirror is a status, not a failure
+                self._mirror.follow(driver)
         except BaseException as exc:
             self._totals = None
             try:

@@ -132,6 +132,8 @@ class CenterOfflineBrakes:
     max_shift_total_fen: int
     max_count: int
     max_unsynced_age_seconds: int
+    without_mirror_percent: int = 25
+    max_clock_skew_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -350,6 +352,8 @@ def parse_parameters(f: Fields) -> CenterParameters:
             max_shift_total_fen=offline.integer("max_shift_total_fen", 0),
             max_count=offline.integer("max_count", 0),
             max_unsynced_age_seconds=offline.integer("max_unsynced_age_seconds", 0),
+            without_mirror_percent=_or(offline.opt_integer("without_mirror_percent"), 25),
+            max_clock_skew_seconds=_or(offline.opt_integer("max_clock_skew_seconds"), 300),
         ),
         replacement_waiting_days=f.integer("replacement_waiting_days", 0),
         scenic=None if (scenic := f.opt_obj("scenic")) is None else scenic.raw(),
@@ -462,3 +466,8 @@ def parse_settlement(f: Fields, device_id: str) -> Settlement:
             for g in outlet.objects("grey")
         )
     return Settlement(date=f.text("date"), totals=totals, grey=grey)
+
+
+def _or(value: int | None, default: int) -> int:
+    """A field an older center does not send: its default."""
+    return default if value is None else value

@@ -4294,6 +4294,18 @@
         <translation>圈存过程中卡离开了读卡器（{reason}）。</translation>
     </message>
     <message>
+        <source>Disk space is low: {free_mb} MB left for the counter&apos;s data (warning below {threshold_mb} MB). Supervisor: free space now; when the disk is full the counter takes no more money.</source>
+        <translation>磁盘空间不足：柜台数据所在磁盘仅剩 {free_mb} MB（低于 {threshold_mb} MB 即告警）。请主管立即清理空间；磁盘写满后柜台将无法再收款。</translation>
+    </message>
+    <message>
+        <source>The journal&apos;s mirror at {path} cannot be written ({problem}). The counter goes on with tighter offline limits. Supervisor: plug the mirror&apos;s drive back in or repair the share; it catches up by itself.</source>
+        <translation>流水日志镜像 {path} 无法写入（{problem}）。柜台继续工作，但离线限额已收紧。请主管重新插好镜像所在的存储设备或修复共享目录；镜像会自动补齐。</translation>
+    </message>
+    <message>
+        <source>The journal&apos;s mirror at {path} was not written ({problem}). Supervisor: keep that drive as it is and call support: it may hold records the journal lost.</source>
+        <translation>未写入流水日志镜像 {path}（{problem}）。请主管保持该存储设备原样并联系技术支持：其中可能保存着流水日志丢失的记录。</translation>
+    </message>
+    <message>
         <source>Put the same card back on the reader: the counter checks whether the amount was taken back. Do not give any money back until it says so.</source>
         <translation>请将同一张卡放回读卡器：系统将检查金额是否已撤回。在系统提示之前，请勿退款。</translation>
     </message>
@@ -4468,6 +4480,14 @@
     <message>
         <source>offline brakes cannot be negative</source>
         <translation>离线限额不能为负数</translation>
+    </message>
+    <message>
+        <source>the brakes without a mirror are a percentage (0-100)</source>
+        <translation>无镜像时的离线限额必须是百分比（0-100）</translation>
+    </message>
+    <message>
+        <source>the clock skew bound must be at least a second</source>
+        <translation>时钟偏差上限至少为一秒</translation>
     </message>
     <message>
         <source>fees and waiting periods cannot be negative</source>
@@ -5076,6 +5096,22 @@
     <message>
         <source>Choose the CA certificate file the issuer gave you, or leave it empty.</source>
         <translation>请选择发卡机构提供的 CA 证书文件，或留空。</translation>
+    </message>
+    <message>
+        <source>{value} is not a disk space warning threshold.</source>
+        <translation>{value} 不是有效的磁盘空间告警阈值。</translation>
+    </message>
+    <message>
+        <source>Type a number of megabytes from 0 to 1000000.</source>
+        <translation>请输入 0 到 1000000 之间的兆字节数。</translation>
+    </message>
+    <message>
+        <source>The journal mirror folder {path} is not a full path.</source>
+        <translation>流水日志镜像文件夹 {path} 不是完整路径。</translation>
+    </message>
+    <message>
+        <source>Choose a folder on a second disk, a USB drive or a network share.</source>
+        <translation>请选择第二块磁盘、U 盘或网络共享上的文件夹。</translation>
     </message>
     <message>
         <source>The receipt printer settings are not valid.</source>
