@@ -20,6 +20,7 @@ from app.card.sam import SoftwareSam
 from app.crypto.keystore import KdfParams, Keystore, KeystoreError
 from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Journal, JournalKeys
+from app.journal.clock_check import ClockCheck
 from app.journal.mirror import JournalMirror, mirror_path
 from app.services.exchange import ExchangeService
 from app.services.loss import LossService
@@ -246,6 +247,13 @@ def open_counter(
             on_status=on_sync_status,
         )
         settled = CenterSettledBalances(center)
+        # money intents are refused while the clock is off the center's by more than allowed
+        journal.check_clock_with(
+            ClockCheck(
+                center.clock_reading,
+                lambda: stored_parameters.current(store).brakes.max_clock_skew_s,
+            )
+        )
     terminal = bytes.fromhex(journal.terminal_id)
     parameters = stored_parameters.current(store)
     topups = TopUpService(journal, store, sam, terminal, now_utc, CARD_TIMEZONE, center)

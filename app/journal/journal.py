@@ -32,6 +32,7 @@ from app.journal.canonical import (
     legacy_head_bytes,
     record_bytes,
 )
+from app.journal.clock_check import ClockCheck
 from app.journal.database import check_file, migrate, reader_engine, writer_engine
 from app.journal.errors import (
     ClockWentBackwardsError,
@@ -143,6 +144,7 @@ class Journal:
         self._lock = threading.Lock()
         self._broken: Problem | None = None
         self._mirror: JournalMirror | None = None
+        self._clock_check: ClockCheck | None = None
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -268,6 +270,15 @@ class Journal:
             self._mirror = mirror
             mirror.follow(driver)
         return mirror.status()
+
+    def check_clock_with(self, check: ClockCheck | None) -> None:
+        """Refuse money intents while ``check`` says the clock is off (None: no such check)."""
+        self._clock_check = check
+
+    def check_clock(self) -> None:
+        """Raise :class:`ClockSkewError` now if a money intent would be refused for the clock."""
+        if self._clock_check is not None:
+            self._clock_check.check(to_micros(self._clock()))
 
     def mirror_status(self) -> MirrorStatus | None:
         """The mirror's state (None: no mirror configured). No I/O."""
@@ -402,6 +413,8 @@ class Journal:
                 now=f"{datetime.fromtimestamp(at_us / 1e6, UTC):%Y-%m-%d %H:%M:%S}",
                 last=f"{datetime.fromtimestamp(last_at / 1e6, UTC):%Y-%m-%d %H:%M:%S}",
             )
+        if self._clock_check is not None and entry.kind in OUTCOME_OF:
+            self._clock_check.check(at_us)  # money intents only: settling one is never refused
         self._check_intent(cursor, entry)
         key = self._keys.mac_key(key_id)
         if key is None:

@@ -303,6 +303,7 @@ class TopUpService:
         The offline brakes are checked here when the top-up will be offline from the start (no
         center, or the center just failed); otherwise only if the center does not answer.
         """
+        self._journal.check_clock()  # a clock far from the center's: refused before anything
         params = self.parameters()
         serial = snapshot.public.serial_text
         listed = blacklist.lookup(self._store, serial)

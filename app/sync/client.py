@@ -50,6 +50,7 @@ from urllib3.util.retry import Retry
 from app import __version__
 from app.crypto.request_signing import sign_request
 from app.crypto.sm2 import PUBLIC_KEY_SIZE, Sm2Error, Sm2PrivateKey, sm2_decrypt
+from app.domain.clock import ClockReading, elapsed
 from app.journal.records import Checkpoint, JournalRecord
 from app.sync import models, wire
 from app.sync.errors import (
@@ -193,6 +194,7 @@ class CenterClient:
         self._device_id = device_id
         self._device_key = device_key
         self._offset = 0.0  # center clock - local clock, seconds
+        self._reading: ClockReading | None = None  # the center's clock, last read
         self._closed = threading.Event()
         self._local = threading.local()
         session = requests.Session()
@@ -458,14 +460,19 @@ class CenterClient:
 
     def server_time(self) -> datetime:
         """The center's clock (also sets the offset used to timestamp signed requests)."""
-        sent = time.time()
+        sent, sent_elapsed = time.time(), elapsed()
         answer = self._exchange("GET", "/v1/time", None, idempotent=True, signed=False)
-        received = time.time()
+        received, received_elapsed = time.time(), elapsed()
         f = self._expect(answer, "time")
         now = f.when("now")
         now_us = f.integer("now_us")
         self._offset = now_us / 1_000_000 - (sent + received) / 2
+        self._reading = ClockReading(now, (sent_elapsed + received_elapsed) / 2)
         return now
+
+    def clock_reading(self) -> ClockReading | None:
+        """The center's clock as last read by :meth:`server_time` (None: never yet)."""
+        return self._reading
 
     def enrol(
         self, code: str, device_id: str, terminal_id: str, device_key: Sm2PrivateKey

@@ -247,9 +247,10 @@ class SyncLoop:
         return delay
 
     def _cycle(self, started: datetime) -> None:
-        if not self._in_session:
-            self._client.server_time()  # the clock offset that signed requests need
-            self._in_session = True
+        # every cycle: the clock offset signed requests need, and the reading the counter's
+        # clock is checked against before money moves (a clock set wrong mid-session shows)
+        self._client.server_time()
+        self._in_session = True
         if self._resume.is_set():
             self._resume.clear()
             self._halted = None

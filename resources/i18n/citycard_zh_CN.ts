@@ -3046,6 +3046,14 @@
         <translation>归档的清单文件或设备文件无法读取：{reason}</translation>
     </message>
     <message>
+        <source>This counter&apos;s clock is about {minutes} minutes behind the clearing center&apos;s (at most {bound} seconds are allowed): no money is taken or loaded until it is set right.</source>
+        <translation>本柜台的时钟比清算中心慢约 {minutes} 分钟（最多允许相差 {bound} 秒）：时钟校正之前不能收款，也不能充值。</translation>
+    </message>
+    <message>
+        <source>This counter&apos;s clock is about {minutes} minutes ahead of the clearing center&apos;s (at most {bound} seconds are allowed): no money is taken or loaded until it is set right.</source>
+        <translation>本柜台的时钟比清算中心快约 {minutes} 分钟（最多允许相差 {bound} 秒）：时钟校正之前不能收款，也不能充值。</translation>
+    </message>
+    <message>
         <source>There is no journal at {path}.</source>
         <translation>{path} 处没有流水库。</translation>
     </message>
@@ -3092,6 +3100,10 @@
     <message>
         <source>This is a program error; nothing was recorded. Call a supervisor.</source>
         <translation>程序出错；未记录任何内容。请联系主管。</translation>
+    </message>
+    <message>
+        <source>Nothing was recorded and the card was not touched. Supervisor: set the computer&apos;s date and time correctly (or turn on automatic time synchronisation), wait for the next sync with the clearing center, then try again.</source>
+        <translation>未记录任何内容，也未对卡进行操作。请主管将电脑的日期和时间设置正确（或开启自动时间同步），等待下一次与清算中心同步后再试。</translation>
     </message>
     <message>
         <source>device id {device_id!r} must be 1-32 letters, digits, - or _</source>
