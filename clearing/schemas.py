@@ -124,6 +124,12 @@ class BatchIn(Strict):
 
     records: list[RecordIn] = Field(max_length=5_000)
     checkpoint: CheckpointIn | None = None
+    device_acknowledged_seq: Count | None = Field(
+        default=None,
+        description="how far the device holds this center to have acknowledged its journal; "
+        "more than the center holds means the center lost records (restored from a backup): "
+        "an alarm is raised and the device sends them again",
+    )
 
 
 class QuarantinedOut(Strict):

@@ -526,17 +526,24 @@ class CenterClient:
     # -- calls: the journal --------------------------------------------------------------------
 
     def upload_batch(
-        self, records: list[JournalRecord], checkpoint: Checkpoint | None = None
+        self,
+        records: list[JournalRecord],
+        checkpoint: Checkpoint | None = None,
+        acknowledged_seq: int | None = None,
     ) -> UploadResult:
         """Upload records (and a checkpoint); the center's acknowledgement.
 
-        Idempotent on (device, seq), so retried. ``ConflictError`` on 409 (tamper alarm).
+        ``acknowledged_seq``: how far this device holds the center to have acknowledged — a
+        center that holds less (restored from a backup) raises its alarm. Idempotent on
+        (device, seq), so retried. ``ConflictError`` on 409 (tamper alarm).
         """
         if len(records) > MAX_BATCH_RECORDS:
             raise ValueError(f"at most {MAX_BATCH_RECORDS} records per batch")
         document: dict[str, Any] = {"records": [wire.record_json(r) for r in records]}
         if checkpoint is not None:
             document["checkpoint"] = wire.checkpoint_json(checkpoint)
+        if acknowledged_seq:
+            document["device_acknowledged_seq"] = acknowledged_seq
         answer = self._exchange(
             "POST",
             "/v1/journal/batches",

@@ -284,6 +284,15 @@ class SyncLoop:
             )
             self._halted = (alarm, StatusText.advice_of(exc))
             return None
+        if run.center_behind is not None:
+            held, acknowledged = run.center_behind
+            return StatusText(
+                marked(
+                    "The clearing center had lost this counter's records {first} to {last} "
+                    "(restored from a backup?); they were sent again. Tell the issuer's support."
+                ),
+                {"first": held + 1, "last": acknowledged},
+            )
         if run.quarantined:
             q = run.quarantined[0]
             return StatusText(

@@ -3322,6 +3322,10 @@
         <translation>参数中的景区产品目录无法使用：{problem}</translation>
     </message>
     <message>
+        <source>The clearing center had lost this counter&apos;s records {first} to {last} (restored from a backup?); they were sent again. Tell the issuer&apos;s support.</source>
+        <translation>清算中心丢失了本柜台第 {first} 至 {last} 条记录（可能是从备份恢复所致）；这些记录已重新上传。请告知发卡机构技术支持。</translation>
+    </message>
+    <message>
         <source>The center set record {seq} aside and will not take it or later ones: {reason}</source>
         <translation>清算中心已搁置记录 {seq}，不再接收该记录及其后的记录：{reason}</translation>
     </message>

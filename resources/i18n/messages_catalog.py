@@ -155,6 +155,7 @@ QT_TRANSLATE_NOOP("messages", 'Try again in a few minutes; work continues offlin
 QT_TRANSLATE_NOOP("messages", 'The counter and the center do not agree on the protocol (versions?). Nothing was changed locally; call IT with the time of this message.')
 QT_TRANSLATE_NOOP("messages", 'Stop and call the supervisor: this journal file is older than what the center received. Do not delete anything; the journal must be restored from the newest copy.')
 QT_TRANSLATE_NOOP("messages", 'the scenic catalogue in the parameters cannot be used: {problem}')
+QT_TRANSLATE_NOOP("messages", "The clearing center had lost this counter's records {first} to {last} (restored from a backup?); they were sent again. Tell the issuer's support.")
 QT_TRANSLATE_NOOP("messages", 'The center set record {seq} aside and will not take it or later ones: {reason}')
 QT_TRANSLATE_NOOP("messages", "The center refused the journal's signed checkpoint: {reason}")
 QT_TRANSLATE_NOOP("messages", 'The center took record {seq} but keeps it out of the card ledger: {reason}')
