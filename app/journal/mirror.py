@@ -200,6 +200,7 @@ class JournalMirror:
             self._lose(where)
             return False
         try:
+            self._set_aside_if_old_schema(source)
             if not self.path.exists():
                 self._create(source)
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -248,6 +249,28 @@ class JournalMirror:
                 "(a drive not mounted?): it would not survive that disk"
             )
         return None
+
+    def _set_aside_if_old_schema(self, source: sqlite3.Connection) -> None:
+        """A mirror of an older schema (the journal was upgraded) is kept aside, not written."""
+        if not self.path.exists():
+            return
+        revision = "SELECT version_num FROM alembic_version"
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            theirs = conn.execute(revision).fetchone()
+        except sqlite3.Error:
+            return  # not ours to judge here: _check refuses what is not this journal's mirror
+        finally:
+            conn.close()
+        ours = source.execute(revision).fetchone()
+        if theirs is None or ours is None or theirs[0] == ours[0]:
+            return
+        aside = self.path.with_name(f"{self.path.name}.schema-{theirs[0]}")
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(str(self.path) + suffix)
+            if side.exists():
+                side.replace(Path(str(aside) + suffix))
+        log.warning("journal mirror of schema %s kept aside as %s", theirs[0], aside)
 
     def _create(self, source: sqlite3.Connection) -> None:
         """A new mirror: SQLite's online backup of the journal, renamed into place."""

@@ -273,3 +273,18 @@ def test_wal_on_a_local_medium_a_rollback_journal_on_a_network_share(second_disk
     assert journal_mode_for(second_disk / "m.sqlite3") == "WAL"
     assert journal_mode_for(Path("//server/share/m.sqlite3")) == "PERSIST"
     assert journal_mode_for(Path("\\\\server\\share\\m.sqlite3")) == "PERSIST"
+
+
+def test_a_mirror_of_an_older_schema_is_kept_aside_and_made_afresh(tmp_path, keys, second_disk):
+    path = mirror_path(second_disk, DEVICE)
+    clock = StepClock()
+    with Journal.create(tmp_path / "j.sqlite3", keys, DEVICE, TERMINAL, clock) as journal:
+        journal.attach_mirror(JournalMirror(path))
+        _append(journal, 2)
+    with sqlite3.connect(path) as conn:  # as if written before the journal's last upgrade
+        conn.execute("UPDATE alembic_version SET version_num = 'j0001'")
+    with Journal.open(tmp_path / "j.sqlite3", keys, clock) as journal:
+        assert journal.attach_mirror(JournalMirror(path)).ok
+        _append(journal, 1)
+        _same(journal, path)
+    assert (second_disk / f"{path.name}.schema-j0001").exists()
