@@ -17,7 +17,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clearing import __version__
 from clearing.center import open_center
 from clearing.limits import BodySizeLimit
-from clearing.routes import cards, devices, journal, lists, loads, passes, settlement, system
+from clearing.routes import (
+    cards,
+    devices,
+    journal,
+    lists,
+    loads,
+    passes,
+    settlement,
+    succession,
+    system,
+)
 from clearing.routes.common import http_error, validation_error
 from clearing.settings import Settings
 
@@ -46,7 +56,7 @@ def build_api(max_body_bytes: int = Settings.max_body_bytes) -> FastAPI:
     api.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     api.add_exception_handler(RequestValidationError, validation_error)
     api.add_exception_handler(StarletteHTTPException, http_error)
-    for module in (system, devices, journal, cards, passes, lists, settlement, loads):
+    for module in (system, devices, journal, succession, cards, passes, lists, settlement, loads):
         api.include_router(module.router)
     return api
 

@@ -1,7 +1,7 @@
 """``citycard-center``: run the clearing center and its administrator's commands.
 
     citycard-center serve --db URL --host 127.0.0.1 --port 8600 [--issuer-keystore PATH]
-    citycard-center enrolment-code --db URL --device DEV-1 [--valid-hours 24]
+    citycard-center enrolment-code --db URL --device DEV-1 [--valid-hours 24] [--replaces OLD]
     citycard-center parameters --db URL --publish FILE.json      (or without --publish: show)
     citycard-center settlement --db URL --date YYYY-MM-DD [--format csv]
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
@@ -33,7 +33,7 @@ from app.crypto.keystore import KeystoreError
 from clearing.app import build_api, create_app
 from clearing.center import Center, CenterConfigurationError, open_center
 from clearing.database import CenterDatabaseError
-from clearing.enrolment import create_code
+from clearing.enrolment import EnrolmentError, create_code
 from clearing.parameters import current, publish
 from clearing.schemas import DeviceId, ParametersIn
 from clearing.settings import DEFAULT_DB_URL, Settings
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     code = with_db(sub.add_parser("enrolment-code", help="make a one-time enrolment code"))
     code.add_argument("--device", required=True, help="the device id the code enrols")
     code.add_argument("--valid-hours", type=float, default=24.0)
+    code.add_argument("--replaces", help="the device the new one replaces (a counter PC swap)")
 
     params = with_db(sub.add_parser("parameters", help="show or publish counter parameters"))
     params.add_argument("--publish", type=Path, help="a JSON parameter set to publish")
@@ -114,7 +115,11 @@ def _enrolment_code(center: Center, args: argparse.Namespace) -> int:
         print("citycard-center: a device id is 1-32 letters, digits, - or _", file=sys.stderr)
         return 1
     ttl = timedelta(hours=args.valid_hours)
-    print(create_code(center, args.device, ttl))
+    try:
+        print(create_code(center, args.device, ttl, replaces=args.replaces))
+    except EnrolmentError as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

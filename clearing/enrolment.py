@@ -47,19 +47,30 @@ def code_hash(code: str) -> bytes:
     )
 
 
-def create_code(center: Center, device_id: str, ttl: timedelta | None = None) -> str:
-    """A new one-time code for ``device_id``, shown once (e.g. ``ABCD-EFGH-IJKL-MNOP``)."""
+def create_code(
+    center: Center, device_id: str, ttl: timedelta | None = None, replaces: str | None = None
+) -> str:
+    """A new one-time code for ``device_id``, shown once (e.g. ``ABCD-EFGH-IJKL-MNOP``).
+
+    ``replaces``: the enrolled, not yet retired device the new one takes over from (a counter
+    PC replaced): it may upload the old device's remaining records and retire it.
+    """
     raw = base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii")
     code = "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
     now = center.now_us()
     lifetime = ttl if ttl is not None else center.settings.enrolment_code_ttl
     with center.sessions.begin() as session:
+        if replaces is not None:
+            old = session.get(DeviceRow, replaces)
+            if old is None or old.retired_at_us is not None:
+                raise EnrolmentError(404, f"device {replaces} is not an enrolled, active device")
         session.add(
             EnrolmentCodeRow(
                 code_hash=code_hash(code),
                 device_id=device_id,
                 created_at_us=now,
                 expires_at_us=now + int(lifetime.total_seconds() * 1_000_000),
+                replaces=replaces,
             )
         )
     return code
@@ -123,6 +134,7 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
             head_mac=GENESIS_PREV_MAC,
             head_at_us=0,
             next_key_id="",
+            replaces=code.replaces,
         )
         session.add(device)
         session.flush()
@@ -136,4 +148,5 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
         fingerprint=fingerprint(public_key),
         center_public_key=center.identity.public_key.hex().upper(),
         enrolled_at=iso(now),
+        replaces=code.replaces,
     )

@@ -71,6 +71,11 @@ class EnrolOut(WrappedKeyOut):
     fingerprint: str = Field(description="first 8 bytes of SM3(device public key), hex")
     center_public_key: str = Field(description="the center's SM2 public key, x ‖ y in hex")
     enrolled_at: datetime
+    replaces: str | None = Field(
+        default=None,
+        description="the device this one replaces: it may upload that device's remaining "
+        "records (/v1/devices/{old}/journal/…) and retire it",
+    )
 
 
 # -- journal upload --------------------------------------------------------------------------
@@ -183,6 +188,27 @@ class CursorOut(Strict):
 
     acknowledged_seq: int
     next_key_id: str
+
+
+class RetireIn(Strict):
+    """The successor retiring the device it replaces."""
+
+    uploaded_to_seq: Count | None = Field(
+        description="the last seq of the old device's journal the successor had and uploaded "
+        "(its mirror's head); null: no copy of the old journal survived"
+    )
+
+
+class RetiredOut(Strict):
+    """A retired device: what the center holds of its journal, and what is lost."""
+
+    device_id: str
+    replaced_by: str
+    head_seq: int = Field(description="the old device's last record the center holds")
+    retired_at: datetime
+    records_lost_after: int | None = Field(
+        description="no copy survived: every record after this seq is lost (an alarm was raised)"
+    )
 
 
 # -- cards, loss reports, blacklist ----------------------------------------------------------

@@ -36,6 +36,7 @@ from app.store.errors import StoreError
 
 if TYPE_CHECKING:
     from app.composition import Counter
+    from app.sync.models import Enrolment
     from app.sync.status import SyncStatus
 
 ENV_OPERATOR_PASSWORD = "CITYCARD_OPERATOR_PASSWORD"  # noqa: S105 - a variable's name
@@ -88,53 +89,8 @@ def run(args: argparse.Namespace) -> int:
     passphrase = _secret(ENV_PASSPHRASE, "Keystore passphrase: ")
     try:
         if args.cli_command == "init":
-            if (args.center_url is None) != (args.enrolment_code is None):
-                print(
-                    "--center-url and --enrolment-code go together. Nothing was set up.",
-                    file=sys.stderr,
-                )
-                return 2
-            # the admin's password is checked before any file exists: no half set-up counter
-            password = _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.admin}: ")
-            problem = password_problem(password, args.admin)
-            if problem is not None:
-                print(
-                    f"The admin password was refused: {problem}. Nothing was set up.",
-                    file=sys.stderr,
-                )
-                return 1
-            issuer: dict[str, bytes] = {}
-            if args.issuer_keystore is not None:
-                source = Keystore.open(
-                    args.issuer_keystore, _secret(ENV_ISSUER_PASSPHRASE, "Issuer passphrase: ")
-                )
-                issuer = {n: source.get(n) for n in source.names() if n.startswith("mk/")}
-            try:
-                enrolment = composition.init_counter(
-                    directory,
-                    passphrase,
-                    args.device_id,
-                    args.terminal_id.upper(),
-                    issuer,
-                    center_url=args.center_url,
-                    enrolment_code=args.enrolment_code,
-                    ca_file=args.ca_file,
-                )
-            except ValueError as exc:  # a center URL or CA file that cannot be used
-                print(f"{exc}. Nothing was set up.", file=sys.stderr)
-                return 2
-            counter = composition.open_counter(directory, passphrase)
-            try:
-                counter.operators.create_first_admin(args.admin, args.admin_name, password)
-            finally:
-                counter.close()
-            print(f"Counter {args.device_id} set up in {directory}; admin {args.admin}.")
-            if enrolment is not None:
-                print(
-                    f"Enrolled with the clearing center at {args.center_url} "
-                    f"(device key fingerprint {enrolment.fingerprint})."
-                )
-            return 0
+            done = set_up(args, directory, passphrase)
+            return done if isinstance(done, int) else 0
         if args.cli_command == "sync":
             return _sync(composition.open_counter(directory, passphrase))
         counter = composition.open_counter(directory, passphrase)
@@ -153,6 +109,63 @@ def run(args: argparse.Namespace) -> int:
         print(f"{exc}\n{advice}".rstrip(), file=sys.stderr)
         refused = isinstance(exc, SyncError) and not isinstance(exc, OfflineError)
         return 1 if isinstance(exc, ServiceError) or refused else 2
+
+
+def set_up(args: argparse.Namespace, directory: Path, passphrase: str) -> int | Enrolment | None:
+    """``cli init``, also the first half of ``restore``.
+
+    An exit status when it refused, else the enrolment (None offline); raises the expected
+    errors for the caller to print.
+    """
+    from app import composition  # noqa: PLC0415 - `version` and `journal` stay light
+
+    if (args.center_url is None) != (args.enrolment_code is None):
+        print(
+            "--center-url and --enrolment-code go together. Nothing was set up.",
+            file=sys.stderr,
+        )
+        return 2
+    # the admin's password is checked before any file exists: no half set-up counter
+    password = _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.admin}: ")
+    problem = password_problem(password, args.admin)
+    if problem is not None:
+        print(
+            f"The admin password was refused: {problem}. Nothing was set up.",
+            file=sys.stderr,
+        )
+        return 1
+    issuer: dict[str, bytes] = {}
+    if args.issuer_keystore is not None:
+        source = Keystore.open(
+            args.issuer_keystore, _secret(ENV_ISSUER_PASSPHRASE, "Issuer passphrase: ")
+        )
+        issuer = {n: source.get(n) for n in source.names() if n.startswith("mk/")}
+    try:
+        enrolment = composition.init_counter(
+            directory,
+            passphrase,
+            args.device_id,
+            args.terminal_id.upper(),
+            issuer,
+            center_url=args.center_url,
+            enrolment_code=args.enrolment_code,
+            ca_file=args.ca_file,
+        )
+    except ValueError as exc:  # a center URL or CA file that cannot be used
+        print(f"{exc}. Nothing was set up.", file=sys.stderr)
+        return 2
+    counter = composition.open_counter(directory, passphrase)
+    try:
+        counter.operators.create_first_admin(args.admin, args.admin_name, password)
+    finally:
+        counter.close()
+    print(f"Counter {args.device_id} set up in {directory}; admin {args.admin}.")
+    if enrolment is not None:
+        print(
+            f"Enrolled with the clearing center at {args.center_url} "
+            f"(device key fingerprint {enrolment.fingerprint})."
+        )
+    return enrolment
 
 
 def _sync(counter: Counter) -> int:

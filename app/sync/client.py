@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -73,6 +73,7 @@ from app.sync.models import (
     LoadRequest,
     LossReport,
     OnlineAuthorization,
+    Retired,
     SettledBalance,
     Settlement,
     UploadResult,
@@ -512,6 +513,7 @@ class CenterClient:
             fingerprint=fingerprint,
             center_public_key=f.hexbytes("center_public_key", PUBLIC_KEY_SIZE),
             enrolled_at=f.when("enrolled_at"),
+            replaces=f.opt_text("replaces"),
         )
         self.use_device(device_id, device_key)
         return enrolment
@@ -561,6 +563,42 @@ class CenterClient:
         """How far the center holds this device's journal."""
         answer = self._exchange("GET", "/v1/journal/cursor", None, idempotent=True)
         return models.parse_cursor(self._expect(answer, "cursor"))
+
+    # -- calls: taking over from a replaced device ----------------------------------------------
+
+    def predecessor_cursor(self, old_device: str) -> Cursor:
+        """How far the center holds the journal of the device this one replaces."""
+        answer = self._exchange(
+            "GET", f"/v1/devices/{quote(old_device, safe='')}/journal/cursor", None,
+            idempotent=True,
+        )  # fmt: skip
+        return models.parse_cursor(self._expect(answer, "predecessor cursor"))
+
+    def upload_predecessor_batch(
+        self, old_device: str, records: list[JournalRecord], checkpoint: Checkpoint | None = None
+    ) -> UploadResult:
+        """Upload records of the replaced device's journal (its mirror), checked as its own."""
+        if len(records) > MAX_BATCH_RECORDS:
+            raise ValueError(f"at most {MAX_BATCH_RECORDS} records per batch")
+        document: dict[str, Any] = {"records": [wire.record_json(r) for r in records]}
+        if checkpoint is not None:
+            document["checkpoint"] = wire.checkpoint_json(checkpoint)
+        answer = self._exchange(
+            "POST",
+            f"/v1/devices/{quote(old_device, safe='')}/journal/batches",
+            wire.encode(document),
+            idempotent=True,
+            read_timeout=self.settings.upload_read_timeout,
+        )
+        return models.parse_upload(self._expect(answer, "predecessor upload", tamper_409=True))
+
+    def retire_predecessor(self, old_device: str, uploaded_to_seq: int | None) -> Retired:
+        """Retire the replaced device (``None``: no copy of its journal survived)."""
+        body = wire.encode({"uploaded_to_seq": uploaded_to_seq})
+        answer = self._exchange(
+            "POST", f"/v1/devices/{quote(old_device, safe='')}/retire", body, idempotent=True
+        )
+        return models.parse_retired(self._expect(answer, "retire"))
 
     # -- calls: lists ---------------------------------------------------------------------------
 

@@ -46,6 +46,29 @@ class Enrolment:
     fingerprint: str
     center_public_key: bytes
     enrolled_at: datetime
+    replaces: str | None = None  # the device this one replaces (a counter PC swapped)
+
+
+@dataclass(frozen=True)
+class Retired:
+    """The old device retired by its successor: what the center holds, and what is lost."""
+
+    device_id: str
+    replaced_by: str
+    head_seq: int
+    retired_at: datetime
+    records_lost_after: int | None  # no copy survived: every seq after this one is lost
+
+
+def parse_retired(f: Fields) -> Retired:
+    """POST /v1/devices/{old}/retire."""
+    return Retired(
+        device_id=f.text("device_id"),
+        replaced_by=f.text("replaced_by"),
+        head_seq=f.integer("head_seq", 0),
+        retired_at=f.when("retired_at"),
+        records_lost_after=f.opt_integer("records_lost_after"),
+    )
 
 
 # -- journal upload -----------------------------------------------------------------------------

@@ -3390,6 +3390,26 @@
         <translation>{what}：另一张卡的年卡</translation>
     </message>
     <message>
+        <source>Keep the old counter&apos;s mirror drive as it is and call the issuer&apos;s support; the new counter works, but the old one&apos;s last records are not at the center yet.</source>
+        <translation>请保持旧柜台镜像所在存储设备原样，并联系发卡机构技术支持；新柜台可以正常工作，但旧柜台最后的记录尚未到达清算中心。</translation>
+    </message>
+    <message>
+        <source>There is no mirror file at {path}.</source>
+        <translation>{path} 处没有镜像文件。</translation>
+    </message>
+    <message>
+        <source>The mirror {path} cannot be read: {reason}.</source>
+        <translation>无法读取镜像 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>The center refused record {seq} of the old counter&apos;s mirror: {reason}</source>
+        <translation>清算中心拒收了旧柜台镜像中的第 {seq} 条记录：{reason}</translation>
+    </message>
+    <message>
+        <source>The mirror {path} is the journal of device {found}, not of {expected} that this counter replaces.</source>
+        <translation>镜像 {path} 是设备 {found} 的流水日志，而不是本柜台所替换的设备 {expected} 的。</translation>
+    </message>
+    <message>
         <source>the clearing center holds this device&apos;s records up to seq {held}, but the journal file ends at seq {head}</source>
         <translation>清算中心保存的本设备记录已到流水号 {held}，但流水库只到流水号 {head}</translation>
     </message>
