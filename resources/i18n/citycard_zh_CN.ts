@@ -371,6 +371,14 @@
         <translation>上次成功同步：{0}</translation>
     </message>
     <message>
+        <source>DISK SPACE LOW</source>
+        <translation>磁盘空间不足</translation>
+    </message>
+    <message>
+        <source>MIRROR LOST</source>
+        <translation>流水镜像失效</translation>
+    </message>
+    <message>
         <source>Nobody signed in</source>
         <translation>未登录</translation>
     </message>
