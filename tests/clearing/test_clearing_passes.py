@@ -113,9 +113,11 @@ def test_the_scenic_catalogue_is_checked_when_published():
 
 def test_the_migration_builds_the_passes_from_the_records_already_held(db_url, device, tmp_path):
     """A center upgraded from c0002 holds pass records but no ``annual_pass`` table yet."""
+    from alembic import command  # noqa: PLC0415
     from sqlalchemy import create_engine, select, text  # noqa: PLC0415
 
     from clearing.center import open_center  # noqa: PLC0415
+    from clearing.database import _alembic_config  # noqa: PLC0415
     from clearing.models import AnnualPassRow  # noqa: PLC0415
     from clearing.settings import Settings  # noqa: PLC0415
 
@@ -124,6 +126,10 @@ def test_the_migration_builds_the_passes_from_the_records_already_held(db_url, d
         transfer(journal, described=False)
         upload(device, journal)
     engine = create_engine(db_url)
+    with engine.begin() as conn:  # later revisions undone first, by their own downgrades
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "c0003")
     with engine.begin() as conn:  # back to the schema before c0003
         conn.execute(text("DROP TABLE annual_pass"))
         conn.execute(text("UPDATE alembic_version SET version_num = 'c0002'"))
