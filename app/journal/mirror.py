@@ -49,6 +49,7 @@ _INSERT_CHECKPOINT = (
     f"VALUES ({', '.join('?' * len(CHECKPOINT_COLUMNS))})"
 )
 _HEAD = "SELECT seq, mac, key_id, anchor FROM journal_head WHERE id = 1"
+_LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM journal_record"
 _PUT_HEAD = (
     "INSERT INTO journal_head (id, seq, mac, key_id, anchor) VALUES (1, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, "
@@ -142,6 +143,7 @@ class JournalMirror:
         self._monotonic = monotonic
         self._failed_at: float | None = None
         self._opened: tuple[int, int] | None = None  # the file opened: (device, inode)
+        self._head: tuple[object, ...] | None = None  # the head row the mirror holds
 
     # -- the journal's side ----------------------------------------------------------------
 
@@ -293,11 +295,9 @@ class JournalMirror:
         ours, theirs = source.execute(meta).fetchone(), conn.execute(meta).fetchone()
         if theirs is None or (str(theirs[0]), bytes(theirs[1])) != (str(ours[0]), bytes(ours[1])):
             return "the mirror file belongs to another journal (another device or key)"
-        head = conn.execute(_HEAD).fetchone()
-        seq = 0 if head is None else int(head[0])
-        (journal_seq,) = source.execute(
-            "SELECT coalesce(max(seq), 0) FROM journal_record"
-        ).fetchone()
+        (seq,) = conn.execute(_LAST_SEQ).fetchone()
+        seq = int(seq)
+        (journal_seq,) = source.execute(_LAST_SEQ).fetchone()
         if seq > int(journal_seq):
             return (
                 f"the mirror holds records up to seq {seq} but the journal ends at seq "
@@ -312,6 +312,7 @@ class JournalMirror:
             "SELECT coalesce(max(number), 0) FROM journal_checkpoint"
         ).fetchone()
         self._seq, self._checkpoint = seq, int(number)
+        self._head = conn.execute(_HEAD).fetchone()
         return None
 
     # -- copying -------------------------------------------------------------------------------
@@ -319,13 +320,14 @@ class JournalMirror:
     def _copy(self, source: sqlite3.Connection) -> None:
         conn = self._conn
         assert conn is not None
-        head = source.execute(_HEAD).fetchone()
-        if head is None:
-            return
+        # what is new is read from the tables themselves, not from the head row: however the
+        # journal keeps its head, the mirror gets every record and the head row as stored
+        (last,) = source.execute(_LAST_SEQ).fetchone()
         (number,) = source.execute(
             "SELECT coalesce(max(number), 0) FROM journal_checkpoint"
         ).fetchone()
-        if int(head[0]) == self._seq and int(number) == self._checkpoint:
+        head = source.execute(_HEAD).fetchone()
+        if int(last) == self._seq and int(number) == self._checkpoint and head == self._head:
             return  # nothing new (an acknowledgement, say)
         records = source.execute(
             f"SELECT {_COLUMNS} FROM journal_record WHERE seq > ? ORDER BY seq",
@@ -339,14 +341,16 @@ class JournalMirror:
         try:
             conn.executemany(_INSERT_RECORD, records)
             conn.executemany(_INSERT_CHECKPOINT, checkpoints)
-            conn.execute(_PUT_HEAD, tuple(head))
+            if head is not None:
+                conn.execute(_PUT_HEAD, tuple(head))
             conn.execute("COMMIT")
         except BaseException:
             with suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise
-        self._seq = int(head[0])
+        self._seq = int(last)
         self._checkpoint = int(number)
+        self._head = head
         if self._state is not MirrorState.OK:
             log.warning("journal mirror %s is back, caught up to seq %d", self.path, self._seq)
         self._state, self._problem = MirrorState.OK, None
