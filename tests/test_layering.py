@@ -30,7 +30,7 @@ RANKS = {
     "app.demo": 6,
 }
 # what the virtual card may use of the app: it must agree with the counter on bytes only
-CARDSIM_MAY_USE = ("app.domain", "app.crypto", "app.card.issuer_keys")
+CARDSIM_MAY_USE = ("app.domain", "app.crypto", "app.card.issuer_keys", "app.files")
 # third-party bindings and the only places that may import them
 SOLE_OWNERS = {
     "smartcard": ["app.card.pcsc", "tests.", "bench."],
