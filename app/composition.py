@@ -29,6 +29,8 @@ from app.card.sam import AbsentSam, Sam
 from app.crypto.keystore import KdfParams, Keystore, KeystoreError
 from app.crypto.sm2 import Sm2PrivateKey
 from app.journal import Entry, Journal, JournalKeys, RecordKind
+from app.journal.clock_check import ClockCheck
+from app.journal.mirror import JournalMirror, mirror_path
 from app.services.exchange import ExchangeService
 from app.services.loss import LossService
 from app.services.operators import OperatorService
@@ -44,8 +46,11 @@ from app.services.replacement import (
 )
 from app.services.scenic import ScenicService
 from app.services.shifts import ShiftService
+from app.services.storage import StorageStatus, storage_status
 from app.services.topup import TopUpService
 from app.services.void import VoidService
+from app.settings import FILE_NAME as SETTINGS_FILE
+from app.settings import Settings, load_settings
 from app.store import parameters as stored_parameters
 from app.store.database import Store
 from app.sync.config import CENTER_CONFIG_NAME, CenterConfig, CenterConfigError
@@ -113,6 +118,13 @@ class Counter:
     scenic: ScenicService
     center: CenterClient | None = None  # None: an offline counter (no clearing center set up)
     sync: SyncLoop | None = None  # built by open_counter, started by start_sync()
+    data_dir: Path | None = None
+    disk_warning_mb: int = Settings.disk_warning_mb
+
+    def storage_status(self) -> StorageStatus:
+        """Free space on the data disk and the journal mirror's state (for the status bar)."""
+        directory = self.data_dir if self.data_dir is not None else self.journal.path.parent
+        return storage_status(directory, self.journal, self.disk_warning_mb)
 
     def start_sync(self) -> bool:
         """Start the background sync with the center; False when this counter has none."""
@@ -244,6 +256,12 @@ def open_counter(
     keys = JournalKeys.from_keystore(keystore)
     config = CenterConfig.load(data_dir / CENTER_CONFIG_NAME)
     journal = Journal.open(journal_path, keys, clock=now_utc)
+    settings = load_settings(data_dir / SETTINGS_FILE).settings
+    if settings.journal_mirror:
+        # a mirror that cannot be written is a status (and tighter brakes), never a failure
+        journal.attach_mirror(
+            JournalMirror(mirror_path(Path(settings.journal_mirror), journal.device_id))
+        )
     try:
         _remove_issuer_keys(keystore, passphrase, journal)
         terminal = bytes.fromhex(journal.terminal_id)
@@ -298,6 +316,13 @@ def open_counter(
         )
         journal.on_append(sync.sync_now)  # every record goes up at once, not at the next tick
         settled = CenterSettledBalances(center)
+        # money intents are refused while the clock is off the center's by more than allowed
+        journal.check_clock_with(
+            ClockCheck(
+                center.clock_reading,
+                lambda: stored_parameters.current(store).brakes.max_clock_skew_s,
+            )
+        )
     parameters = stored_parameters.current(store)
     topups = TopUpService(journal, store, sam, now_utc, CARD_TIMEZONE, center)
     purchases = PurchaseService(journal, store, sam, now_utc, CARD_TIMEZONE)
@@ -329,6 +354,8 @@ def open_counter(
         ),
         center=center,
         sync=sync,
+        data_dir=data_dir,
+        disk_warning_mb=settings.disk_warning_mb,
     )
     if journal.problem is None:
         # the journal is written first: after a crash the store catches up with it

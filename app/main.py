@@ -23,6 +23,7 @@ import sys
 from app.commands import counter as counter_commands
 from app.commands import journal as journal_commands
 from app.commands import keystore as keystore_commands
+from app.commands import restore as restore_commands
 from app.commands import smoke as smoke_commands
 
 log = logging.getLogger("app.main")
@@ -39,6 +40,7 @@ def _build_parser() -> argparse.ArgumentParser:
     journal_commands.add_parser(sub)
     keystore_commands.add_parser(sub)
     counter_commands.add_parser(sub)
+    restore_commands.add_parser(sub)
     smoke_commands.add_parser(sub)
     return parser
 
@@ -202,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         return keystore_commands.run(args)
     if args.command == "cli":
         return counter_commands.run(args)
+    if args.command == "restore":
+        return restore_commands.run(args)
     if args.command == "readers":
         from app.card.errors import CardError  # noqa: PLC0415
         from app.card.pcsc import list_readers  # noqa: PLC0415

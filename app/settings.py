@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.domain.texts import ClerkFacingError
+from app.files import atomic_write
 from app.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ class Settings:
     reader_name: str = ""  # empty: the first PC/SC reader
     scenic_mode: bool = False  # the ticket-office screens (a later issue)
     auto_print: bool = True  # print every money receipt without a key (top-ups too)
+    journal_mirror: str = ""  # a folder on a second medium for the journal's mirror; empty: none
+    disk_warning_mb: int = 500  # warn the supervisor when less is free on the data disk
 
     def problem(self) -> SettingsValueError | None:
         """What is wrong with these settings, or None."""
@@ -86,6 +88,18 @@ class Settings:
                 "The CA file {path} does not exist.",
                 advice="Choose the CA certificate file the issuer gave you, or leave it empty.",
                 path=self.center_ca_file,
+            )
+        if type(self.disk_warning_mb) is not int or not 0 <= self.disk_warning_mb <= 1_000_000:
+            return SettingsValueError(
+                "{value} is not a disk space warning threshold.",
+                advice="Type a number of megabytes from 0 to 1000000.",
+                value=repr(self.disk_warning_mb),
+            )
+        if self.journal_mirror and not Path(self.journal_mirror).is_absolute():
+            return SettingsValueError(
+                "The journal mirror folder {path} is not a full path.",
+                advice="Choose a folder on a second disk, a USB drive or a network share.",
+                path=self.journal_mirror,
             )
         if not isinstance(self.printer, Mapping) or not all(
             isinstance(k, str) for k in self.printer
@@ -124,6 +138,8 @@ _TYPES: dict[str, type] = {
     "reader_name": str,
     "scenic_mode": bool,
     "auto_print": bool,
+    "journal_mirror": str,
+    "disk_warning_mb": int,
 }
 
 
@@ -144,7 +160,7 @@ def _parse(raw: bytes) -> Settings:
         if name not in doc:
             continue
         value = doc[name]
-        if not isinstance(value, kind):
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise ValueError(f"{name} is {type(value).__name__}, not {kind.__name__}")
         values[name] = value
     unknown = sorted(set(doc) - set(_TYPES) - {"format"})
@@ -216,32 +232,10 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     if problem is not None:
         raise problem
     path = path or default_path()
-    _atomic_write(path, settings.to_json().encode("utf-8"))
+    atomic_write(path, settings.to_json().encode("utf-8"))
     return path
 
 
 def with_changes(settings: Settings, **changes: Any) -> Settings:
     """A copy of ``settings`` with some values changed."""
     return replace(settings, **changes)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write a temporary file beside ``path``, fsync it, rename it over ``path``, fsync the dir."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if os.name != "nt":  # Windows cannot open a directory to fsync it
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.card.issuer_keys import IssuerKeySet
-from app.crypto.keystore import KdfParams, Keystore, atomic_write
+from app.crypto.keystore import KdfParams, Keystore
 from app.crypto.purse import PurseAlgorithm
 from app.domain.card import CardFamily, TransactionType
+from app.files import atomic_write
 from cardsim.profile import (
     CU_AID,
     SFI_LOADS,

@@ -2,7 +2,7 @@
 
 A profile *is* the chip: it holds the card's own keys, so profiles live in run-time directories,
 never in the repository. The format is documented in ``docs/virtual-card.md``. Saving is atomic
-(:func:`app.crypto.keystore.atomic_write`): a crash leaves either the old or the new file.
+(:func:`app.files.atomic_write`): a crash leaves either the old or the new file.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.crypto.keystore import atomic_write
 from app.crypto.purse import PurseAlgorithm, purse_crypto
 from app.domain.card import CardFamily, CardKeyKind
+from app.files import atomic_write
 
 FORMAT = "citycard-profile/1"
 

@@ -27,7 +27,18 @@ from clearing.grants import reconcile_now
 from clearing.limits import BodySizeLimit
 from clearing.metrics import CenterMetrics, RequestTimer
 from clearing.risk.engine import sweep
-from clearing.routes import cards, devices, journal, lists, loads, ops, passes, settlement, system
+from clearing.routes import (
+    cards,
+    devices,
+    journal,
+    lists,
+    loads,
+    ops,
+    passes,
+    settlement,
+    succession,
+    system,
+)
 from clearing.routes.common import ERRORS, http_error, validation_error
 from clearing.settings import Settings
 
@@ -73,7 +84,7 @@ def build_api(max_body_bytes: int = Settings.max_body_bytes, docs: bool = True) 
     api.add_exception_handler(RequestValidationError, validation_error)
     api.add_exception_handler(StarletteHTTPException, http_error)
     api.include_router(system.router)
-    for module in (devices, journal, cards, passes, lists, settlement, loads):
+    for module in (devices, journal, succession, cards, passes, lists, settlement, loads):
         # every signed route: 403 for a suspended or revoked device
         api.include_router(module.router, responses={403: ERRORS})
     api.include_router(ops.router)

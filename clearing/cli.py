@@ -11,6 +11,7 @@
     citycard-center key-service --socket SOCKET --keystore P --passphrase-file F
     citycard-center keys list|generate|import --pkcs11-module SO --token-label L --pin-file F
     citycard-center enrolment-code --db URL --device DEV-1 [--outlet OUTLET] [--valid-hours 24]
+                                    [--replaces OLD]
     citycard-center device --db URL [--device DEV-1 --status suspended --reason TEXT]
     citycard-center cards-register --db URL FILE.csv    (issuance file: card_serial,card_type)
     citycard-center loss-cancel --db URL --report N --approval REF --operator NAME
@@ -20,6 +21,8 @@
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
     citycard-center risk --db URL sweep|evaluate|parameters [--publish FILE.json]
     citycard-center staff-add --db URL --username NAME --role viewer|analyst|administrator
+    citycard-center backup --db URL --out FILE  (SQLite online backup, or pg_dump)
+    citycard-center restore --db URL --from FILE --yes   (stop the center first)
     citycard-center openapi > clearing/openapi.json
 
 A new staff account's password is read from ``$CITYCARD_STAFF_PASSWORD`` or asked for on the
@@ -40,6 +43,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -63,7 +67,7 @@ from clearing.app import (
 )
 from clearing.center import Center, CenterConfigurationError, open_center
 from clearing.database import CenterDatabaseError
-from clearing.enrolment import create_code
+from clearing.enrolment import EnrolmentError, create_code
 from clearing.interchange import cli as interchange_cli
 from clearing.keys.interface import KeysUnavailableError
 from clearing.keys.secrets_file import SecretFileError
@@ -153,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     lossc.add_argument("--operator", required=True, help="who cancels (back-office staff)")
 
     with_db(sub.add_parser("grants", help="match online grants with the uploaded journal"))
+    code.add_argument("--replaces", help="the device the new one replaces (a counter PC swap)")
 
     params = with_db(sub.add_parser("parameters", help="show or publish counter parameters"))
     params.add_argument("--publish", type=Path, help="a JSON parameter set to publish")
@@ -175,6 +180,11 @@ def _parser() -> argparse.ArgumentParser:
     staff = with_db(sub.add_parser("staff-add", help="add a back-office console account"))
     staff.add_argument("--username", required=True)
     staff.add_argument("--role", required=True, choices=("viewer", "analyst", "administrator"))
+    save = with_db(sub.add_parser("backup", help="back the database up (the center may run)"))
+    save.add_argument("--out", type=Path, required=True, help="a new file")
+    back = with_db(sub.add_parser("restore", help="replace the database with a backup"))
+    back.add_argument("--from", dest="source", type=Path, required=True, help="the backup file")
+    back.add_argument("--yes", action="store_true", help="the center is stopped; replace it")
 
     sub.add_parser("openapi", help="print the OpenAPI contract (JSON)")
     interchange_cli.add_parsers(sub)  # platform …, interchange … (docs/clearing-center.md)
@@ -301,8 +311,8 @@ def _enrolment_code(center: Center, args: argparse.Namespace) -> int:
             print("citycard-center: an outlet is 1-32 letters, digits, - or _", file=sys.stderr)
             return 1
     try:
-        print(create_code(center, args.device, ttl, outlet=args.outlet))
-    except ValueError as exc:
+        print(create_code(center, args.device, ttl, outlet=args.outlet, replaces=args.replaces))
+    except (ValueError, EnrolmentError) as exc:
         print(f"citycard-center: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -476,6 +486,29 @@ def _staff_add(center: Center, args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    from clearing.backup import BackupError, backup, restore  # noqa: PLC0415
+
+    try:
+        if args.command == "backup":
+            print(f"backed up to {backup(args.db, args.out)}")
+            return 0
+        if not args.yes:
+            print(
+                "citycard-center: restoring replaces the whole database. Stop the center, then "
+                "run again with --yes. The counters send again what the backup lacks at their "
+                "next sync (a center_behind alarm per device).",
+                file=sys.stderr,
+            )
+            return 1
+        restore(args.db, args.source)
+        print(f"restored from {args.source}; start the center and let the counters sync")
+        return 0
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        print(f"citycard-center: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -483,6 +516,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "openapi":
         sys.stdout.write(openapi_text())
         return 0
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args)
     try:
         if args.command == "serve":
             return _serve(args)

@@ -51,12 +51,18 @@ def code_hash(code: str) -> bytes:
 
 
 def create_code(
-    center: Center, device_id: str, ttl: timedelta | None = None, outlet: str | None = None
+    center: Center,
+    device_id: str,
+    ttl: timedelta | None = None,
+    outlet: str | None = None,
+    replaces: str | None = None,
 ) -> str:
     """A new one-time code for ``device_id``, shown once (e.g. ``ABCD-EFGH-IJKL-MNOP``).
 
     ``outlet`` groups the devices of one counter office (loss reports are cancelled at the
-    outlet that took them); without one the device is an outlet of its own.
+    outlet that took them); without one the device is an outlet of its own. ``replaces``: the
+    enrolled, not yet retired device the new one takes over from (a counter PC replaced): it
+    may upload the old device's remaining records and retire it.
     """
     if outlet == BACK_OFFICE:
         raise ValueError(f"{BACK_OFFICE!r} is the issuer's own outlet name, not a counter's")
@@ -65,6 +71,10 @@ def create_code(
     now = center.now_us()
     lifetime = ttl if ttl is not None else center.settings.enrolment_code_ttl
     with center.sessions.begin() as session:
+        if replaces is not None:
+            old = session.get(DeviceRow, replaces)
+            if old is None or old.retired_at_us is not None:
+                raise EnrolmentError(404, f"device {replaces} is not an enrolled, active device")
         session.add(
             EnrolmentCodeRow(
                 code_hash=code_hash(code),
@@ -72,6 +82,7 @@ def create_code(
                 outlet=outlet,
                 created_at_us=now,
                 expires_at_us=now + int(lifetime.total_seconds() * 1_000_000),
+                replaces=replaces,
             )
         )
     return code
@@ -110,7 +121,7 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
         raise EnrolmentError(422, f"public_key: {exc}") from exc
     now = center.now_us()
     try:
-        wrapped = _enrol(center, request, public_key, now)
+        wrapped, replaces = _enrol(center, request, public_key, now)
     except IntegrityError as exc:  # a concurrent enrolment took the id, key or terminal id
         raise EnrolmentError(
             409, "another device was enrolled with this device id, key or terminal id"
@@ -123,10 +134,13 @@ def enrol(center: Center, request: EnrolIn) -> EnrolOut:
         fingerprint=fingerprint(public_key),
         center_public_key=center.identity_public_key.hex().upper(),
         enrolled_at=iso(now),
+        replaces=replaces,
     )
 
 
-def _enrol(center: Center, request: EnrolIn, public_key: bytes, now: int) -> WrappedKeyOut:
+def _enrol(
+    center: Center, request: EnrolIn, public_key: bytes, now: int
+) -> tuple[WrappedKeyOut, str | None]:
     digest = code_hash(request.code)
     with center.sessions.begin() as session:
         code = session.scalars(
@@ -167,6 +181,7 @@ def _enrol(center: Center, request: EnrolIn, public_key: bytes, now: int) -> Wra
             enrolled_at_us=now,
             outlet=code.outlet,
             status="active",
+            replaces=code.replaces,
             head_seq=0,
             head_mac=GENESIS_PREV_MAC,
             head_at_us=0,
@@ -176,4 +191,4 @@ def _enrol(center: Center, request: EnrolIn, public_key: bytes, now: int) -> Wra
         session.flush()
         wrapped = issue_key(session, device, now)
         device.next_key_id = wrapped.key_id
-    return wrapped
+    return wrapped, code.replaces

@@ -122,6 +122,31 @@ def _alarm(
     )
 
 
+CENTER_BEHIND = "center_behind"
+
+
+def _center_behind_alarm(
+    session: Session, device_id: str, head: int, claimed: int, now_us: int
+) -> None:
+    """The device holds records up to ``claimed`` acknowledged; the center only up to ``head``.
+
+    The center lost them (a restore from an older backup): one alarm per gap, naming it; the
+    device sends them again and they are checked and stored as if new.
+    """
+    reason = (
+        f"{CENTER_BEHIND}: the device holds seq {head + 1}..{claimed} as acknowledged by this "
+        f"center, which holds up to seq {head} only (restored from an older backup?); the device "
+        "is sending them again"
+    )
+    seen = session.scalar(
+        select(TamperAlarmRow.id)
+        .where(TamperAlarmRow.device_id == device_id, TamperAlarmRow.reason == reason)
+        .limit(1)
+    )
+    if seen is None:
+        _alarm(session, device_id, head + 1, reason, None, None, "", now_us)
+
+
 def _quarantine(
     session: Session,
     device_id: str,
@@ -181,6 +206,9 @@ def _ingest_once(
         device = session.scalars(
             select(DeviceRow).where(DeviceRow.device_id == device_id).with_for_update()
         ).one()
+        claimed = batch.device_acknowledged_seq
+        if claimed is not None and claimed > device.head_seq:
+            _center_behind_alarm(session, device_id, device.head_seq, claimed, now)
         old = [r for r in records if r.seq <= device.head_seq]
         held = _held(session, device_id, [r.seq for r in old])
         duplicates = 0

@@ -49,6 +49,7 @@ class EnrolmentCodeRow(Base):
     created_at_us: Mapped[int] = mapped_column(BigInteger)
     expires_at_us: Mapped[int] = mapped_column(BigInteger)
     used_at_us: Mapped[int | None] = mapped_column(BigInteger)
+    replaces: Mapped[str | None] = mapped_column(String(32))  # the device it enrols a successor to
 
 
 class DeviceRow(Base):
@@ -68,6 +69,8 @@ class DeviceRow(Base):
     head_mac: Mapped[bytes] = mapped_column(LargeBinary(32))  # its MAC (zeros for none)
     head_at_us: Mapped[int] = mapped_column(BigInteger)
     next_key_id: Mapped[str] = mapped_column(String(32))  # the key the next record must use
+    replaces: Mapped[str | None] = mapped_column(String(32))  # the old device it took over from
+    retired_at_us: Mapped[int | None] = mapped_column(BigInteger)  # replaced: signs nothing more
 
 
 class DeviceKeyRow(Base):

@@ -71,6 +71,11 @@ class EnrolOut(WrappedKeyOut):
     fingerprint: str = Field(description="first 8 bytes of SM3(device public key), hex")
     center_public_key: str = Field(description="the center's SM2 public key, x ‖ y in hex")
     enrolled_at: datetime
+    replaces: str | None = Field(
+        default=None,
+        description="the device this one replaces: it may upload that device's remaining "
+        "records (/v1/devices/{old}/journal/…) and retire it",
+    )
 
 
 # -- journal upload --------------------------------------------------------------------------
@@ -124,6 +129,12 @@ class BatchIn(Strict):
 
     records: list[RecordIn] = Field(max_length=5_000)
     checkpoint: CheckpointIn | None = None
+    device_acknowledged_seq: Count | None = Field(
+        default=None,
+        description="how far the device holds this center to have acknowledged its journal; "
+        "more than the center holds means the center lost records (restored from a backup): "
+        "an alarm is raised and the device sends them again",
+    )
 
 
 class QuarantinedOut(Strict):
@@ -177,6 +188,27 @@ class CursorOut(Strict):
 
     acknowledged_seq: int
     next_key_id: str
+
+
+class RetireIn(Strict):
+    """The successor retiring the device it replaces."""
+
+    uploaded_to_seq: Count | None = Field(
+        description="the last seq of the old device's journal the successor had and uploaded "
+        "(its mirror's head); null: no copy of the old journal survived"
+    )
+
+
+class RetiredOut(Strict):
+    """A retired device: what the center holds of its journal, and what is lost."""
+
+    device_id: str
+    replaced_by: str
+    head_seq: int = Field(description="the old device's last record the center holds")
+    retired_at: datetime
+    records_lost_after: int | None = Field(
+        description="no copy survived: every record after this seq is lost (an alarm was raised)"
+    )
 
 
 # -- cards, loss reports, blacklist ----------------------------------------------------------
@@ -285,6 +317,14 @@ class OfflineBrakes(Strict):
     max_count: Count = Field(description="offline top-ups per shift, in number")
     max_unsynced_age_seconds: Count = Field(
         description="refuse offline top-ups once the oldest unacknowledged record is this old"
+    )
+    without_mirror_percent: Annotated[int, Field(strict=True, ge=0, le=100)] = Field(
+        default=25,
+        description="share of these caps a counter keeps while its journal mirror is lost",
+    )
+    max_clock_skew_seconds: Annotated[int, Field(strict=True, ge=1, le=86_400)] = Field(
+        default=300,
+        description="a counter whose clock differs from the center's by more refuses money",
     )
 
 

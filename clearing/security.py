@@ -103,6 +103,8 @@ def authenticate(
         device = session.get(DeviceRow, device_id)
         if device is None:
             raise refuse(f"unknown device {device_id!r}: enrol it first")
+        if device.retired_at_us is not None:
+            raise refuse(f"device {device_id!r} was retired (replaced by another counter)")
         signature = headers[HEADER_SIGNATURE.lower()]
         if not signature_ok(device.public_key, method, target, body, timestamp, nonce, signature):
             raise refuse("the request's signature does not verify with the device's key")

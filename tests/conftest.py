@@ -70,3 +70,12 @@ def pcscd():
         pytest.fail(str(exc))
     yield handle
     handle.stop()
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A real 1 MiB file system (tmpfs), mounted for the test (skipped where mounting is denied)."""
+    from tests.support.small_fs import mounted_tmpfs  # noqa: PLC0415
+
+    with mounted_tmpfs(tmp_path / "small-fs", 1024) as where:
+        yield where

@@ -19,6 +19,7 @@ RANKS = {
     "app.printing": 4.2,  # receipt layout and ESC/POS printers (Qt-free)
     "app.ui": 5,
     "app.paths": 0,
+    "app.files": 0.2,  # the one atomic writer of small files
     "app.settings": 0.5,  # the counter's settings file (Qt-free)
     "app.logs": 0.5,
     "app.dbfile": 1,
@@ -29,7 +30,7 @@ RANKS = {
     "app.demo": 6,
 }
 # what the virtual card may use of the app: it must agree with the counter on bytes only
-CARDSIM_MAY_USE = ("app.domain", "app.crypto", "app.card.issuer_keys")
+CARDSIM_MAY_USE = ("app.domain", "app.crypto", "app.card.issuer_keys", "app.files")
 # third-party bindings and the only places that may import them
 SOLE_OWNERS = {
     "smartcard": ["app.card.pcsc", "tests.", "bench."],

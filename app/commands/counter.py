@@ -41,6 +41,7 @@ from app.store.errors import StoreError
 if TYPE_CHECKING:
     from app.card.sam import Sam
     from app.composition import Counter
+    from app.sync.models import Enrolment
     from app.sync.status import SyncStatus
 
 ENV_OPERATOR_PASSWORD = "CITYCARD_OPERATOR_PASSWORD"  # noqa: S105 - a variable's name
@@ -101,66 +102,8 @@ def run(args: argparse.Namespace) -> int:
     passphrase = _secret(ENV_PASSPHRASE, "Keystore passphrase: ")
     try:
         if args.cli_command == "init":
-            if (args.center_url is None) != (args.enrolment_code is None):
-                print(
-                    "--center-url and --enrolment-code go together. Nothing was set up.",
-                    file=sys.stderr,
-                )
-                return 2
-            # the admin's password is checked before any file exists: no half set-up counter
-            password = _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.admin}: ")
-            problem = password_problem(password, args.admin)
-            if problem is not None:
-                print(
-                    f"The admin password was refused: {problem}. Nothing was set up.",
-                    file=sys.stderr,
-                )
-                return 1
-            sam: Sam | None = None
-            try:
-                sam = composition.connect_sam(args.sam_reader)  # the terminal id is the SAM's
-                terminal = sam.terminal_id.hex().upper()
-            except CardError as exc:
-                if args.terminal_id is None:
-                    raise
-                terminal = args.terminal_id.upper()  # the SAM comes later: it must hold this id
-                print(
-                    f"No SAM yet ({exc}); set up as terminal {terminal}: the SAM put in the "
-                    "reader's SAM slot must be that terminal's.",
-                    file=sys.stderr,
-                )
-            if args.terminal_id is not None and args.terminal_id.upper() != terminal:
-                print(
-                    f"--terminal-id {args.terminal_id} is not the SAM's terminal {terminal}. "
-                    "Nothing was set up.",
-                    file=sys.stderr,
-                )
-                return 2
-            try:
-                enrolment = composition.init_counter(
-                    directory,
-                    passphrase,
-                    args.device_id,
-                    terminal,
-                    center_url=args.center_url,
-                    enrolment_code=args.enrolment_code,
-                    ca_file=args.ca_file,
-                )
-            except ValueError as exc:  # a center URL or CA file that cannot be used
-                print(f"{exc}. Nothing was set up.", file=sys.stderr)
-                return 2
-            counter = composition.open_counter(directory, passphrase, sam=sam)
-            try:
-                counter.operators.create_first_admin(args.admin, args.admin_name, password)
-            finally:
-                counter.close()
-            print(f"Counter {args.device_id} set up in {directory}; admin {args.admin}.")
-            if enrolment is not None:
-                print(
-                    f"Enrolled with the clearing center at {args.center_url} "
-                    f"(device key fingerprint {enrolment.fingerprint})."
-                )
-            return 0
+            done = set_up(args, directory, passphrase)
+            return done if isinstance(done, int) else 0
         if args.cli_command == "sync":  # the sync needs no SAM
             return _sync(composition.open_counter(directory, passphrase, sam=_sam(args)))
         if args.cli_command == "card":
@@ -190,6 +133,78 @@ def _sam(args: argparse.Namespace) -> Sam | None:
     from app import composition  # noqa: PLC0415
 
     return None if args.sam_reader is None else composition.connect_sam(args.sam_reader)
+
+
+def set_up(args: argparse.Namespace, directory: Path, passphrase: str) -> int | Enrolment | None:
+    """``cli init``, also the first half of ``restore``.
+
+    An exit status when it refused, else the enrolment (None offline); raises the expected
+    errors for the caller to print. The terminal id is the SAM's (``--terminal-id`` only when
+    the SAM comes later, and then it must be that terminal's).
+    """
+    from app import composition  # noqa: PLC0415 - `version` and `journal` stay light
+
+    if (args.center_url is None) != (args.enrolment_code is None):
+        print(
+            "--center-url and --enrolment-code go together. Nothing was set up.",
+            file=sys.stderr,
+        )
+        return 2
+    # the admin's password is checked before any file exists: no half set-up counter
+    password = _secret(ENV_OPERATOR_PASSWORD, f"Password for {args.admin}: ")
+    problem = password_problem(password, args.admin)
+    if problem is not None:
+        print(
+            f"The admin password was refused: {problem}. Nothing was set up.",
+            file=sys.stderr,
+        )
+        return 1
+    sam: Sam | None = None
+    try:
+        # the terminal id is the SAM's
+        sam = composition.connect_sam(getattr(args, "sam_reader", None))
+        terminal = sam.terminal_id.hex().upper()
+    except CardError as exc:
+        if args.terminal_id is None:
+            raise
+        terminal = args.terminal_id.upper()  # the SAM comes later: it must hold this id
+        print(
+            f"No SAM yet ({exc}); set up as terminal {terminal}: the SAM put in the "
+            "reader's SAM slot must be that terminal's.",
+            file=sys.stderr,
+        )
+    if args.terminal_id is not None and args.terminal_id.upper() != terminal:
+        print(
+            f"--terminal-id {args.terminal_id} is not the SAM's terminal {terminal}. "
+            "Nothing was set up.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        enrolment = composition.init_counter(
+            directory,
+            passphrase,
+            args.device_id,
+            terminal,
+            center_url=args.center_url,
+            enrolment_code=args.enrolment_code,
+            ca_file=args.ca_file,
+        )
+    except ValueError as exc:  # a center URL or CA file that cannot be used
+        print(f"{exc}. Nothing was set up.", file=sys.stderr)
+        return 2
+    counter = composition.open_counter(directory, passphrase, sam=sam)
+    try:
+        counter.operators.create_first_admin(args.admin, args.admin_name, password)
+    finally:
+        counter.close()
+    print(f"Counter {args.device_id} set up in {directory}; admin {args.admin}.")
+    if enrolment is not None:
+        print(
+            f"Enrolled with the clearing center at {args.center_url} "
+            f"(device key fingerprint {enrolment.fingerprint})."
+        )
+    return enrolment
 
 
 def _sync(counter: Counter) -> int:

@@ -55,6 +55,22 @@ class OfflineBrakes:
     shift_offline_total_cap_fen: int = 500_000
     offline_count_cap: int = 200
     max_unsynced_age_s: int = 24 * 3600
+    # a counter whose journal mirror is configured but lost keeps this share of the caps
+    without_mirror_percent: int = 25
+    # money operations are refused when the counter's clock and the center's differ by more
+    max_clock_skew_s: int = 300
+
+    def without_mirror(self) -> OfflineBrakes:
+        """The brakes while the journal's mirror is lost: caps cut to ``without_mirror_percent``."""
+        share = max(0, min(100, self.without_mirror_percent))
+        return OfflineBrakes(
+            per_load_cap_fen=self.per_load_cap_fen * share // 100,
+            shift_offline_total_cap_fen=self.shift_offline_total_cap_fen * share // 100,
+            offline_count_cap=self.offline_count_cap * share // 100,
+            max_unsynced_age_s=self.max_unsynced_age_s * share // 100,
+            without_mirror_percent=self.without_mirror_percent,
+            max_clock_skew_s=self.max_clock_skew_s,
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,10 @@ class Parameters:
         b = self.brakes
         if min(b.per_load_cap_fen, b.shift_offline_total_cap_fen, b.offline_count_cap) < 0:
             raise ParametersError("offline brakes cannot be negative")
+        if not 0 <= b.without_mirror_percent <= 100:
+            raise ParametersError("the brakes without a mirror are a percentage (0-100)")
+        if b.max_clock_skew_s < 1:
+            raise ParametersError("the clock skew bound must be at least a second")
         if min(self.replacement_fee_fen, self.replacement_waiting_days, self.exchange_fee_fen) < 0:
             raise ParametersError("fees and waiting periods cannot be negative")
         self.scenic.validate()

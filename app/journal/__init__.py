@@ -4,6 +4,7 @@ See docs/journal-format.md for the bytes another program needs to verify it.
 """
 
 from app.journal.errors import (
+    ClockSkewError,
     ClockWentBackwardsError,
     IntentError,
     JournalBrokenError,
@@ -20,6 +21,7 @@ from app.journal.verify import Problem, VerificationReport
 __all__ = [
     "Checkpoint",
     "CheckpointReason",
+    "ClockSkewError",
     "ClockWentBackwardsError",
     "Entry",
     "IntentError",

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
-from app.crypto.keystore import atomic_write
 from app.crypto.sm2 import Sm2Error, sm2_verify
 from app.crypto.sm3 import sm3_digest
+from app.files import atomic_write
 from app.journal.canonical import fingerprint
 from app.journal.database import head_revision
 from app.journal.errors import JournalError

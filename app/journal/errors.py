@@ -54,3 +54,13 @@ class IntentError(JournalError):
     """An outcome does not close an open intent of the matching kind."""
 
     advice = "This is a program error; nothing was recorded. Call a supervisor."
+
+
+class ClockSkewError(JournalError):
+    """The clock differs from the clearing center's by more than the parameters allow."""
+
+    advice = (
+        "Nothing was recorded and the card was not touched. Supervisor: set the computer's date "
+        "and time correctly (or turn on automatic time synchronisation), wait for the next sync "
+        "with the clearing center, then try again."
+    )

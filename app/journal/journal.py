@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from app import __version__
+from app.files import DiskFullError, is_disk_full
 from app.journal.canonical import (
     HeadEncoder,
     checkpoint_bytes,
@@ -33,6 +34,7 @@ from app.journal.canonical import (
     record_bytes,
     stored_record_bytes,
 )
+from app.journal.clock_check import ClockCheck
 from app.journal.database import check_file, migrate, reader_engine, writer_engine
 from app.journal.errors import (
     ClockWentBackwardsError,
@@ -43,6 +45,7 @@ from app.journal.errors import (
 )
 from app.journal.keys import JournalKeys
 from app.journal.kinds import INTENT_OF, OUTCOME_OF, RecordKind
+from app.journal.mirror import JournalMirror, MirrorStatus
 from app.journal.records import (
     CHECKPOINT_COLUMNS,
     GENESIS_PREV_MAC,
@@ -184,6 +187,8 @@ class Journal:
         self._lock = threading.Lock()
         self._broken: Problem | None = None
         self._appended: list[Callable[[], None]] = []  # told after each committed append
+        self._mirror: JournalMirror | None = None
+        self._clock_check: ClockCheck | None = None
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -297,6 +302,34 @@ class Journal:
                 )
                 log.info("journal head anchor upgraded to the current form")
 
+    def attach_mirror(self, mirror: JournalMirror) -> MirrorStatus:
+        """Keep ``mirror`` in step from now on: created or caught up at once, then every commit.
+
+        The returned status says whether it took (a lost or refused mirror never stops the
+        journal: see :mod:`app.journal.mirror`).
+        """
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._writer.raw_connection()
+            driver = self._connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            self._mirror = mirror
+            mirror.follow(driver)
+        return mirror.status()
+
+    def check_clock_with(self, check: ClockCheck | None) -> None:
+        """Refuse money intents while ``check`` says the clock is off (None: no such check)."""
+        self._clock_check = check
+
+    def check_clock(self) -> None:
+        """Raise :class:`ClockSkewError` now if a money intent would be refused for the clock."""
+        if self._clock_check is not None:
+            self._clock_check.check(to_micros(self._clock()))
+
+    def mirror_status(self) -> MirrorStatus | None:
+        """The mirror's state (None: no mirror configured). No I/O."""
+        return None if self._mirror is None else self._mirror.status()
+
     def close(self) -> None:
         """Release the database files, folding the WAL back into the main file first.
 
@@ -304,6 +337,8 @@ class Journal:
         read-only one cannot — the records would stay in ``-wal`` where a file copy misses them.
         """
         with self._lock:
+            if self._mirror is not None:
+                self._mirror.close()
             self._reader.dispose()
             if self._connection is not None:
                 driver = self._connection.driver_connection
@@ -406,7 +441,12 @@ class Journal:
                 self._data_version = version
             yield cursor
             cursor.execute("COMMIT")
-        except BaseException:
+            if self._mirror is not None:
+                # the one mirror hook: every committed change, in order, before the caller
+                # hears of it (a money command goes to the card only after its intent is on
+                # both media); never raises — a lost mirror is a status, not a failure
+                self._mirror.follow(driver)
+        except BaseException as exc:
             self._tip = None
             try:
                 cursor.execute("ROLLBACK")  # a refusal or a failed COMMIT leaves nothing behind
@@ -416,6 +456,12 @@ class Journal:
                     cursor.close()
                 self._connection.invalidate()
                 self._connection = None
+            if isinstance(exc, sqlite3.Error) and is_disk_full(exc):
+                raise DiskFullError(
+                    "The disk holding the journal is full ({path}): the last step was not "
+                    "recorded.",
+                    path=str(self._path),
+                ) from exc
             raise
         finally:
             with suppress(sqlite3.Error):
@@ -449,6 +495,8 @@ class Journal:
                 now=f"{datetime.fromtimestamp(at_us / 1e6, UTC):%Y-%m-%d %H:%M:%S}",
                 last=f"{datetime.fromtimestamp(last_at / 1e6, UTC):%Y-%m-%d %H:%M:%S}",
             )
+        if self._clock_check is not None and entry.kind in OUTCOME_OF:
+            self._clock_check.check(at_us)  # money intents only: settling one is never refused
         self._check_intent(cursor, entry)
         key = self._keys.mac_key(key_id)
         if key is None:

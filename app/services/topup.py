@@ -345,6 +345,7 @@ class TopUpService:
         center, or the center just failed); otherwise only if the center does not answer. A
         counter the center stopped is refused here when it has no center to ask.
         """
+        self._journal.check_clock()  # a clock far from the center's: refused before anything
         if self._center is None:
             self._refuse_if_suspended()
         params = self.parameters()
@@ -393,6 +394,9 @@ class TopUpService:
         return len(offline), sum(r.amount_fen or 0 for r in offline)
 
     def _check_brakes(self, brakes: OfflineBrakes, amount_fen: int, shift_id: int) -> None:
+        mirror = self._journal.mirror_status()
+        if mirror is not None and not mirror.ok:
+            brakes = brakes.without_mirror()  # one copy of the journal only: less at risk
         if amount_fen > brakes.per_load_cap_fen:
             raise RefusedError(
                 "Offline top-ups are limited to {cap} each.",

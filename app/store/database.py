@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import dbfile
 from app.domain.texts import marked
+from app.files import DiskFullError, is_disk_full
 from app.store.errors import StoreFileError, StoreTooNewError
 
 STORE = dbfile.DatabaseKind(
@@ -84,8 +86,17 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A short transaction: committed on success, rolled back on error."""
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(
+                    "The disk holding the counter store is full ({path}): the change was not "
+                    "saved.",
+                    path=str(self.path),
+                ) from exc
+            raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

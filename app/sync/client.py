@@ -50,6 +50,7 @@ from app import __version__
 from app.crypto.answer_signing import HEADER_ANSWER_SIGNATURE, answer_signature_ok
 from app.crypto.request_signing import HEADER_NONCE, sign_request
 from app.crypto.sm2 import PUBLIC_KEY_SIZE, Sm2Error, Sm2PrivateKey, sm2_decrypt
+from app.domain.center_clock import ClockReading, elapsed
 from app.journal.records import Checkpoint, JournalRecord
 from app.sync import models, wire
 from app.sync.errors import (
@@ -73,6 +74,7 @@ from app.sync.models import (
     LoadRequest,
     LossReport,
     OnlineAuthorization,
+    Retired,
     SettledBalance,
     Settlement,
     UploadResult,
@@ -190,6 +192,7 @@ class CenterClient:
         self._device_key = device_key
         self.center_key = center_key
         self._offset = 0.0  # center clock - local clock, seconds
+        self._reading: ClockReading | None = None  # the center's clock, last read
         self._closed = threading.Event()
         self._local = threading.local()
         session = requests.Session()
@@ -472,14 +475,19 @@ class CenterClient:
 
     def server_time(self) -> datetime:
         """The center's clock (also sets the offset used to timestamp signed requests)."""
-        sent = time.time()
+        sent, sent_elapsed = time.time(), elapsed()
         answer = self._exchange("GET", "/v1/time", None, idempotent=True, signed=False)
-        received = time.time()
+        received, received_elapsed = time.time(), elapsed()
         f = self._expect(answer, "time")
         now = f.when("now")
         now_us = f.integer("now_us")
         self._offset = now_us / 1_000_000 - (sent + received) / 2
+        self._reading = ClockReading(now, (sent_elapsed + received_elapsed) / 2)
         return now
+
+    def clock_reading(self) -> ClockReading | None:
+        """The center's clock as last read by :meth:`server_time` (None: never yet)."""
+        return self._reading
 
     def enrol(
         self, code: str, device_id: str, terminal_id: str, device_key: Sm2PrivateKey
@@ -519,6 +527,7 @@ class CenterClient:
             fingerprint=fingerprint,
             center_public_key=f.hexbytes("center_public_key", PUBLIC_KEY_SIZE),
             enrolled_at=f.when("enrolled_at"),
+            replaces=f.opt_text("replaces"),
         )
         self.use_device(device_id, device_key)
         self.center_key = enrolment.center_public_key
@@ -534,17 +543,24 @@ class CenterClient:
     # -- calls: the journal --------------------------------------------------------------------
 
     def upload_batch(
-        self, records: list[JournalRecord], checkpoint: Checkpoint | None = None
+        self,
+        records: list[JournalRecord],
+        checkpoint: Checkpoint | None = None,
+        acknowledged_seq: int | None = None,
     ) -> UploadResult:
         """Upload records (and a checkpoint); the center's acknowledgement.
 
-        Idempotent on (device, seq), so retried. ``ConflictError`` on 409 (tamper alarm).
+        ``acknowledged_seq``: how far this device holds the center to have acknowledged — a
+        center that holds less (restored from a backup) raises its alarm. Idempotent on
+        (device, seq), so retried. ``ConflictError`` on 409 (tamper alarm).
         """
         if len(records) > MAX_BATCH_RECORDS:
             raise ValueError(f"at most {MAX_BATCH_RECORDS} records per batch")
         document: dict[str, Any] = {"records": [wire.record_json(r) for r in records]}
         if checkpoint is not None:
             document["checkpoint"] = wire.checkpoint_json(checkpoint)
+        if acknowledged_seq:
+            document["device_acknowledged_seq"] = acknowledged_seq
         answer = self._exchange(
             "POST",
             "/v1/journal/batches",
@@ -562,6 +578,42 @@ class CenterClient:
         """How far the center holds this device's journal."""
         answer = self._exchange("GET", "/v1/journal/cursor", None, idempotent=True)
         return models.parse_cursor(self._expect(answer, "cursor"))
+
+    # -- calls: taking over from a replaced device ----------------------------------------------
+
+    def predecessor_cursor(self, old_device: str) -> Cursor:
+        """How far the center holds the journal of the device this one replaces."""
+        answer = self._exchange(
+            "GET", f"/v1/devices/{quote(old_device, safe='')}/journal/cursor", None,
+            idempotent=True,
+        )  # fmt: skip
+        return models.parse_cursor(self._expect(answer, "predecessor cursor"))
+
+    def upload_predecessor_batch(
+        self, old_device: str, records: list[JournalRecord], checkpoint: Checkpoint | None = None
+    ) -> UploadResult:
+        """Upload records of the replaced device's journal (its mirror), checked as its own."""
+        if len(records) > MAX_BATCH_RECORDS:
+            raise ValueError(f"at most {MAX_BATCH_RECORDS} records per batch")
+        document: dict[str, Any] = {"records": [wire.record_json(r) for r in records]}
+        if checkpoint is not None:
+            document["checkpoint"] = wire.checkpoint_json(checkpoint)
+        answer = self._exchange(
+            "POST",
+            f"/v1/devices/{quote(old_device, safe='')}/journal/batches",
+            wire.encode(document),
+            idempotent=True,
+            read_timeout=self.settings.upload_read_timeout,
+        )
+        return models.parse_upload(self._expect(answer, "predecessor upload", tamper_409=True))
+
+    def retire_predecessor(self, old_device: str, uploaded_to_seq: int | None) -> Retired:
+        """Retire the replaced device (``None``: no copy of its journal survived)."""
+        body = wire.encode({"uploaded_to_seq": uploaded_to_seq})
+        answer = self._exchange(
+            "POST", f"/v1/devices/{quote(old_device, safe='')}/retire", body, idempotent=True
+        )
+        return models.parse_retired(self._expect(answer, "retire"))
 
     # -- calls: lists ---------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.crypto.keystore import atomic_write
 from app.domain.texts import ClerkFacingError
+from app.files import atomic_write
 from app.sync.settings import ClientSettings
 
 CENTER_CONFIG_NAME = "center.json"

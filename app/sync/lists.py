@@ -84,6 +84,8 @@ def counter_parameters(center: CenterParameters, base: Parameters) -> Parameters
             shift_offline_total_cap_fen=center.offline.max_shift_total_fen,
             offline_count_cap=center.offline.max_count,
             max_unsynced_age_s=center.offline.max_unsynced_age_seconds,
+            without_mirror_percent=center.offline.without_mirror_percent,
+            max_clock_skew_s=center.offline.max_clock_skew_seconds,
         ),
         replacement_fee_fen=center.replacement_fee_fen,
         exchange_fee_fen=center.exchange_fee_fen,

@@ -250,9 +250,10 @@ class SyncLoop:
         return delay
 
     def _cycle(self, started: datetime) -> None:
-        if not self._in_session:
-            self._client.server_time()  # the clock offset that signed requests need
-            self._in_session = True
+        # every cycle: the clock offset signed requests need, and the reading the counter's
+        # clock is checked against before money moves (a clock set wrong mid-session shows)
+        self._client.server_time()
+        self._in_session = True
         if self._resume.is_set():
             self._resume.clear()
             self._halted = None
@@ -286,6 +287,15 @@ class SyncLoop:
             )
             self._halted = (alarm, StatusText.advice_of(exc))
             return None
+        if run.center_behind is not None:
+            held, acknowledged = run.center_behind
+            return StatusText(
+                marked(
+                    "The clearing center had lost this counter's records {first} to {last} "
+                    "(restored from a backup?); they were sent again. Tell the issuer's support."
+                ),
+                {"first": held + 1, "last": acknowledged},
+            )
         if run.quarantined:
             q = run.quarantined[0]
             return StatusText(

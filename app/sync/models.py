@@ -46,6 +46,29 @@ class Enrolment:
     fingerprint: str
     center_public_key: bytes
     enrolled_at: datetime
+    replaces: str | None = None  # the device this one replaces (a counter PC swapped)
+
+
+@dataclass(frozen=True)
+class Retired:
+    """The old device retired by its successor: what the center holds, and what is lost."""
+
+    device_id: str
+    replaced_by: str
+    head_seq: int
+    retired_at: datetime
+    records_lost_after: int | None  # no copy survived: every seq after this one is lost
+
+
+def parse_retired(f: Fields) -> Retired:
+    """POST /v1/devices/{old}/retire."""
+    return Retired(
+        device_id=f.text("device_id"),
+        replaced_by=f.text("replaced_by"),
+        head_seq=f.integer("head_seq", 0),
+        retired_at=f.when("retired_at"),
+        records_lost_after=f.opt_integer("records_lost_after"),
+    )
 
 
 # -- journal upload -----------------------------------------------------------------------------
@@ -132,6 +155,8 @@ class CenterOfflineBrakes:
     max_shift_total_fen: int
     max_count: int
     max_unsynced_age_seconds: int
+    without_mirror_percent: int = 25
+    max_clock_skew_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -351,6 +376,8 @@ def parse_parameters(f: Fields) -> CenterParameters:
             max_shift_total_fen=offline.integer("max_shift_total_fen", 0),
             max_count=offline.integer("max_count", 0),
             max_unsynced_age_seconds=offline.integer("max_unsynced_age_seconds", 0),
+            without_mirror_percent=_or(offline.opt_integer("without_mirror_percent"), 25),
+            max_clock_skew_seconds=_or(offline.opt_integer("max_clock_skew_seconds"), 300),
         ),
         replacement_waiting_days=f.integer("replacement_waiting_days", 0),
         scenic=None if (scenic := f.opt_obj("scenic")) is None else scenic.raw(),
@@ -463,3 +490,8 @@ def parse_settlement(f: Fields, device_id: str) -> Settlement:
             for g in outlet.objects("grey")
         )
     return Settlement(date=f.text("date"), totals=totals, grey=grey)
+
+
+def _or(value: int | None, default: int) -> int:
+    """A field an older center does not send: its default."""
+    return default if value is None else value

@@ -55,6 +55,9 @@ class UploadRun:
     quarantined: tuple[Quarantined, ...]  # not taken: the upload stopped there
     rejected_checkpoint: str | None = None  # the center's reason, when it refused a checkpoint
     set_aside: tuple[Quarantined, ...] = ()  # taken, but kept out of the ledger (``held``)
+    # (center's seq, ours): the center held less than it had acknowledged (restored from a
+    # backup?) — everything after its seq was sent again
+    center_behind: tuple[int, int] | None = None
 
     @property
     def complete(self) -> bool:
@@ -83,6 +86,7 @@ class Uploader:
         self._after: int | None = None  # send records after this seq (None: ask the center)
         self._answered_checkpoint = 0  # the newest checkpoint number the center answered for
         self._signed_at: float | None = None
+        self._center_behind: tuple[int, int] | None = None
 
     def forget_position(self) -> None:
         """Ask the center where to start next time (after an outage or an error)."""
@@ -113,7 +117,16 @@ class Uploader:
                 held=held,
                 head=head,
             )
-        self._after = min(held, self._journal.acknowledged_seq())
+        acknowledged = self._journal.acknowledged_seq()
+        if held < acknowledged:
+            log.error(
+                "the clearing center holds this device's records up to seq %d only, but had "
+                "acknowledged up to seq %d (restored from a backup?): sending them again",
+                held,
+                acknowledged,
+            )
+            self._center_behind = (held, acknowledged)
+        self._after = min(held, acknowledged)
         return self._after
 
     def _acknowledge(self, seq: int) -> None:
@@ -175,7 +188,9 @@ class Uploader:
                     break
                 checkpoints.append(signed)
                 checkpoint = signed
-            result = self._client.upload_batch(records, checkpoint)
+            result = self._client.upload_batch(
+                records, checkpoint, self._journal.acknowledged_seq()
+            )
             batches += 1
             accepted += result.accepted
             duplicates += result.duplicates
@@ -205,6 +220,7 @@ class Uploader:
                 log.error("the center set seq %d aside from its ledger: %s", q.seq, q.reason)
             set_aside += held
             if result.acknowledged_seq < after:
+                self._center_behind = (result.acknowledged_seq, self._journal.acknowledged_seq())
                 # the center holds less than the cursor said (restored from a backup?): send
                 # again from its seq — but do not go round in circles if that makes no progress
                 log.warning(
@@ -223,7 +239,9 @@ class Uploader:
                 break
             if not records and (result.checkpoint is None or result.checkpoint.status == "pending"):
                 break  # a checkpoint the center cannot take yet: next time
+        behind, self._center_behind = self._center_behind, None
         return UploadRun(
+            center_behind=behind,
             acknowledged_seq=self._journal.acknowledged_seq(),
             head_seq=self._journal.head()[0],
             batches=batches,

@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
             sam_text=sam_text,
             sync_status=sync_status if sync_status is not None else _sync_of(ctx),
             pending=pending,
+            storage=ctx.counter.storage_status,
             parent=self,
         )
         self.setStatusBar(self.status)

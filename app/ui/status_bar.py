@@ -19,15 +19,17 @@ from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 from app.domain.clock import CLOCK, SECONDS, format_time, zone_label
 from app.domain.people import Role
 from app.journal.records import from_micros
+from app.services.storage import LOW_SPACE, StorageStatus
 from app.sync.status import Connection, SyncStatus
 from app.ui.context import CounterSession
 from app.ui.forms import ERROR_STYLE, yuan
-from app.ui.messages import status_line
+from app.ui.messages import status_line, translated
 
 log = logging.getLogger(__name__)
 
 SyncSource = Callable[[], SyncStatus | None]
 PendingSource = Callable[[], tuple[int, int | None]]  # (records waiting, oldest time in µs)
+StorageSource = Callable[[], StorageStatus]  # free disk space, the journal mirror
 
 WARN_STYLE = "color: #8a5a00; font-weight: bold;"
 
@@ -49,6 +51,7 @@ class CounterStatusBar(QStatusBar):
     """
 
     _pending_read = Signal(object)  # (count, oldest µs) from the worker thread
+    _storage_read = Signal(object)  # StorageStatus (or None) from the worker thread
 
     def __init__(
         self,
@@ -58,6 +61,7 @@ class CounterStatusBar(QStatusBar):
         sam_text: str = "",
         sync_status: SyncSource | None = None,
         pending: PendingSource | None = None,
+        storage: StorageSource | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         refresh_ms: int = 3000,
         parent: QWidget | None = None,
@@ -74,6 +78,9 @@ class CounterStatusBar(QStatusBar):
         self._pending_busy = False
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="status")
         self._pending_read.connect(self._got_pending)
+        self._storage = storage
+        self._storage_busy = False
+        self._storage_read.connect(self._got_storage)
         self._now = now
         self.reader = self._field("statusReader")
         self.sam = self._field("statusSam")
@@ -81,6 +88,11 @@ class CounterStatusBar(QStatusBar):
         self.operator = self._field("statusOperator")
         self.shift = self._field("statusShift")
         self.clock = self._field("statusClock")
+        self.storage = QLabel(self)  # shown only when the disk or the mirror needs a supervisor
+        self.storage.setObjectName("statusStorage")
+        self.storage.setStyleSheet(ERROR_STYLE)
+        self.storage.setVisible(False)
+        self.addPermanentWidget(self.storage)
         session.actor_changed.connect(self._show_operator)
         session.shift_changed.connect(self._show_shift)
         self._timer = QTimer(self)
@@ -116,6 +128,7 @@ class CounterStatusBar(QStatusBar):
     def refresh(self) -> None:
         """Re-read everything shown."""
         self._ask_pending()
+        self._ask_storage()
         self._show_reader()
         self.sam.setText(self.tr("SAM: {0}").format(self._sam_text or self.tr("none")))
         self._show_center()
@@ -220,6 +233,34 @@ class CounterStatusBar(QStatusBar):
         if value is not None:
             self._pending_value = value
         self._show_center()
+
+    def _ask_storage(self) -> None:
+        source = self._storage
+        if source is None or self._storage_busy:
+            return
+        self._storage_busy = True
+        emit = self._storage_read.emit
+
+        def read() -> None:
+            try:
+                emit(source())
+            except Exception:  # the status bar is not the place to fail
+                log.debug("storage status unavailable", exc_info=True)
+                emit(None)
+
+        self._worker.submit(read)
+
+    def _got_storage(self, status: StorageStatus | None) -> None:
+        self._storage_busy = False
+        warnings = [] if status is None else status.warnings()
+        self.storage.setVisible(bool(warnings))
+        if not warnings:
+            return
+        lines = [translated(w.template, w.params) for w in warnings]
+        first = warnings[0]
+        short = self.tr("DISK SPACE LOW") if first.template == LOW_SPACE else self.tr("MIRROR LOST")
+        self.storage.setText(short if len(lines) == 1 else f"{short} (+{len(lines) - 1})")
+        self.storage.setToolTip("\n\n".join(lines))
 
     def shutdown(self) -> None:
         """Stop the refresh timer and the worker (before the journal is closed)."""

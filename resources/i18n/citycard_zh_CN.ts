@@ -379,6 +379,14 @@
         <translation>上次成功同步：{0}</translation>
     </message>
     <message>
+        <source>DISK SPACE LOW</source>
+        <translation>磁盘空间不足</translation>
+    </message>
+    <message>
+        <source>MIRROR LOST</source>
+        <translation>流水镜像失效</translation>
+    </message>
+    <message>
         <source>Nobody signed in</source>
         <translation>未登录</translation>
     </message>
@@ -4517,6 +4525,22 @@
         <translation>圈存过程中卡离开了读卡器（{reason}）。</translation>
     </message>
     <message>
+        <source>This counter&apos;s clock is about {minutes} minutes behind the clearing center&apos;s (at most {bound} seconds are allowed): no money is taken or loaded until it is set right.</source>
+        <translation>本柜台的时钟比清算中心慢约 {minutes} 分钟（最多允许相差 {bound} 秒）：时钟校正之前不能收款，也不能充值。</translation>
+    </message>
+    <message>
+        <source>This counter&apos;s clock is about {minutes} minutes ahead of the clearing center&apos;s (at most {bound} seconds are allowed): no money is taken or loaded until it is set right.</source>
+        <translation>本柜台的时钟比清算中心快约 {minutes} 分钟（最多允许相差 {bound} 秒）：时钟校正之前不能收款，也不能充值。</translation>
+    </message>
+    <message>
+        <source>Nothing was recorded and the card was not touched. Supervisor: set the computer&apos;s date and time correctly (or turn on automatic time synchronisation), wait for the next sync with the clearing center, then try again.</source>
+        <translation>未记录任何内容，也未对卡进行操作。请主管将电脑的日期和时间设置正确（或开启自动时间同步），等待下一次与清算中心同步后再试。</translation>
+    </message>
+    <message>
+        <source>The disk holding the journal is full ({path}): the last step was not recorded.</source>
+        <translation>存放流水日志的磁盘已满（{path}）：最后一步未能记录。</translation>
+    </message>
+    <message>
         <source>This counter is suspended — call the issuer. ({detail})</source>
         <translation>本柜台已被停用——请联系发卡机构。（{detail}）</translation>
     </message>
@@ -4527,6 +4551,30 @@
     <message>
         <source>Do not top up cards at this counter, online or offline. Call the issuer&apos;s back office with the counter&apos;s device id.</source>
         <translation>本柜台不得再办理充值（联机或脱机均不可）。请携本柜台设备编号联系发卡机构后台。</translation>
+    </message>
+    <message>
+        <source>The clearing center had lost this counter&apos;s records {first} to {last} (restored from a backup?); they were sent again. Tell the issuer&apos;s support.</source>
+        <translation>清算中心丢失了本柜台第 {first} 至 {last} 条记录（可能是从备份恢复所致）；这些记录已重新上传。请告知发卡机构技术支持。</translation>
+    </message>
+    <message>
+        <source>Keep the old counter&apos;s mirror drive as it is and call the issuer&apos;s support; the new counter works, but the old one&apos;s last records are not at the center yet.</source>
+        <translation>请保持旧柜台镜像所在存储设备原样，并联系发卡机构技术支持；新柜台可以正常工作，但旧柜台最后的记录尚未到达清算中心。</translation>
+    </message>
+    <message>
+        <source>There is no mirror file at {path}.</source>
+        <translation>{path} 处没有镜像文件。</translation>
+    </message>
+    <message>
+        <source>The mirror {path} cannot be read: {reason}.</source>
+        <translation>无法读取镜像 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>The center refused record {seq} of the old counter&apos;s mirror: {reason}</source>
+        <translation>清算中心拒收了旧柜台镜像中的第 {seq} 条记录：{reason}</translation>
+    </message>
+    <message>
+        <source>The mirror {path} is the journal of device {found}, not of {expected} that this counter replaces.</source>
+        <translation>镜像 {path} 是设备 {found} 的流水日志，而不是本柜台所替换的设备 {expected} 的。</translation>
     </message>
     <message>
         <source>Card {serial} is on the blacklist.</source>
@@ -4587,6 +4635,18 @@
     <message>
         <source>Take the payment in cash, by bank card or by QR code.</source>
         <translation>请改收现金、银行卡或扫码支付。</translation>
+    </message>
+    <message>
+        <source>Disk space is low: {free_mb} MB left for the counter&apos;s data (warning below {threshold_mb} MB). Supervisor: free space now; when the disk is full the counter takes no more money.</source>
+        <translation>磁盘空间不足：柜台数据所在磁盘仅剩 {free_mb} MB（低于 {threshold_mb} MB 即告警）。请主管立即清理空间；磁盘写满后柜台将无法再收款。</translation>
+    </message>
+    <message>
+        <source>The journal&apos;s mirror at {path} cannot be written ({problem}). The counter goes on with tighter offline limits. Supervisor: plug the mirror&apos;s drive back in or repair the share; it catches up by itself.</source>
+        <translation>流水日志镜像 {path} 无法写入（{problem}）。柜台继续工作，但离线限额已收紧。请主管重新插好镜像所在的存储设备或修复共享目录；镜像会自动补齐。</translation>
+    </message>
+    <message>
+        <source>The journal&apos;s mirror at {path} was not written ({problem}). Supervisor: keep that drive as it is and call support: it may hold records the journal lost.</source>
+        <translation>未写入流水日志镜像 {path}（{problem}）。请主管保持该存储设备原样并联系技术支持：其中可能保存着流水日志丢失的记录。</translation>
     </message>
     <message>
         <source>Do not take the customer&apos;s money. Call the issuer&apos;s back office; the clearing center said: {reason}</source>
@@ -4687,6 +4747,10 @@
     <message>
         <source>The counter store {path} has schema {revision}, newer than this version of the application knows ({known}).</source>
         <translation>柜台数据库 {path} 的结构版本为 {revision}，比本程序版本支持的（{known}）更新。</translation>
+    </message>
+    <message>
+        <source>The disk holding the counter store is full ({path}): the change was not saved.</source>
+        <translation>存放柜台数据库的磁盘已满（{path}）：本次更改未能保存。</translation>
     </message>
     <message>
         <source>The file was not changed. Check the data directory, restore the counter store from its backup (or, on a new counter, run the first-run set-up), and start again.</source>
@@ -4795,6 +4859,14 @@
     <message>
         <source>offline brakes cannot be negative</source>
         <translation>离线限额不能为负数</translation>
+    </message>
+    <message>
+        <source>the brakes without a mirror are a percentage (0-100)</source>
+        <translation>无镜像时的离线限额必须是百分比（0-100）</translation>
+    </message>
+    <message>
+        <source>the clock skew bound must be at least a second</source>
+        <translation>时钟偏差上限至少为一秒</translation>
     </message>
     <message>
         <source>fees and waiting periods cannot be negative</source>
@@ -5421,6 +5493,22 @@
         <translation>请选择发卡机构提供的 CA 证书文件，或留空。</translation>
     </message>
     <message>
+        <source>{value} is not a disk space warning threshold.</source>
+        <translation>{value} 不是有效的磁盘空间告警阈值。</translation>
+    </message>
+    <message>
+        <source>Type a number of megabytes from 0 to 1000000.</source>
+        <translation>请输入 0 到 1000000 之间的兆字节数。</translation>
+    </message>
+    <message>
+        <source>The journal mirror folder {path} is not a full path.</source>
+        <translation>流水日志镜像文件夹 {path} 不是完整路径。</translation>
+    </message>
+    <message>
+        <source>Choose a folder on a second disk, a USB drive or a network share.</source>
+        <translation>请选择第二块磁盘、U 盘或网络共享上的文件夹。</translation>
+    </message>
+    <message>
         <source>The receipt printer settings are not valid.</source>
         <translation>小票打印机设置无效。</translation>
     </message>
@@ -5439,6 +5527,10 @@
     <message>
         <source>The counter uses the default settings. Ask a technician to check the file&apos;s permissions.</source>
         <translation>柜台正在使用默认设置。请技术人员检查该文件的权限。</translation>
+    </message>
+    <message>
+        <source>Do not take money for this operation yet. Ask a supervisor to free space on the disk (or to call support); meanwhile the counter still reads cards and prints reports. If a card was on the reader, put it back once space is freed: the counter then checks and records what happened to it.</source>
+        <translation>本笔业务暂不要收款。请主管清理磁盘空间（或联系技术支持）；在此期间柜台仍可读卡和打印报表。如果刚才有卡在读卡器上，请在空间释放后把卡放回：柜台会核对并记录这张卡上发生了什么。</translation>
     </message>
     <message>
         <source>Put this counter&apos;s own SAM in the reader&apos;s SAM slot; call the supervisor.</source>

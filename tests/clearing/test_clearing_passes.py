@@ -124,11 +124,7 @@ def test_the_migration_builds_the_passes_from_the_records_already_held(db_url, d
         transfer(journal, described=False)
         upload(device, journal)
     engine = create_engine(db_url)
-    with engine.begin() as conn:  # later revisions down first (their own downgrades)
-        from alembic import command  # noqa: PLC0415
-
-        from clearing.database import _alembic_config  # noqa: PLC0415
-
+    with engine.begin() as conn:  # later revisions undone first, by their own downgrades
         config = _alembic_config()
         config.attributes["connection"] = conn
         command.downgrade(config, "c0003")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.crypto.keystore import KdfParams, Keystore, KeystoreError, atomic_write
+from app.crypto.keystore import KdfParams, Keystore, KeystoreError
 
 CHEAP = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 PASSPHRASE = "correct horse battery staple"
@@ -190,56 +190,8 @@ def test_file_is_private(sealed: Path) -> None:
     assert sealed.stat().st_mode & 0o077 == 0
 
 
-# --- atomic_write ---------------------------------------------------------------------------
-
-
 def _leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
-
-
-def test_atomic_write_replaces(tmp_path: Path) -> None:
-    target = tmp_path / "f.bin"
-    atomic_write(target, b"old")
-    atomic_write(target, b"new")
-    assert target.read_bytes() == b"new"
-    assert _leftovers(tmp_path) == []
-
-
-def test_atomic_write_keeps_old_file_when_rename_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "f.bin"
-    atomic_write(target, b"old")
-
-    def failing_replace(src: object, dst: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="No space"):
-        atomic_write(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert _leftovers(tmp_path) == []
-
-
-def test_atomic_write_keeps_old_file_when_fsync_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "f.bin"
-    atomic_write(target, b"old")
-    real_fsync = os.fsync
-    calls: list[int] = []
-
-    def failing_fsync(fd: int) -> None:
-        calls.append(fd)
-        raise OSError(5, "Input/output error")
-
-    monkeypatch.setattr(os, "fsync", failing_fsync)
-    with pytest.raises(OSError, match="Input/output"):
-        atomic_write(target, b"new")
-    monkeypatch.setattr(os, "fsync", real_fsync)
-    assert calls
-    assert target.read_bytes() == b"old"
-    assert _leftovers(tmp_path) == []
 
 
 def test_save_failure_leaves_old_keystore(sealed: Path, monkeypatch: pytest.MonkeyPatch) -> None:

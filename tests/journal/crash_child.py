@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.journal import Entry, Journal, JournalRecord, Outcome, RecordKind
+from app.journal.mirror import JournalMirror
 from tests.journal.support import keys_from_plain
 
 MODES = ("single", "batch", "mixed")
@@ -25,13 +26,27 @@ def _line(records: list[JournalRecord]) -> str:
 
 
 def append_forever(
-    path: str, plain_keys: Any, report: str, child: int, mode: str, seed: int, ready: Any
+    path: str,
+    plain_keys: Any,
+    report: str,
+    child: int,
+    mode: str,
+    seed: int,
+    ready: Any,
+    mirror: str | None = None,
 ) -> None:
-    """Append forever (``mode``: single loads, batches, or both with checkpoints)."""
+    """Append forever (``mode``: single loads, batches, or both with checkpoints).
+
+    With ``mirror`` the journal keeps its mirror there (caught up first, as at start-up).
+    """
     rng = random.Random(seed)
     journal = Journal.open(Path(path), keys_from_plain(plain_keys))
     if journal.problem is not None:
         raise SystemExit(f"child {child}: the journal opened broken: {journal.problem}")
+    if mirror is not None:
+        status = journal.attach_mirror(JournalMirror(Path(mirror)))
+        if not status.ok:
+            raise SystemExit(f"child {child}: the mirror did not take: {status.problem}")
     with open(report, "w", encoding="ascii") as out:
         ready.set()
         n = 0

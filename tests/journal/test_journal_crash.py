@@ -18,6 +18,7 @@ import os
 import random
 import secrets
 import signal
+import sqlite3
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -25,10 +26,13 @@ from pathlib import Path
 import pytest
 
 from app.journal import Journal, JournalKeys, JournalRecord
+from app.journal.mirror import mirror_path
 from tests.journal import crash_child
 from tests.journal.support import DEVICE, TERMINAL, keys_to_plain
+from tests.support.small_fs import mounted_tmpfs
 
 KILLS = 60
+KILLS_MIRRORED = 30
 START_TIMEOUT_S = 30.0
 
 
@@ -62,7 +66,25 @@ def _check_batches(records: list[JournalRecord], context: str) -> int:
     return len(batches)
 
 
-def test_sigkill_never_loses_a_reported_record(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mirrored", [False, True], ids=["journal", "with-mirror"])
+def test_sigkill_never_loses_a_reported_record(tmp_path: Path, mirrored: bool) -> None:
+    """With a mirror on a second file system (a tmpfs), every reported record is on both."""
+    if mirrored:
+        with mounted_tmpfs(tmp_path / "second-fs", 16 * 1024) as second:
+            _kill_matrix(tmp_path, KILLS_MIRRORED, mirror_path(second, DEVICE))
+    else:
+        _kill_matrix(tmp_path, KILLS, None)
+
+
+def _mirror_records(mirror: Path) -> dict[int, bytes]:
+    conn = sqlite3.connect(f"file:{mirror}?mode=ro", uri=True)
+    try:
+        return {int(s): bytes(m) for s, m in conn.execute("SELECT seq, mac FROM journal_record")}
+    finally:
+        conn.close()
+
+
+def _kill_matrix(tmp_path: Path, kills: int, mirror: Path | None) -> None:
     seed = int(os.environ.get("JOURNAL_CRASH_SEED") or secrets.randbits(32))
     print(f"journal crash test seed {seed} (JOURNAL_CRASH_SEED={seed} repeats the draws)")
     rng = random.Random(seed)
@@ -75,10 +97,16 @@ def test_sigkill_never_loses_a_reported_record(tmp_path: Path) -> None:
     reported: dict[int, bytes] = {}
     records: list[JournalRecord] = []
     head_before = 1  # the genesis record
-    stats = {"records": 0, "batches": 0, "committed_unreported": 0, "empty_children": 0}
+    stats = {
+        "records": 0,
+        "batches": 0,
+        "committed_unreported": 0,
+        "empty_children": 0,
+        "mirror_behind": 0,
+    }
     started = time.monotonic()
 
-    for child in range(KILLS):
+    for child in range(kills):
         mode = rng.choice(crash_child.MODES)
         delay = rng.uniform(0.005, 0.080)
         context = f"seed {seed}, child {child} ({mode}, killed after {delay * 1000:.1f} ms)"
@@ -94,6 +122,7 @@ def test_sigkill_never_loses_a_reported_record(tmp_path: Path) -> None:
                 mode,
                 rng.randrange(2**32),
                 ready,
+                None if mirror is None else str(mirror),
             ),
             daemon=True,
         )
@@ -129,6 +158,17 @@ def test_sigkill_never_loses_a_reported_record(tmp_path: Path) -> None:
         for seq, mac in reported.items():
             assert seq in by_seq, f"{context}: reported seq {seq} is gone"
             assert by_seq[seq].mac == mac, f"{context}: seq {seq} has another MAC"
+        if mirror is not None:
+            # append returned only once the mirror had the record: every reported one is there
+            # too; the mirror lags the journal by at most the commit the kill interrupted
+            copy = _mirror_records(mirror)
+            for seq, mac in mine_reported.items():
+                assert copy.get(seq) == mac, f"{context}: reported seq {seq} not on the mirror"
+            behind = [r.seq for r in records if r.seq not in copy]
+            in_flight_mirror = 1 if mode == "single" else crash_child.MAX_BATCH
+            assert len(behind) <= in_flight_mirror, f"{context}: mirror lacks {behind}"
+            assert all(copy[r.seq] == r.mac for r in records if r.seq in copy), context
+            stats["mirror_behind"] += bool(behind)  # caught up by the next child's attach
 
         # the child continued the chain, and only its in-flight append went unreported
         new = records[head_before:]
@@ -146,10 +186,10 @@ def test_sigkill_never_loses_a_reported_record(tmp_path: Path) -> None:
     assert _check_batches(records, f"seed {seed}, at the end") == stats["batches"]
     stats["records"] = len(records)
     elapsed = time.monotonic() - started
-    print(f"{KILLS} kills in {elapsed:.1f} s: {stats}")
+    print(f"{kills} kills in {elapsed:.1f} s: {stats}")
     # the test is only worth something if the children really were appending when killed
-    assert stats["empty_children"] < KILLS // 4, stats
-    assert stats["records"] > KILLS * 5, stats
+    assert stats["empty_children"] < kills // 4, stats
+    assert stats["records"] > kills * 5, stats
     assert stats["batches"] > 0, stats
 
 

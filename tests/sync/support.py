@@ -34,7 +34,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def enrolment_code(db_url: str, device_id: str) -> str:
+def enrolment_code(db_url: str, device_id: str, replaces: str | None = None) -> str:
     """A one-time code, made as the administrator's CLI does (in this process: faster)."""
     from clearing.center import open_center  # noqa: PLC0415
     from clearing.enrolment import create_code  # noqa: PLC0415
@@ -42,7 +42,7 @@ def enrolment_code(db_url: str, device_id: str) -> str:
 
     center = open_center(Settings(db_url=db_url))
     try:
-        return create_code(center, device_id)
+        return create_code(center, device_id, replaces=replaces)
     finally:
         center.close()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from app.card.session import CityCard
 from app.domain.payment import PaymentMethod
 from app.domain.people import Actor, Role
 from app.domain.scenic import AnnualPass, EntryVerdict, PassProduct
+from app.files import atomic_write
 from app.journal import Entry, JournalRecord, RecordKind
 from app.services.errors import RefusedError, ServiceError
 from app.services.operators import require
@@ -224,12 +224,7 @@ class PassBook:
         photos = self._context.photos
         photos.mkdir(parents=True, exist_ok=True)
         target = photos / f"{pass_id}{suffix}"
-        partial = target.with_name(target.name + ".part")
-        with partial.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, target)
+        atomic_write(target, data)
         return str(target), hashlib.sha256(data).hexdigest()
 
     @staticmethod

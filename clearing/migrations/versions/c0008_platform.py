@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c0008"
-down_revision = "c0006"
+down_revision = "c0007_restore"
 branch_labels = None
 depends_on = None
 
