@@ -77,5 +77,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """The center's schema is only ever upgraded (restore a backup to go back)."""
-    raise NotImplementedError("the center database is never downgraded")
+    """Drop what :func:`upgrade` made (tests step through it; production restores a backup)."""
+    op.drop_index("ix_grant_alarm_device_id", "grant_alarm")
+    op.drop_table("grant_alarm")
+    op.drop_table("card_registry")
+    with op.batch_alter_table("online_load") as batch:
+        batch.drop_index("ix_online_load_authorized_at_us")
+        for column in ("alarmed_at_us", "reconciled_at_us", "transfer_from", "card_type"):
+            batch.drop_column(column)
+    with op.batch_alter_table("loss_report") as batch:
+        batch.drop_column("cancel_checked_at_us")
+        batch.drop_column("cancel_approval")
+    with op.batch_alter_table("enrolment_code") as batch:
+        batch.drop_column("outlet")
+    with op.batch_alter_table("device") as batch:
+        batch.drop_constraint("uq_device_terminal_id", type_="unique")
+        for column in ("status_changed_at_us", "status_reason", "status", "outlet"):
+            batch.drop_column(column)

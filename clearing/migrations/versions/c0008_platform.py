@@ -135,5 +135,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """The center's schema is only ever upgraded (restore a backup to go back)."""
-    raise NotImplementedError("the center database is never downgraded")
+    """Drop what :func:`upgrade` made (tests step through it; production restores a backup)."""
+    op.drop_index("ix_platform_record_day", "platform_record")
+    op.drop_index("ix_platform_record_issuer_id", "platform_record")
+    for table in (
+        "platform_blacklist_change",
+        "platform_state",
+        "platform_alarm",
+        "platform_record",
+        "platform_nonce",
+        "platform_member",
+        "interchange_blacklist_import",
+        "interchange_state",
+        "interchange_inbound",
+        "interchange_outbound",
+    ):
+        op.drop_table(table)
