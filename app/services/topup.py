@@ -34,6 +34,7 @@ from typing import Protocol
 
 from app.card.errors import CardCommunicationError
 from app.card.operations import begin_load, finish_load
+from app.card.psam import SamCommunicationError
 from app.card.sam import LoadAuthorization, OfflineLoadRefusedError, Sam
 from app.card.session import CityCard, PurseKeyRef
 from app.crypto.purse import PurseAlgorithm
@@ -514,6 +515,11 @@ class TopUpService:
         )
 
         def interrupted(exc: CardCommunicationError) -> ServiceError:
+            if isinstance(exc, SamCommunicationError):
+                return TopUpInterruptedError(
+                    "The SAM did not answer after the card was loaded ({reason}).",
+                    reason=str(exc),
+                )
             return TopUpInterruptedError(
                 "The card left the reader while it was being loaded ({reason}).", reason=str(exc)
             )
