@@ -1144,6 +1144,10 @@
         <translation>读卡器(&amp;R)：</translation>
     </message>
     <message>
+        <source>&amp;SAM slot (the PSAM&apos;s reader):</source>
+        <translation>SAM卡座（PSAM所在读卡器）(&amp;S)：</translation>
+    </message>
+    <message>
         <source>The readers cannot be listed ({0}).</source>
         <translation>无法列出读卡器（{0}）。</translation>
     </message>

@@ -195,9 +195,7 @@ def test_online_loads_upload_and_their_tacs_verify_at_the_center(center, rig, tm
         center.device.client,
     )  # fmt: skip
     online = counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, CASH)
-    counter.topups = TopUpService(
-        counter.journal, counter.store, rig.sam, counter.clock, CHINA
-    )
+    counter.topups = TopUpService(counter.journal, counter.store, rig.sam, counter.clock, CHINA)
     offline = counter.topups.top_up(CLERK, SHIFT, rig.open(), 2_000, CASH)
     assert (online.mac_path, offline.mac_path) == (MAC_PATH_CENTER, MAC_PATH_SAM)
     result = center.device.client.upload_batch(counter.journal.records())

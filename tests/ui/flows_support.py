@@ -113,9 +113,7 @@ class FlowsRig:
     def purchase_service(self) -> PurchaseService:
         """Purchases from the card purse (what voids and exchanges debit with)."""
         counter = self.counter
-        return PurchaseService(
-            counter.journal, counter.store, counter.sam, now_utc, CARD_TIMEZONE
-        )
+        return PurchaseService(counter.journal, counter.store, counter.sam, now_utc, CARD_TIMEZONE)
 
     def set_parameters(self, **changes: object) -> None:
         """Change the parameters in force (as if the center had sent a new version)."""
