@@ -6,6 +6,7 @@
     citycard-center settlement --db URL --date YYYY-MM-DD [--format csv]
     citycard-center alarms --db URL            (tamper alarms and quarantined records, JSON lines)
     citycard-center openapi > clearing/openapi.json
+    citycard-center isam-renewal --issuer-keystore PATH --sam-serial HEX   (an ISAM's renewal, hex)
 
 The issuer keystore's passphrase is read from the environment variable named by
 ``--issuer-passphrase-env`` (default ``CITYCARD_ISSUER_PASSPHRASE``), never from the command line.
@@ -21,7 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -36,6 +37,8 @@ from clearing.schemas import DeviceId, ParametersIn
 from clearing.settings import DEFAULT_DB_URL, Settings
 
 PASSPHRASE_ENV = "CITYCARD_ISSUER_PASSPHRASE"  # noqa: S105 - the name of a variable
+ISAM_RENEWAL_KEY = "isam/renewal"  # the issuer keystore's entry (cardsim.demo writes it)
+CHINA = timezone(timedelta(hours=8))  # an ISAM counts in card time
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     with_db(sub.add_parser("alarms", help="list tamper alarms and quarantined records"))
 
     sub.add_parser("openapi", help="print the OpenAPI contract (JSON)")
+
+    renewal = sub.add_parser("isam-renewal", help="renew an ISAM's offline brakes (hex to pass on)")
+    renewal.add_argument("--issuer-keystore", type=Path, required=True)
+    renewal.add_argument("--issuer-passphrase-env", default=PASSPHRASE_ENV)
+    renewal.add_argument("--sam-serial", required=True, help="the SAM's serial (20 hex digits)")
+    renewal.add_argument("--counter", type=int, help="default: the time in seconds (increasing)")
     return parser
 
 
@@ -140,6 +149,32 @@ def _settlement(center: Center, args: argparse.Namespace) -> int:
     return 0
 
 
+def _isam_renewal(args: argparse.Namespace) -> int:
+    """Print a renewal the counter passes to its ISAM (``cli isam-renew HEX``)."""
+    import time  # noqa: PLC0415
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from app.crypto.isam import make_renewal  # noqa: PLC0415
+    from app.crypto.keystore import Keystore  # noqa: PLC0415
+
+    passphrase = os.environ.get(args.issuer_passphrase_env)
+    if passphrase is None:
+        print(f"citycard-center: set {args.issuer_passphrase_env}", file=sys.stderr)
+        return 2
+    try:
+        serial = bytes.fromhex(args.sam_serial)
+    except ValueError:
+        serial = b""
+    if len(serial) != 10:
+        print("citycard-center: a SAM serial is 20 hex digits", file=sys.stderr)
+        return 1
+    key = Keystore.open(args.issuer_keystore, passphrase).get(ISAM_RENEWAL_KEY)
+    counter = args.counter if args.counter is not None else int(time.time())
+    china = datetime.now(UTC).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
+    print(make_renewal(key, serial, counter, china).hex().upper())
+    return 0
+
+
 def _alarms(center: Center) -> int:
     from clearing.alarms import alarm_lines  # noqa: PLC0415
 
@@ -156,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(openapi_text())
         return 0
     try:
+        if args.command == "isam-renewal":
+            return _isam_renewal(args)
         if args.command == "serve":
             return _serve(args)
         center = open_center(Settings(db_url=args.db))
