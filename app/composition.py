@@ -235,6 +235,7 @@ def open_counter(
     passphrase: str,
     *,
     sam: Sam | None = None,
+    sam_reader: str | None = None,
     client_settings: ClientSettings | None = None,
     loop_settings: LoopSettings | None = None,
     on_sync_status: Callable[[SyncStatus], None] | None = None,
@@ -246,10 +247,10 @@ def open_counter(
     :class:`SyncLoop` is ready (not started: :meth:`Counter.start_sync`); ``on_sync_status`` is
     called from its thread. ``client_settings`` overrides the center's address settings.
 
-    ``sam`` is the counter's SAM (default: :func:`connect_sam`; when that fails, an
-    :class:`AbsentSam` that refuses every money command, saying why); its terminal id must be
-    the journal's. Issuer keys an older counter kept in its keystore are removed here, and the
-    removal journaled.
+    ``sam`` is the counter's SAM (default: :func:`connect_sam` on ``sam_reader``; when that
+    fails, an :class:`AbsentSam` that refuses every money command, saying why); its terminal id
+    must be the journal's. Issuer keys an older counter kept in its keystore are removed here,
+    and the removal journaled.
     """
     keystore_path, journal_path, store_path = _paths(data_dir)
     keystore = Keystore.open(keystore_path, passphrase)
@@ -267,7 +268,7 @@ def open_counter(
         terminal = bytes.fromhex(journal.terminal_id)
         if sam is None:
             try:
-                sam = connect_sam()
+                sam = connect_sam(sam_reader)
             except CardError as exc:  # no reader, no SAM: the counter opens, money cannot move
                 log.warning("no SAM: %s", exc)
                 sam = AbsentSam(terminal, str(exc))

@@ -36,13 +36,20 @@ from app.card.inprocess import InProcessTransport
 from app.card.psam import ApduSam
 from app.card.sam import Sam
 from app.card.transport import CardTransport
-from app.composition import HOLDER_INDEX_KEY, Counter, init_counter, open_counter
+from app.composition import CARD_TIMEZONE, HOLDER_INDEX_KEY, Counter, init_counter, open_counter
+from app.crypto.isam import make_renewal, parse_renewal
 from app.crypto.keystore import Keystore
 from app.domain.people import Role
 from app.journal.records import to_micros
 from app.store import blacklist, holders
 from cardsim.card import VirtualCityCard
-from cardsim.demo import KEYSTORE_NAME, MANIFEST_NAME, SAM_PROFILE_NAME, create_demo
+from cardsim.demo import (
+    ISAM_RENEWAL_KEY_NAME,
+    KEYSTORE_NAME,
+    MANIFEST_NAME,
+    SAM_PROFILE_NAME,
+    create_demo,
+)
 from cardsim.profile import HolderFields, PublicFields
 from cardsim.psam import VirtualPsam
 
@@ -350,6 +357,7 @@ def main() -> int:
         settings = load_settings(counter_dir / FILE_NAME).settings
         languages = LanguageSwitcher(app)
         languages.switch(settings.language)
+        _renew_isam(sam)
         counter = open_counter(counter_dir, PASSPHRASE, sam=sam)
         cleanup.append(counter.close)
         tap, remove, connect, reader_name, note, watch = _reader(paths, cleanup)
@@ -386,7 +394,17 @@ def main() -> int:
 Watch = Callable[[Callable[[], None], Callable[[], None]], None]
 
 
-def _demo_sam(cleanup: list[Callable[[], None]]) -> tuple[Sam, str]:
+def _renew_isam(sam: ApduSam) -> None:
+    """The center's daily contact with the demo ISAM: its offline brakes start afresh."""
+    renewal_key = Keystore.open(DEMO_DIR / KEYSTORE_NAME, PASSPHRASE).get(ISAM_RENEWAL_KEY_NAME)
+    when = datetime.now(UTC).astimezone(CARD_TIMEZONE).replace(tzinfo=None, microsecond=0)
+    counter, stamp, mac = parse_renewal(
+        make_renewal(renewal_key, bytes.fromhex(sam.serial_text), int(time.time()), when).hex()
+    )
+    sam.renew(counter, stamp, mac)
+
+
+def _demo_sam(cleanup: list[Callable[[], None]]) -> tuple[ApduSam, str]:
     """The demo's PSAM/ISAM (``psam.json``) in "Virtual PCD 00 01", else in process."""
     path = DEMO_DIR / SAM_PROFILE_NAME
     if not path.exists():

@@ -60,6 +60,7 @@ class Settings:
     center_url: str = ""  # empty: no clearing center configured (the counter works offline)
     center_ca_file: str = ""  # a CA bundle for the center's TLS certificate; empty: system CAs
     reader_name: str = ""  # empty: the first PC/SC reader
+    sam_reader_name: str = ""  # the reader's SAM slot; empty: $CITYCARD_SAM_READER or the default
     scenic_mode: bool = False  # the ticket-office screens (a later issue)
     auto_print: bool = True  # print every money receipt without a key (top-ups too)
     journal_mirror: str = ""  # a folder on a second medium for the journal's mirror; empty: none
@@ -136,6 +137,7 @@ _TYPES: dict[str, type] = {
     "center_url": str,
     "center_ca_file": str,
     "reader_name": str,
+    "sam_reader_name": str,
     "scenic_mode": bool,
     "auto_print": bool,
     "journal_mirror": str,

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.crypto.diversify import interop_card_key
+from app.crypto.isam import renewal_mac
 from app.crypto.purse import PurseAlgorithm, purse_crypto
 from app.domain.card import CardKeyKind, TransactionType
 from cardsim.faults import CardGone
@@ -556,11 +557,6 @@ class VirtualPsam:
             + isam.load_counter.to_bytes(4, "big")
             + isam.renewal_counter.to_bytes(4, "big")
         )
-
-
-def renewal_mac(renewal_key: bytes, sam_serial: bytes, counter: bytes, when: bytes) -> bytes:
-    """The center's MAC on an ISAM renewal: retail MAC over SAM serial ‖ counter ‖ date-time."""
-    return purse_crypto(PurseAlgorithm.DES).mac(renewal_key, sam_serial + counter + when)
 
 
 _Handler = Callable[[VirtualPsam, int, int, bytes], bytes]

@@ -24,6 +24,8 @@
     citycard-center backup --db URL --out FILE  (SQLite online backup, or pg_dump)
     citycard-center restore --db URL --from FILE --yes   (stop the center first)
     citycard-center openapi > clearing/openapi.json
+    citycard-center isam-renewal --issuer-keystore P --passphrase-file F --sam-serial HEX
+                                  (an ISAM's renewal, in hex, for ``cli isam-renew``)
 
 A new staff account's password is read from ``$CITYCARD_STAFF_PASSWORD`` or asked for on the
 terminal.
@@ -46,7 +48,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -74,6 +76,9 @@ from clearing.keys.secrets_file import SecretFileError
 from clearing.parameters import current, publish
 from clearing.schemas import DeviceId, ParametersIn
 from clearing.settings import DEFAULT_DB_URL, Settings
+
+ISAM_RENEWAL_KEY = "isam/renewal"  # the issuer keystore's entry (cardsim.demo writes it)
+CHINA = timezone(timedelta(hours=8))  # an ISAM counts in card time
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -188,6 +193,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("openapi", help="print the OpenAPI contract (JSON)")
     interchange_cli.add_parsers(sub)  # platform …, interchange … (docs/clearing-center.md)
+
+    renewal = sub.add_parser("isam-renewal", help="renew an ISAM's offline brakes (hex to pass on)")
+    renewal.add_argument("--issuer-keystore", type=Path, required=True)
+    renewal.add_argument("--passphrase-file", type=Path, required=True, help="mode 0600")
+    renewal.add_argument("--sam-serial", required=True, help="the SAM's serial (20 hex digits)")
+    renewal.add_argument("--counter", type=int, help="default: the time in seconds (increasing)")
     return parser
 
 
@@ -420,6 +431,30 @@ def _settlement(center: Center, args: argparse.Namespace) -> int:
     return 0
 
 
+def _isam_renewal(args: argparse.Namespace) -> int:
+    """Print a renewal the counter passes to its ISAM (``cli isam-renew HEX``)."""
+    import time  # noqa: PLC0415
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from app.crypto.isam import make_renewal  # noqa: PLC0415
+    from app.crypto.keystore import Keystore  # noqa: PLC0415
+    from clearing.keys.secrets_file import read_secret_file  # noqa: PLC0415
+
+    passphrase = read_secret_file(args.passphrase_file)
+    try:
+        serial = bytes.fromhex(args.sam_serial)
+    except ValueError:
+        serial = b""
+    if len(serial) != 10:
+        print("citycard-center: a SAM serial is 20 hex digits", file=sys.stderr)
+        return 1
+    key = Keystore.open(args.issuer_keystore, passphrase).get(ISAM_RENEWAL_KEY)
+    counter = args.counter if args.counter is not None else int(time.time())
+    china = datetime.now(UTC).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
+    print(make_renewal(key, serial, counter, china).hex().upper())
+    return 0
+
+
 def _alarms(center: Center) -> int:
     from clearing.alarms import alarm_lines  # noqa: PLC0415
 
@@ -519,6 +554,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("backup", "restore"):
         return _backup_or_restore(args)
     try:
+        if args.command == "isam-renewal":
+            return _isam_renewal(args)
         if args.command == "serve":
             return _serve(args)
         if args.command in ("platform", "interchange"):

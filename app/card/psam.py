@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.card.apdu import CommandApdu, ResponseApdu
-from app.card.errors import CardError, CardMacError
+from app.card.errors import CardCommunicationError, CardError, CardMacError
 from app.card.files import encode_bcd_datetime
 from app.card.sam import (
     LoadAuthorization,
@@ -50,6 +50,16 @@ class SamError(CardError):
     advice = "Check the SAM in the reader's SAM slot; call the supervisor."
 
 
+class SamCommunicationError(CardCommunicationError):
+    """The SAM gave no answer (removed, its answer lost): what it did is not known here.
+
+    A CardCommunicationError, so that a money step treats it as an unknown outcome: an intent
+    already journaled stays open and the card's next tap settles it from the card's own proof.
+    """
+
+    advice = "Check that the SAM sits in the reader's SAM slot; then put the card back."
+
+
 @dataclass(frozen=True)
 class OfflineBrakeStatus:
     """The ISAM's offline brakes and how much of them is used (``80 34``)."""
@@ -72,6 +82,7 @@ class ApduSam:
         self._channel = channel
         self._serial = serial
         self._terminal_id = terminal_id
+        self._lost = False  # the SAM went silent: reconnect and select again before the next
 
     @classmethod
     def open(cls, transport: CardTransport) -> ApduSam:
@@ -104,7 +115,28 @@ class ApduSam:
         return self._channel
 
     def _send(self, command: CommandApdu) -> ResponseApdu:
-        return self._channel.send(command)
+        try:
+            if self._lost:
+                self._reselect()
+            return self._channel.send(command)
+        except CardCommunicationError as exc:
+            self._lost = True
+            raise SamCommunicationError(
+                "the SAM did not answer {command}: {reason}",
+                command=command.label,
+                reason=str(exc),
+            ) from exc
+
+    def _reselect(self) -> None:
+        """After a silence: reconnect (a PC/SC transport), check it is the same SAM, select."""
+        reconnect = getattr(self._channel.transport, "connect", None)
+        if callable(reconnect):
+            reconnect()
+        serial = self._channel.send(CommandApdu(0x00, 0xB0, 0x95, 0x00, le=0x0E))
+        if _data(serial, "READ 0x15")[:10] != self._serial:
+            raise SamError("another SAM was put in the reader's SAM slot")
+        _data(self._channel.send(CommandApdu(0x00, 0xA4, 0, 0, PSAM_ADF)), "SELECT 1001")
+        self._lost = False
 
     # -- loads (ISAM) ------------------------------------------------------------------------
 

@@ -83,6 +83,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     card.add_argument("--reader", required=True)
     actions.add_parser("sync", help="one sync round with the clearing center, then its status")
+    renew = actions.add_parser("isam-renew", help="pass the center's renewal to the ISAM")
+    renew.add_argument("renewal", help="the hex the center printed (citycard-center isam-renewal)")
 
 
 def _secret(env: str, prompt: str) -> str:
@@ -104,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         if args.cli_command == "init":
             done = set_up(args, directory, passphrase)
             return done if isinstance(done, int) else 0
+        if args.cli_command == "isam-renew":  # the SAM alone: no counter files, no operator
+            return _isam_renew(args)
         if args.cli_command == "sync":  # the sync needs no SAM
             return _sync(composition.open_counter(directory, passphrase, sam=_sam(args)))
         if args.cli_command == "card":
@@ -126,6 +130,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"{exc}\n{advice}".rstrip(), file=sys.stderr)
         refused = isinstance(exc, SyncError) and not isinstance(exc, OfflineError)
         return 1 if isinstance(exc, ServiceError) or refused else 2
+
+
+def _isam_renew(args: argparse.Namespace) -> int:
+    """Hand the center's MAC'd renewal to the ISAM; print its brakes afterwards."""
+    from app import composition  # noqa: PLC0415
+    from app.crypto.isam import parse_renewal  # noqa: PLC0415
+
+    try:
+        counter, when, mac = parse_renewal(args.renewal)
+    except ValueError as exc:
+        print(f"Not a renewal: {exc}. Copy the whole line the center printed.", file=sys.stderr)
+        return 1
+    sam = composition.connect_sam(args.sam_reader)
+    sam.renew(counter, when, mac)
+    status = sam.brake_status()
+    if status is not None:
+        total, each = Fen(status.total_cap_fen), Fen(status.per_load_cap_fen)
+        print(
+            f"ISAM renewed at {status.last_contact}: up to {status.count_cap} offline top-ups, "
+            f"{total.yuan_text()} in all, {each.yuan_text()} each."
+        )
+    return 0
 
 
 def _sam(args: argparse.Namespace) -> Sam | None:

@@ -28,6 +28,7 @@ from datetime import datetime, tzinfo
 
 from app.card.errors import CardCommunicationError
 from app.card.operations import begin_purchase, finish_purchase
+from app.card.psam import SamCommunicationError
 from app.card.sam import PurchaseAuthorization, Sam
 from app.card.session import CityCard, PurseKeyRef
 from app.crypto.purse import PurseAlgorithm
@@ -303,6 +304,10 @@ class PurchaseService:
         )
 
         def interrupted(exc: CardCommunicationError) -> ServiceError:
+            if isinstance(exc, SamCommunicationError):
+                return PurchaseInterruptedError(
+                    "The SAM did not answer after the card was debited ({error}).", error=exc
+                )
             return PurchaseInterruptedError(
                 "The card left the reader while it was being debited ({error}).", error=exc
             )

@@ -34,6 +34,7 @@ from typing import Protocol
 
 from app.card.errors import CardCommunicationError
 from app.card.operations import begin_load, finish_load
+from app.card.psam import SamCommunicationError
 from app.card.sam import LoadAuthorization, OfflineLoadRefusedError, Sam
 from app.card.session import CityCard, PurseKeyRef
 from app.crypto.purse import PurseAlgorithm
@@ -51,6 +52,7 @@ from app.services.card_step import (
 )
 from app.services.eligibility import check_amount, check_card, check_transfer
 from app.services.errors import RefusedError, ServiceError
+from app.services.offline_tally import OfflineTally
 from app.services.progress import CancelToken, Progress, no_progress
 from app.store import blacklist
 from app.store import parameters as stored_parameters
@@ -71,7 +73,7 @@ COUNTER_PAYMENTS = frozenset(
     {PaymentMethod.CASH, PaymentMethod.BANK_CARD, PaymentMethod.WECHAT, PaymentMethod.ALIPAY}
 )
 CARD_TIME_FORMAT = "%Y%m%d%H%M%S"
-MAC_PATH_SAM = "sam"  # MAC2 from the counter's SAM: offline, within the brakes
+MAC_PATH_SAM = "sam"  # MAC2 from the counter's SAM (its ISAM): offline, within the brakes
 MAC_PATH_CENTER = "center"  # MAC2 from the clearing center: online
 OFFLINE_RETRY_AFTER_S = 60.0
 
@@ -313,6 +315,7 @@ class TopUpService:
         self._center_failed_at: float | None = None
         # the center's word that this counter is stopped, journaled so that a restart keeps it
         self._suspended: str | None = _stopped_reason(journal)
+        self._tally = OfflineTally(journal)
 
     def parameters(self) -> Parameters:
         """The parameters in force."""
@@ -377,21 +380,10 @@ class TopUpService:
 
         Counted from the intents whose MAC2 came from the SAM, sales only (balance transfers
         are not), less those whose outcome says the card was not loaded — a top-up still open
-        (grey) counts, since the card may have been loaded.
+        (grey) counts, since the card may have been loaded. Incremental (:class:`OfflineTally`):
+        the cost does not grow with the shift.
         """
-        not_done = {
-            r.intent_seq
-            for r in self._journal.shift_records(shift_id, RecordKind.LOAD_OUTCOME)
-            if r.payload_dict().get("outcome") == Outcome.NOT_DONE
-        }
-        offline = [
-            r
-            for r in self._journal.shift_records(shift_id, RecordKind.LOAD_INTENT)
-            if mac_path_of(r) == MAC_PATH_SAM
-            and r.payment_method != PaymentMethod.BALANCE_TRANSFER
-            and r.seq not in not_done
-        ]
-        return len(offline), sum(r.amount_fen or 0 for r in offline)
+        return self._tally(shift_id)
 
     def _check_brakes(self, brakes: OfflineBrakes, amount_fen: int, shift_id: int) -> None:
         mirror = self._journal.mirror_status()
@@ -593,6 +585,11 @@ class TopUpService:
         )
 
         def interrupted(exc: CardCommunicationError) -> ServiceError:
+            if isinstance(exc, SamCommunicationError):
+                return TopUpInterruptedError(
+                    "The SAM did not answer after the card was loaded ({reason}).",
+                    reason=str(exc),
+                )
             return TopUpInterruptedError(
                 "The card left the reader while it was being loaded ({reason}).", reason=str(exc)
             )

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.composition import DEFAULT_SAM_READER
 from app.services.operators import USERNAME, password_problem
 from app.ui.flows.base import form_label
 from app.ui.forms import MessageLine
@@ -50,6 +51,7 @@ class FirstRunAnswers:
     center_url: str  # empty: no clearing center (offline)
     enrolment_code: str
     printer: str  # free text for now: the receipt printer's name or address
+    sam_reader_name: str = ""  # the reader's SAM slot (empty: the default)
 
 
 class _Page(QWizardPage):
@@ -198,6 +200,10 @@ class ReaderPage(_Page):
         row_layout.addWidget(self.reader, 1)
         row_layout.addWidget(refresh)
         self.add(self.tr("&Reader:"), row, buddy=self.reader)
+        self.sam_reader = QComboBox()
+        self.sam_reader.setObjectName("wizardSamReader")
+        self.sam_reader.setEditable(True)
+        self.add(self.tr("&SAM slot (the PSAM's reader):"), self.sam_reader)
         self.refresh()
 
     def refresh(self) -> None:
@@ -215,6 +221,11 @@ class ReaderPage(_Page):
         self.reader.addItems(names)
         if current:
             self.reader.setCurrentText(current)
+        sam_current = self.sam_reader.currentText()
+        self.sam_reader.clear()
+        self.sam_reader.addItems(names)
+        default_sam = next((n for n in names if n == DEFAULT_SAM_READER), "")
+        self.sam_reader.setCurrentText(sam_current or default_sam)
         if not names:
             self.message.show_info(
                 self.tr("No reader found. Plug it in and press Look again, or type its name.")
@@ -308,6 +319,7 @@ class FirstRunWizard(QWizard):
             if self.device.ask_passphrase
             else None,
             reader_name=self.reader.reader.currentText().strip(),
+            sam_reader_name=self.reader.sam_reader.currentText().strip(),
             center_url=self.center.center_url.text().strip(),
             enrolment_code=self.center.enrolment_code.text().strip(),
             printer=self.center.printer.text().strip(),

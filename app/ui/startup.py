@@ -28,7 +28,7 @@ from app.composition import Counter
 from app.crypto.keystore import KeystoreError
 from app.diagnostics import write_diagnostics
 from app.domain.people import Role
-from app.settings import FILE_NAME, Settings, save_settings
+from app.settings import FILE_NAME, Settings, load_settings, save_settings
 from app.ui.context import UiContext
 from app.ui.first_run import FirstRunAnswers
 from app.ui.flows import FlowOpeners, register_flows
@@ -222,7 +222,7 @@ def set_up_first_run(
     journal and store (enrolled when a center was given), the first administrator, and the
     settings (reader, center address). No issuer key is asked for: they are in the SAM.
     """
-    sam = sam if sam is not None else composition.connect_sam()
+    sam = sam if sam is not None else composition.connect_sam(answers.sam_reader_name or None)
     if sam.terminal_id.hex().upper() != answers.terminal_id.upper():
         raise composition.SamMismatchError(
             "The SAM in the reader is terminal {sam}; this counter is terminal {counter}.",
@@ -249,7 +249,11 @@ def set_up_first_run(
     if answers.printer:
         log.info("first run: receipt printer given as %r (set it in the settings)", answers.printer)
     save_settings(
-        Settings(reader_name=answers.reader_name, center_url=answers.center_url),
+        Settings(
+            reader_name=answers.reader_name,
+            sam_reader_name=answers.sam_reader_name,
+            center_url=answers.center_url,
+        ),
         directory / FILE_NAME,
     )
 
@@ -257,6 +261,7 @@ def set_up_first_run(
 def unlock_counter(directory: Path, passphrase: str | None) -> Counter | None:
     """Open the counter, asking for the passphrase until it opens (None: the clerk quit)."""
     problem = ""
+    sam_reader = load_settings(directory / FILE_NAME).settings.sam_reader_name or None
     while True:
         if passphrase is None:
             dialog = UnlockDialog(problem)
@@ -264,7 +269,7 @@ def unlock_counter(directory: Path, passphrase: str | None) -> Counter | None:
                 return None
             passphrase = dialog.value()
         try:
-            return composition.open_counter(directory, passphrase)
+            return composition.open_counter(directory, passphrase, sam_reader=sam_reader)
         except KeystoreError as exc:
             what, advice, _ = describe(exc)
             problem = f"{what}\n{advice}".strip()

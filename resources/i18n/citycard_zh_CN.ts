@@ -1196,6 +1196,10 @@
         <translation>读卡器(&amp;R)：</translation>
     </message>
     <message>
+        <source>&amp;SAM slot (the PSAM&apos;s reader):</source>
+        <translation>SAM卡座（PSAM所在读卡器）(&amp;S)：</translation>
+    </message>
+    <message>
         <source>The readers cannot be listed ({0}).</source>
         <translation>无法列出读卡器（{0}）。</translation>
     </message>
@@ -3161,6 +3165,10 @@
         <translation>请检查读卡器SAM卡座中的SAM卡；并联系主管。</translation>
     </message>
     <message>
+        <source>Check that the SAM sits in the reader&apos;s SAM slot; then put the card back.</source>
+        <translation>请确认SAM卡已插在读卡器的SAM卡座中；然后把卡放回读卡器。</translation>
+    </message>
+    <message>
         <source>The SAM refuses offline top-ups above its per-load cap.</source>
         <translation>SAM卡拒绝超过单笔上限的脱机充值。</translation>
     </message>
@@ -3189,6 +3197,10 @@
         <translation>SAM卡的0x15/0x16文件不是PSAM卡的格式</translation>
     </message>
     <message>
+        <source>another SAM was put in the reader&apos;s SAM slot</source>
+        <translation>读卡器的SAM卡座中换了另一张SAM卡</translation>
+    </message>
+    <message>
         <source>This counter&apos;s SAM cannot authorise top-ups offline (it has no ISAM role).</source>
         <translation>本柜台的SAM卡不能授权脱机充值（没有ISAM功能）。</translation>
     </message>
@@ -3211,6 +3223,10 @@
     <message>
         <source>the SAM gives no TAC for a transaction it did not take part in</source>
         <translation>SAM卡不为未参与的交易生成TAC</translation>
+    </message>
+    <message>
+        <source>the SAM did not answer {command}: {reason}</source>
+        <translation>SAM卡没有应答 {command}：{reason}</translation>
     </message>
     <message>
         <source>The transaction stays open for the clearing center to decide; call the supervisor.</source>
@@ -4127,6 +4143,14 @@
     <message>
         <source>Card {serial} holds {balance}; {amount} cannot be paid from it.</source>
         <translation>卡 {serial} 余额为 {balance}，无法支付 {amount}。</translation>
+    </message>
+    <message>
+        <source>The SAM did not answer after the card was debited ({error}).</source>
+        <translation>卡已扣款后SAM卡没有应答（{error}）。</translation>
+    </message>
+    <message>
+        <source>The SAM did not answer after the card was loaded ({reason}).</source>
+        <translation>卡已充值后SAM卡没有应答（{reason}）。</translation>
     </message>
     <message>
         <source>No top-up: this counter has no clearing center, and {reason}</source>

@@ -30,12 +30,13 @@ from app.card.sam import (
     SoftwareSam,
 )
 from app.card.session import CityCard, Sfi
+from app.crypto.isam import renewal_mac
 from app.crypto.keystore import KdfParams, Keystore
 from app.crypto.purse import PurseAlgorithm, purse_crypto
 from app.domain.card import CardKeyKind, TransactionType
 from cardsim.card import VirtualCityCard
 from cardsim.demo import ISAM_RENEWAL_KEY_NAME, KEYSTORE_NAME, create_demo
-from cardsim.psam import VirtualPsam, renewal_mac
+from cardsim.psam import VirtualPsam
 
 PASSPHRASE = "demo counter passphrase"  # what every clerk who unlocks the counter knows
 CHEAP = KdfParams(memory_kib=1024, iterations=1, lanes=1)

@@ -64,13 +64,8 @@ def sam_slot(pcscd, rig):
 def counter_dir(tmp_path, sam_slot):
     data = tmp_path / "counter"
     result = _cli(
-        data,
-        "init",
-        "--device-id",
-        "DEV-CLI",
-        "--admin",
-        "admin",
-    )  # fmt: skip  (the terminal id comes from the SAM)
+        data, "init", "--device-id", "DEV-CLI", "--admin", "admin",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     opened = _cli(data, "shift-open", "--user", "admin", "--float", "500")
     assert opened.returncode == 0, opened.stderr

@@ -12,11 +12,12 @@ from app.card.issuer_keys import IssuerKeySet
 from app.card.psam import ApduSam
 from app.card.sam import SoftwareSam
 from app.card.session import CityCard
+from app.crypto.isam import renewal_mac
 from app.domain.card import CardFamily
 from cardsim.card import VirtualCityCard
 from cardsim.faults import FaultyCard
 from cardsim.profile import CU_AID, TU_AID, CardProfile, HolderFields, PublicFields
-from cardsim.psam import VirtualPsam, renewal_mac
+from cardsim.psam import VirtualPsam
 from cardsim.sam_profile import SamProfile, issue_sam_profile
 
 TERMINAL = bytes.fromhex("001122334455")
