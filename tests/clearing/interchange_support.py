@@ -2,8 +2,8 @@
 
 A Wuxi scenic office (a real journal and store, the scenic service, a virtual Hangzhou card
 over the in-process transport) sells admissions paid from the card's purse and uploads its
-journal to the Wuxi center through the counter's own sync client. The rig's software SAM holds
-the card's keys: it stands in for a PSAM with the national purchase key (not built yet).
+journal to the Wuxi center through the counter's own sync client. The office's SAM is a
+virtual PSAM over the in-process transport.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+from app.card.sam import Sam
+from app.card.session import CityCard
 from app.domain.parameters import Parameters
 from app.journal import Journal, RecordKind
 from app.services.purchase import PurchaseService
@@ -78,7 +80,7 @@ class ScenicOffice:
     def client(self) -> CenterClient:
         return self.enrolled.client
 
-    def sell(self, card: object, adults: int) -> int:
+    def sell(self, card: CityCard, adults: int) -> int:
         """Sell ``adults`` admissions paid from the card's purse; the amount."""
         sale = self.desk.sell_tickets(
             CLERK, SHIFT, self.desk.basket({"adult": adults}), "card_purse", card
@@ -98,7 +100,7 @@ class ScenicOffice:
 
 
 def scenic_office(
-    directory: Path, base: str, db_url: str, sam: object, device: str
+    directory: Path, base: str, db_url: str, sam: Sam, device: str
 ) -> ScenicOffice:
     """A Wuxi counter: enrolled, its parameters saying Wuxi's issuer code is home."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -112,9 +114,8 @@ def scenic_office(
         journal,
         store,
         sam,
-        bytes.fromhex(TERMINAL_ID),
         now,
-        CST,  # type: ignore[arg-type]
+        CST,
     )
     desk = ScenicService(
         journal,
