@@ -230,7 +230,8 @@ def _dispatch(args: argparse.Namespace, counter: Counter, actor: Actor) -> int:
             print(settled.message)
         blocked = counter.loss.check_tapped_card(card, actor.username)
         if blocked is not None:
-            print(f"Card {blocked.card_serial} is reported lost ({blocked.reason}): now blocked.")
+            state = "now blocked" if blocked.blocked else "refused (this SAM cannot block it)"
+            print(f"Card {blocked.card_serial} is reported lost ({blocked.reason}): {state}.")
             return 1
         if args.cli_command == "recover":
             return 0

@@ -25,6 +25,7 @@ from app.card.session import CityCard
 from app.card.thread import CardThread
 from app.card.transport import CardTransport
 from app.domain.card import CardSnapshot
+from app.domain.cities import INTEROP_CITIES, CityTable
 from app.domain.people import Actor
 from app.services.card_reading import CardView, card_view
 from app.services.exchange import ExchangeService
@@ -108,8 +109,11 @@ class ReaderBridge(QObject):
         *,
         steps: Sequence[TapStep] = (),
         today: Callable[[], date] = date.today,
+        cities: Callable[[], CityTable] = lambda: INTEROP_CITIES,
     ) -> None:
+        """``cities``: the table of interoperating cities in force (the parameters' delivery)."""
         super().__init__()
+        self._cities = cities
         self._card_thread = card_thread
         self._connect = connect
         self._session = session
@@ -203,4 +207,5 @@ class ReaderBridge(QObject):
             snapshot = card.read_snapshot()
         finally:
             transport.close()
-        return Tap(card_view(snapshot, self._today()), snapshot, tuple(notes))
+        view = card_view(snapshot, self._today(), cities=self._cities())
+        return Tap(view, snapshot, tuple(notes))

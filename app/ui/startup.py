@@ -29,6 +29,7 @@ from app.crypto.keystore import KeystoreError
 from app.diagnostics import write_diagnostics
 from app.domain.people import Role
 from app.settings import FILE_NAME, Settings, save_settings
+from app.store import parameters as stored_parameters
 from app.ui.context import UiContext
 from app.ui.first_run import FirstRunAnswers
 from app.ui.flows import FlowOpeners, register_flows
@@ -103,6 +104,7 @@ def assemble(
             void_step(counter.voids),
             loss_step(counter.loss),
         ],
+        cities=lambda: stored_parameters.current(counter.store).city_table(),
     )
     # without a center the status bar counts the journal's unsent records itself
     pending = None if counter.sync is not None else counter.journal.pending

@@ -1003,6 +1003,10 @@
         <translation>卡 {0} 已挂失：现已被锁定。</translation>
     </message>
     <message>
+        <source>Card {0} is on the blacklist: refused. This counter&apos;s SAM cannot block cards of other cities.</source>
+        <translation>卡 {0} 在黑名单上：拒绝受理。本柜台的 SAM 无法锁定外地卡。</translation>
+    </message>
+    <message>
         <source>Keep the card. Tell the person it is blocked and follow the lost-card procedure.</source>
         <translation>请扣留此卡。告知对方该卡已锁定，并按挂失卡流程处理。</translation>
     </message>
@@ -3030,10 +3034,6 @@
         <translation>本柜台暂不支持交通联合卡充值</translation>
     </message>
     <message>
-        <source>Purchase of T-Union cards is not supported at this counter yet</source>
-        <translation>本柜台暂不支持交通联合卡消费</translation>
-    </message>
-    <message>
         <source>GET DATA answered tag {tag}, expected 85</source>
         <translation>GET DATA 返回标签 {tag}，应为 85</translation>
     </message>
@@ -3336,6 +3336,10 @@
     <message>
         <source>Stop and call the supervisor: this journal file is older than what the center received. Do not delete anything; the journal must be restored from the newest copy.</source>
         <translation>请停止操作并联系主管：此流水库比清算中心已收到的数据旧。请勿删除任何文件；须从最新的备份恢复流水库。</translation>
+    </message>
+    <message>
+        <source>the center&apos;s table of interoperating cities is unusable: {reason}</source>
+        <translation>中心下发的互联互通城市表无法使用：{reason}</translation>
     </message>
     <message>
         <source>the scenic catalogue in the parameters cannot be used: {problem}</source>
@@ -4316,6 +4320,10 @@
     <message>
         <source>The card left the reader while it was being loaded ({reason}).</source>
         <translation>圈存过程中卡离开了读卡器（{reason}）。</translation>
+    </message>
+    <message>
+        <source>the SAM&apos;s key directory (file 0x18) is not a whole number of entries</source>
+        <translation>SAM 的密钥目录（文件 0x18）不是整数个条目</translation>
     </message>
     <message>
         <source>Card {serial} is a card of {city}: loss reports, replacements and refunds are done only by its home city.</source>

@@ -19,9 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+from app.card.issuer_keys import IssuerKeySet
 from app.card.sam import Sam
 from app.card.session import CityCard
+from app.crypto.diversify import issuer_diversifier
+from app.crypto.purse import PurseAlgorithm
 from app.domain.parameters import Parameters
 from app.journal import Journal, RecordKind
 from app.services.purchase import PurchaseService
@@ -34,6 +38,7 @@ from clearing.center import open_center
 from clearing.interchange import platform
 from clearing.settings import Settings
 from tests.services.counter_support import CLERK, SHIFT
+from tests.support.cards import Rig, national_key_set
 from tests.sync.support import (
     ISSUER_PASSPHRASE,
     ROOT,
@@ -48,6 +53,26 @@ from tests.sync.support import (
 CST = timezone(timedelta(hours=8))
 WUXI_ISSUER = "2140"
 HANGZHOU_ISSUER = "3100"
+
+
+def hangzhou_card_at_wuxi(
+    make_rig: Any, hangzhou_own: IssuerKeySet, balance_fen: int
+) -> tuple[Rig, IssuerKeySet]:
+    """A Hangzhou interoperable card, and the Wuxi office's PSAM (Wuxi's keys + national).
+
+    The card's purchase and TAC keys descend from the national keys (Hangzhou's city key, then
+    the serial); the Wuxi PSAM reaches them in two steps. The second value is Hangzhou's key
+    set for these cards: what its center holds to check their TACs.
+    """
+    national = national_key_set(block=False)
+    hangzhou = IssuerKeySet.interoperable(
+        hangzhou_own, national, issuer_diversifier(HANGZHOU_ISSUER)
+    )
+    wuxi_own = IssuerKeySet.generate(PurseAlgorithm.DES, 1)
+    rig = make_rig(
+        hangzhou, sam_issuers=[wuxi_own], sam_national=[national], balance_fen=balance_fen
+    )
+    return rig, hangzhou
 
 
 def now() -> datetime:
@@ -99,9 +124,7 @@ class ScenicOffice:
         self.store.close()
 
 
-def scenic_office(
-    directory: Path, base: str, db_url: str, sam: Sam, device: str
-) -> ScenicOffice:
+def scenic_office(directory: Path, base: str, db_url: str, sam: Sam, device: str) -> ScenicOffice:
     """A Wuxi counter: enrolled, its parameters saying Wuxi's issuer code is home."""
     directory.mkdir(parents=True, exist_ok=True)
     enrolled = enrol(base, db_url, device)
@@ -125,7 +148,6 @@ def scenic_office(
         directory,
         now,
         CST,
-        national_key=True,
     )
     return ScenicOffice(enrolled, journal, store, desk)
 
