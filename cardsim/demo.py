@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.card.issuer_keys import IssuerKeySet
+from app.crypto.diversify import issuer_diversifier
 from app.crypto.keystore import KdfParams, Keystore
 from app.crypto.purse import PurseAlgorithm
-from app.domain.card import CardFamily, TransactionType
+from app.domain.card import CardFamily, CardKeyKind, TransactionType
 from app.files import atomic_write
 from cardsim.profile import (
     CU_AID,
@@ -39,6 +40,8 @@ DEMO_TERMINAL_ID = bytes.fromhex("310100000001")
 DEMO_SAM_SERIAL = bytes.fromhex("31000000000000000001")
 DES_KEY_VERSION = 1
 SM4_KEY_VERSION = 2
+NATIONAL_KEY_VERSION = 0x10  # the national interoperability purchase keys (other cities' cards)
+SHANGHAI_TU_ISSUER = bytes.fromhex("0000290000000000")  # city 2900 (Shanghai) in bytes 2-3
 HANGZHOU = "3100"
 
 # Card types of our demo issuer (file 0x15 byte 28; issuer-specific in real life).
@@ -98,6 +101,7 @@ class _Spec:
     blacklisted: bool = False
     history: bool = False
     city: str = HANGZHOU  # CU: issuer and city code (another city's card: 2140 Wuxi)
+    other_city: bool = False  # issued by another city under the national interop keys
 
 
 def _bcd_date(day: dt.date) -> bytes:
@@ -164,6 +168,7 @@ def _specs(today: dt.date) -> list[_Spec]:
             6_000,
             expiry=later,
             city="2140",
+            other_city=True,
         ),
         _Spec(
             "tu-shanghai",
@@ -172,8 +177,23 @@ def _specs(today: dt.date) -> list[_Spec]:
             2_500,
             family=CardFamily.T_UNION,
             expiry=later,
+            other_city=True,
         ),
     ]
+
+
+def other_city_key_set(spec: _Spec, national: IssuerKeySet) -> IssuerKeySet:
+    """Another city's keys for its interoperable card, under the national key version.
+
+    Its own keys are fresh and not kept (this demo is not that city's issuer); the purchase,
+    TAC and block keys descend from ``national`` (the PSAM reaches them in two steps).
+    """
+    if spec.family is CardFamily.CITY_UNION:
+        diversifier = issuer_diversifier(spec.city)
+    else:
+        diversifier = SHANGHAI_TU_ISSUER
+    own = IssuerKeySet.generate(national.algorithm, national.key_version)
+    return IssuerKeySet.interoperable(own, national, diversifier)
 
 
 def _history(today: dt.date) -> dict[int, list[bytes]]:
@@ -213,7 +233,7 @@ def _build(spec: _Spec, key_set: IssuerKeySet, today: dt.date) -> CardProfile:
             city_code=spec.city,
             industry_code=bytes.fromhex("0001"),
             app_type=0x01,
-            app_version=0x01,
+            app_version=key_set.key_version if spec.other_city else 0x01,
             start_date=start,
             expiry_date=expiry,
             card_type=spec.card_type,
@@ -222,9 +242,9 @@ def _build(spec: _Spec, key_set: IssuerKeySet, today: dt.date) -> CardProfile:
         public = PublicFields(
             spec.family,
             spec.serial,
-            issuer_code=bytes.fromhex("0000290000000000"),  # city 2900 (Shanghai) in bytes 2-3
+            issuer_code=SHANGHAI_TU_ISSUER,
             app_type=0x02,
-            app_version=0x01,
+            app_version=key_set.key_version if spec.other_city else 0x01,
             start_date=start,
             expiry_date=expiry,
             card_type=spec.card_type,
@@ -286,13 +306,27 @@ def create_demo(
         },
         kdf,
     )
-    # the counter's SAM: purchase/TAC/block keys, and the ISAM role (not yet renewed)
+    # the ministry's national interoperability keys: only the PSAM keeps them
+    national = IssuerKeySet(
+        PurseAlgorithm.DES,
+        NATIONAL_KEY_VERSION,
+        {k: secrets.token_bytes(16) for k in (CardKeyKind.DPK, CardKeyKind.DTK, CardKeyKind.DABK)},
+    )
+    # the counter's SAM: purchase/TAC/block keys, the national set, the ISAM role (not renewed)
     issue_sam_profile(
-        [des, sm4], DEMO_TERMINAL_ID, DEMO_SAM_SERIAL, isam=True, renewal_key=renewal_key
+        [des, sm4],
+        DEMO_TERMINAL_ID,
+        DEMO_SAM_SERIAL,
+        national_sets=[national],
+        national_block=True,
+        isam=True,
+        renewal_key=renewal_key,
     ).save(sam_path)
     cards = []
     for spec in specs:
         key_set = sm4 if spec.algorithm is PurseAlgorithm.SM4 else des
+        if spec.other_city:
+            key_set = other_city_key_set(spec, national)
         profile = _build(spec, key_set, today)
         profile.save(paths[spec.name])
         cards.append(

@@ -1,7 +1,8 @@
 """The virtual PSAM (and, when its profile says so, ISAM): an APDU processor holding master keys.
 
 It answers the 住建部 PSAM commands the counter uses (docs/virtual-sam.md, secure-elements.md):
-READ BINARY of files 0x15 (SAM serial), 0x16 (terminal id), 0x17 (key index); SELECT of the
+READ BINARY of files 0x15 (SAM serial), 0x16 (terminal id), 0x17 (key index), 0x18 (ours: the
+key sets it holds, by algorithm, version and scope, never a key); SELECT of the
 MF and the purchase application ``1001``; ``80 70`` MAC1 for a purchase (terminal transaction
 seq ‖ MAC1, the seq incremented and saved *before* the answer); ``80 72`` MAC2 check; ``80 1A``
 / ``80 FA`` key init and MAC computation for a block MAC, a TAC check, and a TAC recompute of a
@@ -50,6 +51,20 @@ PURCHASE_MAC1_INPUT = 0x24  # the public 36-byte layout of 80 70
 CARD_DATA_SIZE = 9  # the CU GET DATA suffix some issuers MAC (our extension of 80 70)
 LOAD_AUTHORIZE_INPUT = 35
 BLOCK_MAC_INPUT = bytes.fromhex("841E000004")
+KEY_DIRECTORY_SFI = 0x18  # ours: which key sets the SAM holds (never a key)
+DIRECTORY_NATIONAL = 0x01  # flag: national scope (two-level diversification)
+DIRECTORY_BLOCK = 0x02  # flag: the set holds the block key
+
+
+def key_directory(key_sets: list[SamKeySet]) -> bytes:
+    """File 0x18 (ours): per key set algorithm(1) ‖ key version(1) ‖ flags(1); no key."""
+    out = bytearray()
+    for key_set in key_sets:
+        flags = DIRECTORY_NATIONAL if key_set.scope == KeyScope.NATIONAL else 0
+        if CardKeyKind.DABK in key_set.keys:
+            flags |= DIRECTORY_BLOCK
+        out += bytes([int(key_set.algorithm), key_set.key_version, flags])
+    return bytes(out)
 
 
 class SamStatus(enum.IntEnum):
@@ -293,6 +308,8 @@ class VirtualPsam:
             return p.terminal_id
         if sfi == 0x17:
             return bytes([p.key_index]) + bytes(KEY_FILE_SIZE - 1)
+        if sfi == KEY_DIRECTORY_SFI:
+            return key_directory(p.key_sets)
         raise _AnswerError(SamStatus.FILE_NOT_FOUND)
 
     def _read_binary(self, p1: int, p2: int, body: bytes) -> bytes:

@@ -267,6 +267,7 @@ def issue_sam_profile(
     sam_serial: bytes,
     *,
     national_sets: list[IssuerKeySet] | None = None,
+    national_block: bool = False,
     isam: bool = False,
     renewal_key: bytes | None = None,
     brakes: dict[str, int] | None = None,
@@ -275,8 +276,10 @@ def issue_sam_profile(
 
     The PSAM gets the purchase, TAC and block master keys of each set (never load, unblock or
     update); ``national_sets`` add national interoperability purchase/TAC keys (two-level
-    diversification). ``isam`` adds the ISAM role: the load and TAC master keys, the center's
-    ``renewal_key`` and the offline ``brakes`` (field names of :class:`IsamState`). A fresh
+    diversification), and their block key too when ``national_block`` (where the scheme
+    shares it: such a PSAM blocks blacklisted cards of other cities). ``isam`` adds the ISAM
+    role: the load and TAC master keys, the center's ``renewal_key`` and the offline
+    ``brakes`` (field names of :class:`IsamState`). A fresh
     ISAM has never heard from the center: it authorises nothing until its first renewal.
     """
     key_sets = [
@@ -290,6 +293,8 @@ def issue_sam_profile(
     ]
     for s in national_sets or []:
         wanted = {CardKeyKind.DPK, CardKeyKind.DTK}
+        if national_block:
+            wanted.add(CardKeyKind.DABK)
         key_sets.append(
             SamKeySet(
                 s.algorithm,

@@ -6,10 +6,13 @@ numeric strings) and bounded to 64 bits, bytes travel as hex (upper case in answ
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from app.domain.cities import CityTable
 
 I64_MIN = -(2**63)
 I64_MAX = 2**63 - 1
@@ -403,12 +406,20 @@ class ParametersIn(Strict):
     scenic: ScenicParameters | None = Field(
         default=None, description="the scenic ticket offices' catalogue (absent: none published)"
     )
+    cities: dict[str, Any] | None = Field(
+        default=None,
+        description="a newer table of interoperating cities (docs/interop.md: version, cities "
+        "with key, name, cu_city, tu_city, CU issuer codes, T-Union issuer ids); absent: the "
+        "counters keep theirs",
+    )
 
     @model_validator(mode="after")
     def _codes_unique(self) -> ParametersIn:
         codes = [t.code for t in self.card_types]
         if len(codes) != len(set(codes)):
             raise ValueError("card type codes must be unique")
+        if self.cities is not None:
+            CityTable.from_json(json.dumps(self.cities))  # CityTableError (a ValueError): 422
         return self
 
 

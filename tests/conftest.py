@@ -34,6 +34,8 @@ def make_rig(tmp_path, des_issuer, sm4_issuer):
         issuer: IssuerKeySet | None = None,
         *,
         sam_issuers: list[IssuerKeySet] | None = None,
+        sam_national: list[IssuerKeySet] | None = None,
+        national_block: bool = False,
         **kwargs: object,
     ) -> Rig:
         issuer = issuer or des_issuer
@@ -42,7 +44,8 @@ def make_rig(tmp_path, des_issuer, sm4_issuer):
         path = tmp_path / f"card{next(counter)}.json"
         profile.save(path)
         card = VirtualCityCard.from_file(path)
-        sam_rig = make_sam_rig(tmp_path / f"sam{next(counter)}.json", rig_sam_profile(issuers))
+        sam_profile = rig_sam_profile(issuers, sam_national, national_block=national_block)
+        sam_rig = make_sam_rig(tmp_path / f"sam{next(counter)}.json", sam_profile)
         return Rig(card, FaultyCard(card), sam_rig.open(), issuer, path, sam_rig)
 
     return factory

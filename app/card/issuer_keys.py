@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from app.crypto.diversify import city_key
 from app.crypto.keystore import Keystore
 from app.crypto.purse import PurseAlgorithm, purse_crypto
 from app.domain.card import CardKeyKind
@@ -50,3 +51,22 @@ class IssuerKeySet:
     def card_keys(self, serial: bytes) -> dict[CardKeyKind, bytes]:
         """All diversified keys of one card (to personalise a virtual card)."""
         return {kind: self.card_key(kind, serial) for kind in CardKeyKind}
+
+    @classmethod
+    def interoperable(
+        cls, own: IssuerKeySet, national: IssuerKeySet, diversifier: bytes
+    ) -> IssuerKeySet:
+        """An issuer's key set for its interoperable cards, under the national key version.
+
+        The keys ``national`` holds (purchase, TAC, and the block key where the scheme shares
+        it) become city keys with the issuer's 8-byte ``diversifier`` — what the ministry's key
+        system hands the city; the rest (load, unblock, update) stay ``own``'s. A card key of
+        this set is one more diversification (the serial), so a PSAM holding ``national``
+        reaches the same card key in two steps (:func:`app.crypto.diversify.interop_card_key`).
+        """
+        if own.algorithm is not national.algorithm:
+            raise ValueError("the issuer's and the national keys must be of one algorithm")
+        keys = dict(own.master_keys)
+        for kind, master in national.master_keys.items():
+            keys[kind] = city_key(national.algorithm, master, diversifier)
+        return cls(national.algorithm, national.key_version, keys)

@@ -256,10 +256,16 @@ class PurchaseStart:
 
 
 def card_diversifier(card: CityCard) -> bytes:
-    """The card's 8-byte issuer diversifier (city code ‖ FF 00…), for national keys."""
+    """The card's 8-byte issuer diversifier, the first level of national keys.
+
+    CU: city code (file 0x15 bytes 2–3) ‖ ``FF 00 00 00 00 00`` (the 住建部 PSAM's field);
+    T-Union: its 8-byte issuer id, unique per issuer where the
+    GB/T 13497 city part alone would collide with a CU postal prefix (2210).
+    """
     public = card.read_public_data()
     if card.family is not CardFamily.CITY_UNION:
-        return bytes(8)
+        issuer = public.issuer_code
+        return issuer if len(issuer) == 8 else bytes(8)
     return issuer_diversifier(public.raw[2:4])
 
 
@@ -276,10 +282,11 @@ def begin_purchase(
 
     Nothing is debited yet; the PSAM's counter has moved (that seq is spent even if the
     purchase goes no further). ``use_card_data`` is the per-issuer switch for the CU GET DATA
-    suffix of MAC1. The terminal id is the SAM's.
+    suffix of MAC1 (T-Union cards have none). The terminal id is the SAM's.
     """
     init = card.initialize_for_purchase(amount_fen, sam.terminal_id, key_index)
-    card_data = card.get_purchase_data() if use_card_data else b""
+    cu = card.family is CardFamily.CITY_UNION
+    card_data = card.get_purchase_data() if use_card_data and cu else b""
     auth = PurchaseAuthorization.from_init(
         card.serial, init, 0, when, card_data, card_diversifier(card)
     )
@@ -469,5 +476,6 @@ def _secure_command(
     version = card.application_version
     if version is None:
         raise CardError("the card did not say its key version", advice="Call the supervisor.")
+    diversifier = card_diversifier(card)
     challenge = card.get_challenge(4)
-    send(sam.secure_messaging_mac(card.serial, version, kind, challenge, mac_input))
+    send(sam.secure_messaging_mac(card.serial, version, kind, challenge, mac_input, diversifier))

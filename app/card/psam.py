@@ -19,10 +19,12 @@ from app.card.sam import (
     OfflineLoadRefusedError,
     PurchaseAuthorization,
     SamKeyError,
+    SamKeyInfo,
     SamRefusedError,
 )
 from app.card.session import PurseKeyRef
 from app.card.transport import ApduChannel, CardTransport
+from app.crypto.purse import PurseAlgorithm
 from app.domain.card import CardKeyKind, TransactionType
 from app.domain.texts import marked
 
@@ -42,6 +44,9 @@ SW_OFFLINE_TOTAL = 0x6F01
 SW_OFFLINE_COUNT = 0x6F02
 SW_OFFLINE_AGE = 0x6F03
 SW_WRONG_DATA = 0x6A80  # the ISAM: a card time earlier than one it saw (its time only goes on)
+KEY_DIRECTORY_P1 = 0x98  # READ BINARY of file 0x18 (ours): the key sets the SAM holds
+DIRECTORY_NATIONAL = 0x01
+DIRECTORY_BLOCK = 0x02
 
 
 class SamError(CardError):
@@ -78,23 +83,38 @@ class OfflineBrakeStatus:
 class ApduSam:
     """A PSAM behind a transport; opened with :meth:`open` (selects, reads its files)."""
 
-    def __init__(self, channel: ApduChannel, serial: bytes, terminal_id: bytes) -> None:
+    def __init__(
+        self,
+        channel: ApduChannel,
+        serial: bytes,
+        terminal_id: bytes,
+        key_sets: tuple[SamKeyInfo, ...] = (),
+    ) -> None:
         self._channel = channel
         self._serial = serial
         self._terminal_id = terminal_id
         self._lost = False  # the SAM went silent: reconnect and select again before the next
+        self._key_sets = key_sets
 
     @classmethod
     def open(cls, transport: CardTransport) -> ApduSam:
-        """Read the SAM serial (0x15) and terminal id (0x16), select the purchase application."""
+        """Read the SAM's files, select the purchase application.
+
+        Files: serial (0x15), terminal id (0x16) and the key directory (0x18, ours; a SAM
+        without it is taken to hold no national keys).
+        """
         channel = ApduChannel(transport)
         serial = _data(channel.send(CommandApdu(0x00, 0xB0, 0x95, 0x00, le=0x0E)), "READ 0x15")
         terminal = _data(channel.send(CommandApdu(0x00, 0xB0, 0x96, 0x00, le=0x06)), "READ 0x16")
         if len(terminal) != 6 or len(serial) < 10:
             raise SamError("the SAM's files 0x15/0x16 are not a PSAM's")
+        directory = channel.send(
+            CommandApdu(0x00, 0xB0, KEY_DIRECTORY_P1, 0x00, le=256, name="READ 0x18")
+        )
+        key_sets = _key_directory(directory.data) if directory.sw == SW_OK else ()
         answer = channel.send(CommandApdu(0x00, 0xA4, 0x00, 0x00, PSAM_ADF, name="SELECT 1001"))
         _data(answer, "SELECT 1001")
-        return cls(channel, serial[:10], terminal)
+        return cls(channel, serial[:10], terminal, key_sets)
 
     def __repr__(self) -> str:
         return f"ApduSam(serial {self.serial_text})"
@@ -108,6 +128,11 @@ class ApduSam:
     def terminal_id(self) -> bytes:
         """See :attr:`app.card.sam.Sam.terminal_id`."""
         return self._terminal_id
+
+    @property
+    def key_sets(self) -> tuple[SamKeyInfo, ...]:
+        """See :attr:`app.card.sam.Sam.key_sets` (file 0x18, read when opened)."""
+        return self._key_sets
 
     @property
     def channel(self) -> ApduChannel:
@@ -249,7 +274,13 @@ class ApduSam:
     # -- block -------------------------------------------------------------------------------
 
     def secure_messaging_mac(
-        self, serial: bytes, key_version: int, kind: CardKeyKind, challenge: bytes, data: bytes
+        self,
+        serial: bytes,
+        key_version: int,
+        kind: CardKeyKind,
+        challenge: bytes,
+        data: bytes,
+        diversifier: bytes = bytes(8),
     ) -> bytes:
         """See :meth:`app.card.sam.Sam.secure_messaging_mac`: the block MAC only."""
         if kind is not CardKeyKind.DABK:
@@ -257,7 +288,9 @@ class ApduSam:
                 "this counter's SAM holds no {kind} keys: only the clearing center can do that",
                 kind=kind.value.upper(),
             )
-        init = CommandApdu(0x80, 0x1A, KEY_USAGE_BLOCK, key_version, _serial8(serial))
+        national = any(i.national and i.keys.key_version == key_version for i in self._key_sets)
+        key_data = _serial8(serial) + (diversifier if national else b"")
+        init = CommandApdu(0x80, 0x1A, KEY_USAGE_BLOCK, key_version, key_data)
         _checked(self._send(init), "PSAM KEY INIT", None, key_version)
         if len(challenge) != 4:
             raise ValueError("a block MAC's challenge is 4 bytes")
@@ -307,6 +340,23 @@ _BRAKES = {  # the ISAM's own brakes, by its status word (docs/virtual-sam.md)
         "The SAM refuses a top-up dated before one it already authorised: check the PC's clock."
     ),
 }
+
+
+def _key_directory(raw: bytes) -> tuple[SamKeyInfo, ...]:
+    """Parse file 0x18: algorithm(1) ‖ key version(1) ‖ flags(1) per key set."""
+    if len(raw) % 3:
+        raise SamError("the SAM's key directory (file 0x18) is not a whole number of entries")
+    out = []
+    for i in range(0, len(raw), 3):
+        algorithm, version, flags = raw[i : i + 3]
+        try:
+            keys = PurseKeyRef(PurseAlgorithm(algorithm), version)
+        except ValueError:
+            continue  # an algorithm this counter does not speak: not for its cards
+        out.append(
+            SamKeyInfo(keys, bool(flags & DIRECTORY_NATIONAL), bool(flags & DIRECTORY_BLOCK))
+        )
+    return tuple(out)
 
 
 def _serial8(serial: bytes) -> bytes:

@@ -112,6 +112,20 @@ class PurchaseAuthorization:
         )
 
 
+@dataclass(frozen=True)
+class SamKeyInfo:
+    """One key set a SAM says it holds (never the keys): what it can do for which cards."""
+
+    keys: PurseKeyRef
+    national: bool  # national interoperability keys: other cities' cards, two-level
+    block: bool  # holds the block key (APPLICATION BLOCK of such cards)
+
+
+def national_keys(sam: Sam) -> tuple[SamKeyInfo, ...]:
+    """The national interoperability key sets ``sam`` reports (empty: home cards only)."""
+    return tuple(info for info in sam.key_sets if info.national)
+
+
 class OfflineLoadRefusedError(CardError):
     """The SAM cannot authorise this top-up offline (no ISAM role, or a brake in the chip)."""
 
@@ -130,6 +144,11 @@ class Sam(Protocol):
     @property
     def terminal_id(self) -> bytes:
         """The terminal id the SAM holds (file 0x16): what cards and the center are told."""
+        ...
+
+    @property
+    def key_sets(self) -> tuple[SamKeyInfo, ...]:
+        """The key sets the SAM reports holding (algorithm, version, national, block)."""
         ...
 
     def offline_load(self, auth: LoadAuthorization) -> tuple[int, bytes]:
@@ -164,9 +183,18 @@ class Sam(Protocol):
         ...
 
     def secure_messaging_mac(
-        self, serial: bytes, key_version: int, kind: CardKeyKind, challenge: bytes, data: bytes
+        self,
+        serial: bytes,
+        key_version: int,
+        kind: CardKeyKind,
+        challenge: bytes,
+        data: bytes,
+        diversifier: bytes = bytes(8),
     ) -> bytes:
-        """MAC for a secure-messaging command; a PSAM holds only the block key (DABK)."""
+        """MAC for a secure-messaging command; a PSAM holds only the block key (DABK).
+
+        ``diversifier``: the card's issuer diversifier (national keys diversify with it first).
+        """
         ...
 
 
@@ -195,6 +223,11 @@ class AbsentSam:
     def terminal_id(self) -> bytes:
         """The journal's terminal id (what the missing SAM must hold)."""
         return self._terminal_id
+
+    @property
+    def key_sets(self) -> tuple[SamKeyInfo, ...]:
+        """No SAM, no keys."""
+        return ()
 
     def _refuse(self) -> SamMissingError:
         return SamMissingError("This counter has no SAM: {reason}", reason=self.reason)
@@ -228,7 +261,13 @@ class AbsentSam:
         raise self._refuse()
 
     def secure_messaging_mac(
-        self, serial: bytes, key_version: int, kind: CardKeyKind, challenge: bytes, data: bytes
+        self,
+        serial: bytes,
+        key_version: int,
+        kind: CardKeyKind,
+        challenge: bytes,
+        data: bytes,
+        diversifier: bytes = bytes(8),
     ) -> bytes:
         """Refused: no SAM."""
         raise self._refuse()
@@ -251,6 +290,16 @@ class SoftwareSam:
     def terminal_id(self) -> bytes:
         """The terminal id this software SAM answers for (test issuers)."""
         return self._terminal_id
+
+    @property
+    def key_sets(self) -> tuple[SamKeyInfo, ...]:
+        """The issuer key sets it holds (a software SAM holds no national keys)."""
+        return tuple(
+            SamKeyInfo(
+                PurseKeyRef(s.algorithm, s.key_version), False, CardKeyKind.DABK in s.master_keys
+            )
+            for _, s in sorted(self._key_sets.items())
+        )
 
     def offline_load(self, auth: LoadAuthorization) -> tuple[int, bytes]:
         """See :meth:`Sam.offline_load` (no brakes: test issuers only)."""
@@ -376,9 +425,15 @@ class SoftwareSam:
         return crypto.mac(crypto.tac_key(dtk), data)
 
     def secure_messaging_mac(
-        self, serial: bytes, key_version: int, kind: CardKeyKind, challenge: bytes, data: bytes
+        self,
+        serial: bytes,
+        key_version: int,
+        kind: CardKeyKind,
+        challenge: bytes,
+        data: bytes,
+        diversifier: bytes = bytes(8),
     ) -> bytes:
-        """See :meth:`Sam.secure_messaging_mac`."""
+        """See :meth:`Sam.secure_messaging_mac` (issuer keys: the diversifier is not used)."""
         keys = self.key_ref_for_version(key_version)
         crypto = purse_crypto(keys.algorithm)
         key = self._card_key(keys, kind, serial)

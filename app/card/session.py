@@ -278,10 +278,7 @@ class CityCard:
         *,
         compound: bool = False,
     ) -> PurchaseInit:
-        """INITIALIZE FOR PURCHASE (or compound purchase)."""
-        self._require_writable(
-            marked("Purchase of T-Union cards is not supported at this counter yet")
-        )
+        """INITIALIZE FOR PURCHASE (or compound purchase); CU and T-Union purses alike."""
         _check_terminal(terminal_id)
         _check_amount(amount_fen)
         command = commands.initialize_for_purchase(

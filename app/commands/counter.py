@@ -281,7 +281,8 @@ def _dispatch(args: argparse.Namespace, counter: Counter, actor: Actor) -> int:
             print(settled.message)
         blocked = counter.loss.check_tapped_card(card, actor.username)
         if blocked is not None:
-            print(f"Card {blocked.card_serial} is reported lost: it is now blocked.")
+            state = "now blocked" if blocked.blocked else "refused (this SAM cannot block it)"
+            print(f"Card {blocked.card_serial} is reported lost: {state}.")
             return 1
         if args.cli_command == "recover":
             return 0

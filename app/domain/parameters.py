@@ -7,9 +7,10 @@ Published and versioned by the clearing center; a counter keeps the last version
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from app.domain.cities import INTEROP_CITIES, CityTable
 from app.domain.scenic import ScenicCatalogue
 from app.domain.texts import ClerkFacingError
 
@@ -88,6 +89,13 @@ class Parameters:
     cash_difference_tolerance_fen: int = 500
     void_window_s: int = 600
     scenic: ScenicCatalogue = field(default_factory=ScenicCatalogue.default)  # ticket office
+    cities: CityTable | None = None  # a newer table of interoperating cities; None: built-in
+
+    def city_table(self) -> CityTable:
+        """The table of interoperating cities in force: the delivered one if newer, else ours."""
+        if self.cities is not None and self.cities.version >= INTEROP_CITIES.version:
+            return self.cities
+        return INTEROP_CITIES
 
     def card_type(self, code: int) -> CardTypeRules | None:
         """The rules of card type ``code``, or None for a type this issuer does not define."""
@@ -114,8 +122,12 @@ class Parameters:
         self.scenic.validate()
 
     def to_json(self) -> str:
-        """The canonical JSON document."""
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        """The canonical JSON document (the city table only when one was delivered)."""
+        doc = asdict(replace(self, cities=None))
+        del doc["cities"]
+        if self.cities is not None:
+            doc["cities"] = json.loads(self.cities.to_json())
+        return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Parameters:
@@ -128,6 +140,9 @@ class Parameters:
                 card_types=tuple(CardTypeRules(**t) for t in doc["card_types"]),
                 brakes=OfflineBrakes(**doc.get("brakes", {})),
                 scenic=ScenicCatalogue.from_dict(doc.get("scenic", {})),
+                cities=None
+                if doc.get("cities") is None
+                else CityTable.from_json(json.dumps(doc["cities"])),
                 **{
                     k: int(doc[k])
                     for k in (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.card import CardFamily, CardSnapshot
-from app.domain.cities import INTEROP_CITIES, City, CityTable, is_interoperable
+from app.domain.cities import City, CityTable, is_interoperable
 from app.domain.money import Fen
 from app.domain.parameters import CardTypeRules, Parameters
 from app.services.errors import RefusedError
@@ -62,9 +62,13 @@ class CardOrigin:
 
 
 def card_origin(
-    snapshot: CardSnapshot, parameters: Parameters, cities: CityTable = INTEROP_CITIES
+    snapshot: CardSnapshot, parameters: Parameters, cities: CityTable | None = None
 ) -> CardOrigin:
-    """Home card or another city's: CU cards of the issuer codes in the parameters are home."""
+    """Home card or another city's: CU cards of the issuer codes in the parameters are home.
+
+    The city is named from ``cities``, by default the table the parameters deliver.
+    """
+    cities = cities if cities is not None else parameters.city_table()
     public = snapshot.public
     home = (
         snapshot.family is CardFamily.CITY_UNION
@@ -89,7 +93,7 @@ def check_served_here(
     parameters: Parameters,
     listed: BlacklistEntry | None,
     act: CounterAct,
-    cities: CityTable = INTEROP_CITIES,
+    cities: CityTable | None = None,
 ) -> CardOrigin:
     """The card's origin if this counter may do ``act`` with it, else a RefusedError.
 
@@ -133,7 +137,7 @@ def check_card(
     parameters: Parameters,
     listed: BlacklistEntry | None,
     today: date,
-    cities: CityTable = INTEROP_CITIES,
+    cities: CityTable | None = None,
 ) -> CardTypeRules:
     """The card type's rules if the card may be loaded here; else a RefusedError saying why."""
     serial = snapshot.public.serial_text

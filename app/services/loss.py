@@ -2,7 +2,9 @@
 
 A report puts the card on the local blacklist at once (no top-up anywhere on this counter from
 that moment) and is journaled, which queues it for the clearing center. Cancelling needs a
-supervisor. A reported card that turns up on the reader is blocked with APPLICATION BLOCK.
+supervisor. A reported card that turns up on the reader is blocked with APPLICATION BLOCK —
+another city's card only where the SAM holds the national block key; otherwise it is refused
+(every act checks the blacklist) and left as it is.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.card.operations import block_application
-from app.card.sam import Sam
+from app.card.sam import Sam, SamKeyError
 from app.card.session import CityCard
 from app.domain.people import Actor, Role
 from app.journal import Entry, Journal, JournalRecord, RecordKind
@@ -39,12 +41,13 @@ class LossCase:
 
 @dataclass(frozen=True)
 class BlockedOnTap:
-    """A blacklisted card that was tapped and has now been blocked."""
+    """A blacklisted card that was tapped: blocked now (or before), or refused unblocked."""
 
     card_serial: str
     reason: str
     journal_seq: int
     holder: holders.RegisteredHolder | None
+    blocked: bool = True  # False: this SAM holds no block key for the card (another city's)
 
 
 class LossService:
@@ -166,7 +169,11 @@ class LossService:
         return fixes
 
     def check_tapped_card(self, card: CityCard, operator: str | None = None) -> BlockedOnTap | None:
-        """Block the card on the reader if it is blacklisted and not yet blocked."""
+        """Block the card on the reader if it is blacklisted and not yet blocked.
+
+        Where the SAM holds no block key for the card (another city's card, a PSAM without the
+        national block key) nothing is written: the note says it was refused, not blocked.
+        """
         serial = card.serial.hex().upper()
         listed = blacklist.lookup(self._store, serial)
         if listed is None:
@@ -174,7 +181,11 @@ class LossService:
         if card.blocked:
             seq = listed.journal_seq or 0
         else:
-            block_application(card, self._sam)
+            try:
+                block_application(card, self._sam)
+            except SamKeyError:  # another city's card, no national block key: refused, as is
+                holder = holders.holder_of(self._store, serial)
+                return BlockedOnTap(serial, listed.reason, listed.journal_seq or 0, holder, False)
             seq = self._journal.append(
                 Entry(
                     RecordKind.CARD_BLOCK,

@@ -29,7 +29,7 @@ from datetime import datetime, tzinfo
 from app.card.errors import CardCommunicationError
 from app.card.operations import begin_purchase, finish_purchase
 from app.card.psam import SamCommunicationError
-from app.card.sam import PurchaseAuthorization, Sam
+from app.card.sam import PurchaseAuthorization, Sam, national_keys
 from app.card.session import CityCard, PurseKeyRef
 from app.crypto.purse import PurseAlgorithm
 from app.domain.money import Fen
@@ -233,6 +233,11 @@ class PurchaseService:
         self._clock = clock
         self._tz = card_timezone
         self._use_card_data = use_card_data
+
+    @property
+    def takes_other_cities_cards(self) -> bool:
+        """Whether the SAM reports national interoperability keys (other cities' cards pay)."""
+        return bool(national_keys(self._sam))
 
     def purchase(
         self,

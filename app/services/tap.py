@@ -22,6 +22,7 @@ from app.card.errors import ApplicationBlockedError
 from app.card.session import CityCard
 from app.card.transport import CardTransport
 from app.domain.card import CardSnapshot
+from app.domain.cities import INTEROP_CITIES
 from app.domain.clock import counter_today
 from app.domain.parameters import Parameters
 from app.domain.people import Actor
@@ -147,7 +148,9 @@ class TapService:
         self, snapshot: CardSnapshot, notes: tuple[object, ...] = (), balance: int | None = None
     ) -> TapReport:
         """Judge a card read: the panel's view (balance or unreadable) and the refusals."""
-        view = card_view(snapshot, self._today())
+        # the table of interoperating cities in force: the one the parameters delivered
+        cities = INTEROP_CITIES if self._parameters is None else self._parameters().city_table()
+        view = card_view(snapshot, self._today(), cities=cities)
         if snapshot.blocked:
             view = replace(view, balance_fen=balance or 0, balance_readable=balance is not None)
         return TapReport(view, snapshot, notes, self._refusals(snapshot))
@@ -157,7 +160,8 @@ class TapService:
             return {}
         listed = self._listed(snapshot.public.serial_text) if self._listed is not None else None
         try:
-            check_card(snapshot, self._parameters(), listed, self._today())
+            parameters = self._parameters()
+            check_card(snapshot, parameters, listed, self._today(), parameters.city_table())
         except ClerkFacingError as exc:
             return {CounterAction.TOP_UP: exc}
         return {}

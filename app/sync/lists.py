@@ -12,10 +12,12 @@ reached the center yet, so an older center list cannot lift it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
+from app.domain.cities import CityTable, CityTableError
 from app.domain.parameters import CardTypeRules, OfflineBrakes, Parameters, ParametersError
 from app.domain.scenic import ScenicCatalogue
 from app.journal.records import to_micros
@@ -59,7 +61,8 @@ def counter_parameters(center: CenterParameters, base: Parameters) -> Parameters
     What the center does not publish (issuer codes, deposits, approval thresholds, tolerances)
     is kept from ``base``, the parameters in force. The center's balance ceiling applies to
     every card type and its refund fee to each. The scenic catalogue is the center's when it
-    publishes one (else ``base``'s). Raises ``ParametersError`` for an unusable set.
+    publishes one (else ``base``'s), and so is the table of interoperating cities. Raises
+    ``ParametersError`` for an unusable set.
     """
     old = {t.code: t for t in base.card_types}
     card_types = tuple(
@@ -91,9 +94,20 @@ def counter_parameters(center: CenterParameters, base: Parameters) -> Parameters
         exchange_fee_fen=center.exchange_fee_fen,
         replacement_waiting_days=center.replacement_waiting_days,
         scenic=base.scenic if center.scenic is None else scenic_catalogue(center.scenic),
+        cities=base.cities if center.cities is None else city_table(center.cities),
     )
     parameters.validate()
     return parameters
+
+
+def city_table(published: Mapping[str, Any]) -> CityTable:
+    """The table of interoperating cities the center delivered (or ParametersError)."""
+    try:
+        return CityTable.from_json(json.dumps(published))
+    except CityTableError as exc:
+        raise ParametersError(
+            "the center's table of interoperating cities is unusable: {reason}", reason=str(exc)
+        ) from exc
 
 
 def scenic_catalogue(published: Mapping[str, Any]) -> ScenicCatalogue:

@@ -173,6 +173,7 @@ class CenterParameters:
     offline: CenterOfflineBrakes
     replacement_waiting_days: int
     scenic: Mapping[str, Any] | None = None  # the ticket offices' catalogue, as published
+    cities: Mapping[str, Any] | None = None  # a newer table of interoperating cities
 
 
 # -- cards --------------------------------------------------------------------------------------
@@ -381,6 +382,7 @@ def parse_parameters(f: Fields) -> CenterParameters:
         ),
         replacement_waiting_days=f.integer("replacement_waiting_days", 0),
         scenic=None if (scenic := f.opt_obj("scenic")) is None else scenic.raw(),
+        cities=None if (cities := f.opt_obj("cities")) is None else cities.raw(),
     )
 
 

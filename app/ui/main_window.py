@@ -397,6 +397,11 @@ class MainWindow(QMainWindow):
             what = self.tr("Card {0} was reported lost: it has now been blocked.").format(
                 note.card_serial
             )
+            if not note.blocked:
+                what = self.tr(
+                    "Card {0} is on the blacklist: refused. This counter's SAM cannot block "
+                    "cards of other cities."
+                ).format(note.card_serial)
             advice = self.tr(
                 "Keep the card. Tell the person it is blocked and follow the lost-card procedure."
             )

@@ -1055,6 +1055,10 @@
         <translation>卡 {0} 已挂失：现已被锁定。</translation>
     </message>
     <message>
+        <source>Card {0} is on the blacklist: refused. This counter&apos;s SAM cannot block cards of other cities.</source>
+        <translation>卡 {0} 在黑名单上：拒绝受理。本柜台的 SAM 无法锁定外地卡。</translation>
+    </message>
+    <message>
         <source>Keep the card. Tell the person it is blocked and follow the lost-card procedure.</source>
         <translation>请扣留此卡。告知对方该卡已锁定，并按挂失卡流程处理。</translation>
     </message>
@@ -3261,10 +3265,6 @@
         <translation>本柜台暂不支持交通联合卡充值</translation>
     </message>
     <message>
-        <source>Purchase of T-Union cards is not supported at this counter yet</source>
-        <translation>本柜台暂不支持交通联合卡消费</translation>
-    </message>
-    <message>
         <source>GET DATA answered tag {tag}, expected 85</source>
         <translation>GET DATA 返回标签 {tag}，应为 85</translation>
     </message>
@@ -4549,6 +4549,10 @@
         <translation>圈存过程中卡离开了读卡器（{reason}）。</translation>
     </message>
     <message>
+        <source>the SAM&apos;s key directory (file 0x18) is not a whole number of entries</source>
+        <translation>SAM 的密钥目录（文件 0x18）不是整数个条目</translation>
+    </message>
+    <message>
         <source>This counter&apos;s clock is about {minutes} minutes behind the clearing center&apos;s (at most {bound} seconds are allowed): no money is taken or loaded until it is set right.</source>
         <translation>本柜台的时钟比清算中心慢约 {minutes} 分钟（最多允许相差 {bound} 秒）：时钟校正之前不能收款，也不能充值。</translation>
     </message>
@@ -4575,6 +4579,10 @@
     <message>
         <source>Do not top up cards at this counter, online or offline. Call the issuer&apos;s back office with the counter&apos;s device id.</source>
         <translation>本柜台不得再办理充值（联机或脱机均不可）。请携本柜台设备编号联系发卡机构后台。</translation>
+    </message>
+    <message>
+        <source>the center&apos;s table of interoperating cities is unusable: {reason}</source>
+        <translation>中心下发的互联互通城市表无法使用：{reason}</translation>
     </message>
     <message>
         <source>The clearing center had lost this counter&apos;s records {first} to {last} (restored from a backup?); they were sent again. Tell the issuer&apos;s support.</source>

@@ -13,12 +13,14 @@ import pytest
 from cardsim_support import make_profile
 
 from app.card.issuer_keys import IssuerKeySet
+from app.crypto.diversify import interop_card_key, issuer_diversifier
 from app.crypto.keystore import KdfParams, Keystore
 from app.crypto.purse import PurseAlgorithm
-from app.domain.card import CardFamily
+from app.domain.card import CardFamily, CardKeyKind
 from cardsim import cli
-from cardsim.demo import create_demo
+from cardsim.demo import SAM_PROFILE_NAME, create_demo
 from cardsim.profile import CardProfile, HolderFields
+from cardsim.sam_profile import KeyScope, SamProfile
 
 PASS = "correct horse battery staple"
 
@@ -38,9 +40,28 @@ def test_create_demo_writes_a_keystore_matching_the_cards(
     names = {c["name"] for c in manifest["cards"]}
     assert {"cu-adult", "cu-student", "cu-senior", "cu-expired", "cu-lost", "cu-sm4"} <= names
     families = set()
+    sam = SamProfile.load(tmp_path / "demo" / SAM_PROFILE_NAME)
+    (national,) = [k for k in sam.key_sets if k.scope == KeyScope.NATIONAL]
+    assert CardKeyKind.DABK in national.keys  # the demo PSAM blocks other cities' cards too
     for entry in manifest["cards"]:
         profile = CardProfile.load(tmp_path / "demo" / entry["profile"])
         assert profile.serial.hex().upper() == entry["serial"]
+        if entry["name"] in ("cu-wuxi", "tu-shanghai"):  # other cities': the national keys
+            assert profile.key_version == national.key_version
+            diversifier = (
+                profile.public_file[:8]
+                if profile.family is CardFamily.T_UNION
+                else (issuer_diversifier(profile.public_file[2:4]))
+            )
+            for kind in (CardKeyKind.DPK, CardKeyKind.DTK, CardKeyKind.DABK):
+                assert profile.card_keys[kind] == interop_card_key(
+                    0, national.keys[kind], diversifier, profile.serial
+                )
+            assert profile.card_keys[CardKeyKind.DLK] != des.card_key(
+                CardKeyKind.DLK, profile.serial
+            )
+            families.add(profile.family)
+            continue
         key_set = sm4 if profile.algorithm is PurseAlgorithm.SM4 else des
         assert profile.card_keys == key_set.card_keys(profile.serial)
         assert profile.key_version == key_set.key_version

@@ -2,8 +2,8 @@
 
 A Wuxi scenic office (a real journal and store, the scenic service, a virtual Hangzhou card
 over the in-process transport) sells admissions paid from the card's purse and uploads its
-journal to the Wuxi center through the counter's own sync client. The rig's software SAM holds
-the card's keys: it stands in for a PSAM with the national purchase key (not built yet).
+journal to the Wuxi center through the counter's own sync client. The office's SAM is a
+virtual PSAM over the in-process transport.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+from app.card.issuer_keys import IssuerKeySet
+from app.card.sam import Sam
+from app.card.session import CityCard
+from app.crypto.diversify import issuer_diversifier
+from app.crypto.purse import PurseAlgorithm
 from app.domain.parameters import Parameters
 from app.journal import Journal, RecordKind
 from app.services.purchase import PurchaseService
@@ -32,6 +38,7 @@ from clearing.center import open_center
 from clearing.interchange import platform
 from clearing.settings import Settings
 from tests.services.counter_support import CLERK, SHIFT
+from tests.support.cards import Rig, national_key_set
 from tests.sync.support import (
     ISSUER_PASSPHRASE,
     ROOT,
@@ -46,6 +53,26 @@ from tests.sync.support import (
 CST = timezone(timedelta(hours=8))
 WUXI_ISSUER = "2140"
 HANGZHOU_ISSUER = "3100"
+
+
+def hangzhou_card_at_wuxi(
+    make_rig: Any, hangzhou_own: IssuerKeySet, balance_fen: int
+) -> tuple[Rig, IssuerKeySet]:
+    """A Hangzhou interoperable card, and the Wuxi office's PSAM (Wuxi's keys + national).
+
+    The card's purchase and TAC keys descend from the national keys (Hangzhou's city key, then
+    the serial); the Wuxi PSAM reaches them in two steps. The second value is Hangzhou's key
+    set for these cards: what its center holds to check their TACs.
+    """
+    national = national_key_set(block=False)
+    hangzhou = IssuerKeySet.interoperable(
+        hangzhou_own, national, issuer_diversifier(HANGZHOU_ISSUER)
+    )
+    wuxi_own = IssuerKeySet.generate(PurseAlgorithm.DES, 1)
+    rig = make_rig(
+        hangzhou, sam_issuers=[wuxi_own], sam_national=[national], balance_fen=balance_fen
+    )
+    return rig, hangzhou
 
 
 def now() -> datetime:
@@ -78,7 +105,7 @@ class ScenicOffice:
     def client(self) -> CenterClient:
         return self.enrolled.client
 
-    def sell(self, card: object, adults: int) -> int:
+    def sell(self, card: CityCard, adults: int) -> int:
         """Sell ``adults`` admissions paid from the card's purse; the amount."""
         sale = self.desk.sell_tickets(
             CLERK, SHIFT, self.desk.basket({"adult": adults}), "card_purse", card
@@ -97,9 +124,7 @@ class ScenicOffice:
         self.store.close()
 
 
-def scenic_office(
-    directory: Path, base: str, db_url: str, sam: object, device: str
-) -> ScenicOffice:
+def scenic_office(directory: Path, base: str, db_url: str, sam: Sam, device: str) -> ScenicOffice:
     """A Wuxi counter: enrolled, its parameters saying Wuxi's issuer code is home."""
     directory.mkdir(parents=True, exist_ok=True)
     enrolled = enrol(base, db_url, device)
@@ -112,9 +137,8 @@ def scenic_office(
         journal,
         store,
         sam,
-        bytes.fromhex(TERMINAL_ID),
         now,
-        CST,  # type: ignore[arg-type]
+        CST,
     )
     desk = ScenicService(
         journal,
@@ -124,7 +148,6 @@ def scenic_office(
         directory,
         now,
         CST,
-        national_key=True,
     )
     return ScenicOffice(enrolled, journal, store, desk)
 

@@ -30,6 +30,7 @@ from tests.clearing.interchange_support import (
     CST,
     HANGZHOU_ISSUER,
     WUXI_ISSUER,
+    hangzhou_card_at_wuxi,
     platform_thread,
     register,
     scenic_office,
@@ -87,12 +88,13 @@ def cities(dbs):
 
 
 @pytest.fixture
-def office(cities, tmp_path, make_rig):
-    rig = make_rig(balance_fen=20_000)
+def office(cities, tmp_path, make_rig, des_issuer):
+    rig, hangzhou_keys = hangzhou_card_at_wuxi(make_rig, des_issuer, 20_000)
     counter = scenic_office(
         tmp_path / "wx-office", cities.wuxi_base, cities.dbs["wx"], rig.sam, "DEV-W1"
     )
     counter.rig = rig  # type: ignore[attr-defined]
+    counter.hangzhou_keys = hangzhou_keys  # type: ignore[attr-defined]
     yield counter
     counter.close()
 
@@ -301,7 +303,9 @@ def test_the_issuer_checks_each_purchase_tac_with_its_own_keys(
     from clearing.interchange.models import InboundRow  # noqa: PLC0415
     from tests.sync.support import ISSUER_PASSPHRASE, issuer_keystore  # noqa: PLC0415
 
-    keystore = issuer_keystore(tmp_path / "hz.keystore", des_issuer, sm4_issuer)
+    keystore = issuer_keystore(
+        tmp_path / "hz.keystore", des_issuer, sm4_issuer, office.hangzhou_keys
+    )
     issuing = open_center(
         Settings(
             db_url=cities.dbs["hz"], issuer_keystore=keystore, issuer_passphrase=ISSUER_PASSPHRASE
@@ -316,7 +320,7 @@ def test_the_issuer_checks_each_purchase_tac_with_its_own_keys(
         tac="00000000",
         terminal_seq=5,
         algorithm=0,
-        key_version=des_issuer.key_version,
+        key_version=office.hangzhou_keys.key_version,  # the national purchase keys' version
         transaction_type=6,
         card_time="20261208101500",
     )

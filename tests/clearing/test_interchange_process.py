@@ -39,6 +39,7 @@ from tests.clearing.interchange_support import (
     HANGZHOU_ISSUER,
     WUXI_ISSUER,
     PlatformProcess,
+    hangzhou_card_at_wuxi,
     register,
     scenic_office,
     sync_process,
@@ -113,8 +114,8 @@ def test_a_hangzhou_card_at_a_wuxi_office_is_cleared_once_through_faults_and_kil
     hub = PlatformProcess(dbs["hub"], free_port(), tmp_path / "platform.log")
     wuxi = CenterProcess(dbs["wuxi"], free_port(), tmp_path / "wuxi.log")
     hangzhou = CenterProcess(dbs["hangzhou"], free_port(), tmp_path / "hangzhou.log")
-    rig = make_rig(balance_fen=100_000)
-    issuer_keystore(tmp_path / "hangzhou.keystore", des_issuer, sm4_issuer)
+    rig, hangzhou_keys = hangzhou_card_at_wuxi(make_rig, des_issuer, 100_000)
+    issuer_keystore(tmp_path / "hangzhou.keystore", des_issuer, sm4_issuer, hangzhou_keys)
     kills: list[str] = []
     with hub, wuxi, hangzhou:
         register(dbs["hub"], "wuxi", dbs["wuxi"], [WUXI_ISSUER])

@@ -130,3 +130,95 @@ def test_the_demo_cards_of_other_cities_show_their_home_city(des_issuer, name, c
     card = VirtualCityCard(build_demo_profile(name, des_issuer, date(2026, 12, 8)))
     view = CardReadingService(lambda: InProcessTransport(card), lambda: date(2026, 12, 8)).read()
     assert view.city == city
+
+
+def _delivered_table() -> dict[str, object]:
+    doc = json.loads(INTEROP_CITIES.to_json())
+    doc["version"] = INTEROP_CITIES.version + 1
+    doc["cities"].append(  # a city joins: its cards carry codes the built-in table lacks
+        {
+            "key": "newtown",
+            "name": "新城",
+            "cu_city_code": "9990",
+            "tu_city_code": None,
+            "cu_issuer_codes": ["9990"],
+            "tu_issuer_ids": [],
+            "placeholder_ids": False,
+        }
+    )
+    return doc
+
+
+def test_the_city_table_is_delivered_with_the_parameters_and_used_at_the_counter() -> None:
+    """Center's set → counter's parameters (stored as JSON) → the policy names the new city."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from app.domain.parameters import Parameters  # noqa: PLC0415
+    from app.services.eligibility import card_origin  # noqa: PLC0415
+    from app.sync.lists import counter_parameters  # noqa: PLC0415
+    from app.sync.models import CenterOfflineBrakes, CenterParameters  # noqa: PLC0415
+
+    base = Parameters.default()
+    center = CenterParameters(
+        version=7,
+        published_at=datetime.now(UTC),
+        card_types=(),
+        balance_ceiling_fen=100_000,
+        replacement_fee_fen=0,
+        exchange_fee_fen=0,
+        refund_fee_fen=0,
+        offline=CenterOfflineBrakes(50_000, 500_000, 200, 86_400),
+        replacement_waiting_days=7,
+        cities=_delivered_table(),
+    )
+    center = CenterParameters(**{**center.__dict__, "card_types": _card_types()})  # type: ignore[arg-type]
+    params = Parameters.from_json(counter_parameters(center, base).to_json())  # as stored
+    assert params.cities is not None and params.city_table().version == INTEROP_CITIES.version + 1
+    public = parse_public_data(cu_public("9990", "9990"), CardFamily.CITY_UNION)
+    snapshot = CardSnapshot(CardFamily.CITY_UNION, public, None, 0, False)
+    assert card_origin(snapshot, params).city_name == "新城"
+    assert card_origin(snapshot, base).city_name == "9990"  # the built-in table lacks it
+    # a set without a table keeps the one in force
+    again = counter_parameters(CenterParameters(**{**center.__dict__, "cities": None}), params)
+    assert again.city_table() is params.city_table()
+
+
+def _card_types():  # type: ignore[no-untyped-def]
+    from app.sync.models import CenterCardType  # noqa: PLC0415
+
+    return (CenterCardType(1, "普通卡", 1_000, 100_000, 1_000),)
+
+
+def test_a_malformed_delivered_table_is_refused_and_the_old_one_kept() -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from app.domain.parameters import Parameters, ParametersError  # noqa: PLC0415
+    from app.sync.lists import counter_parameters  # noqa: PLC0415
+    from app.sync.models import CenterOfflineBrakes, CenterParameters  # noqa: PLC0415
+
+    bad = _delivered_table()
+    bad["cities"][0]["cu_city_code"] = "31"  # type: ignore[index]
+    center = CenterParameters(
+        7, datetime.now(UTC), _card_types(), 100_000, 0, 0, 0,
+        CenterOfflineBrakes(50_000, 500_000, 200, 86_400), 7, cities=bad,
+    )  # fmt: skip
+    with pytest.raises(ParametersError, match="interoperating cities"):
+        counter_parameters(center, Parameters.default())
+    with pytest.raises(ParametersError):
+        Parameters.from_json(
+            json.dumps({**json.loads(Parameters.default().to_json()), "cities": bad})
+        )
+
+
+def test_the_center_refuses_a_malformed_city_table() -> None:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from clearing.parameters import DEFAULT_PARAMETERS  # noqa: PLC0415
+    from clearing.schemas import ParametersIn  # noqa: PLC0415
+
+    good = {**DEFAULT_PARAMETERS.model_dump(), "cities": _delivered_table()}
+    assert ParametersIn.model_validate(good).cities is not None
+    bad = _delivered_table()
+    bad["version"] = 0
+    with pytest.raises(ValidationError):
+        ParametersIn.model_validate({**DEFAULT_PARAMETERS.model_dump(), "cities": bad})

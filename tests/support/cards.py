@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,8 @@ from app.card.psam import ApduSam
 from app.card.sam import SoftwareSam
 from app.card.session import CityCard
 from app.crypto.isam import renewal_mac
-from app.domain.card import CardFamily
+from app.crypto.purse import PurseAlgorithm
+from app.domain.card import CardFamily, CardKeyKind
 from cardsim.card import VirtualCityCard
 from cardsim.faults import FaultyCard
 from cardsim.profile import CU_AID, TU_AID, CardProfile, HolderFields, PublicFields
@@ -48,6 +50,7 @@ def make_profile(
     if public_changes:
         public = dataclasses.replace(public, **public_changes)  # type: ignore[arg-type]
     settings.setdefault("card_keys", issuer.card_keys(serial))
+    settings.setdefault("cu_purchase_get_data", family is CardFamily.CITY_UNION)
     return CardProfile(
         family=family,
         aid=CU_AID if family is CardFamily.CITY_UNION else TU_AID,
@@ -70,6 +73,7 @@ def make_sam_profile(
     terminal: bytes = TERMINAL,
     isam: bool = True,
     national: list[IssuerKeySet] | None = None,
+    national_block: bool = False,
     brakes: dict[str, int] | None = None,
 ) -> SamProfile:
     """A SAM personalised with ``issuers``' purchase/TAC/block keys (and load keys if ISAM)."""
@@ -78,6 +82,7 @@ def make_sam_profile(
         terminal,
         SAM_SERIAL,
         national_sets=national,
+        national_block=national_block,
         isam=isam,
         renewal_key=RENEWAL_KEY,
         brakes=brakes,
@@ -106,7 +111,29 @@ class SamRig:
         return SamProfile.load(self.path)
 
 
-def rig_sam_profile(issuers: list[IssuerKeySet]) -> SamProfile:
+NATIONAL_KEY_VERSION = 0x10
+
+
+def national_key_set(*, block: bool = True) -> IssuerKeySet:
+    """The ministry's national interoperability master keys (purchase, TAC, maybe block)."""
+    kinds = [CardKeyKind.DPK, CardKeyKind.DTK] + ([CardKeyKind.DABK] if block else [])
+    return IssuerKeySet(
+        PurseAlgorithm.DES, NATIONAL_KEY_VERSION, {k: secrets.token_bytes(16) for k in kinds}
+    )
+
+
+def interop_issuer(national: IssuerKeySet, diversifier: bytes) -> IssuerKeySet:
+    """Another city's issuer keys for its interoperable cards (its own load keys, fresh)."""
+    own = IssuerKeySet.generate(national.algorithm, national.key_version)
+    return IssuerKeySet.interoperable(own, national, diversifier)
+
+
+def rig_sam_profile(
+    issuers: list[IssuerKeySet],
+    national: list[IssuerKeySet] | None = None,
+    *,
+    national_block: bool = False,
+) -> SamProfile:
     """The test rigs' SAM: PSAM and ISAM, brakes far above the counter's own, renewed long ago.
 
     Its brakes never bind before the counter's (which the service tests exercise); the
@@ -114,6 +141,8 @@ def rig_sam_profile(issuers: list[IssuerKeySet]) -> SamProfile:
     """
     profile = make_sam_profile(
         issuers,
+        national=national,
+        national_block=national_block,
         brakes={
             "per_load_cap_fen": 0x7FFFFFFF,
             "total_cap_fen": 0xFFFFFFFF,

@@ -82,18 +82,16 @@ class ScenicService:
         clock: Callable[[], datetime],
         timezone: tzinfo,
         center: PassDirectory | None = None,
-        *,
-        national_key: bool = False,
     ) -> None:
         """``center``: the clearing center's client, asked for passes this counter did not sell.
 
-        ``national_key``: the SAM holds the national interoperability purchase key, so cards of
-        other cities may pay from their purses (off until the PSAM provides it).
+        Cards of other cities pay from their purses when the SAM behind ``purchases`` reports
+        the national interoperability purchase key.
         """
         self._context = ScenicContext(
             journal, store, clock, timezone, data_dir / PHOTO_DIRECTORY, center
         )
-        purse = PursePayments(self._context, purchases, national_key=national_key)
+        purse = PursePayments(self._context, purchases)
         self._tickets = TicketDesk(self._context, purse)
         self._passes = PassBook(self._context, purse, index_key)
         self._gate = Gate(self._context, self._passes)

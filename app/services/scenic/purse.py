@@ -19,17 +19,15 @@ from app.store import parameters as stored_parameters
 class PursePayments:
     """Debits the purse through :class:`PurchaseService`, its intent naming what is sold.
 
-    Cards of other cities pay only when ``national_key`` says the SAM holds the national
-    interoperability purchase key (interop.md); otherwise they are refused in plain words before
-    the card is touched. A card that is not interoperable never pays here.
+    Cards of other cities pay only when the SAM reports the national interoperability purchase
+    key (its key directory, interop.md); the PSAM then MACs with it, two-level diversified.
+    Otherwise they are refused in plain words before the card is touched. A card that is not
+    interoperable never pays here.
     """
 
-    def __init__(
-        self, context: ScenicContext, purchases: PurchaseService, *, national_key: bool = False
-    ) -> None:
+    def __init__(self, context: ScenicContext, purchases: PurchaseService) -> None:
         self._context = context
         self._purchases = purchases
-        self._national_key = national_key
 
     def pay(
         self,
@@ -50,7 +48,7 @@ class PursePayments:
         if not listed:
             params = stored_parameters.current(self._context.store)
             origin = check_served_here(snapshot, params, None, CounterAct.PURSE_PAYMENT)
-            if not origin.home and not self._national_key:
+            if not origin.home and not self._purchases.takes_other_cities_cards:
                 raise RefusedError(
                     "Card {serial} is a card of {city}: paying from it needs the national "
                     "interoperability key in the SAM, which this counter does not hold.",
