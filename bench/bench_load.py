@@ -13,7 +13,7 @@ headless, a subprocess) then plays:
    the blacklist) while ``BENCH_LOAD_ONLINE`` counters ask online MAC2 on the online pool with
    the counter's 3 s timeout — with a bulk pool of 2 workers; upload throughput (from the
    center's own receive times), MAC2 latency percentiles, answers over 3 s;
-2. the same backlog size with 1 bulk worker (no online users): the scaling ratio 2 vs 1;
+2. the same with 1 bulk worker: the scaling ratio 2 vs 1;
 3. the baseline: the same batch bodies POSTed unsigned by as many Locust users (answered 401
    after reading the body): upload / bare;
 
@@ -28,6 +28,7 @@ figures: ``BENCH_LOAD_COUNTERS=50 BENCH_LOAD_RECORDS=2000 python -m bench load``
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import random
@@ -43,6 +44,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import requests
 from sqlalchemy import create_engine, func, select
 
 from app.card.inprocess import InProcessTransport
@@ -57,7 +59,7 @@ from app.sync import CenterClient, ClientSettings
 from app.sync.wire import encode, record_json
 from bench.bench_card import TERMINAL, _card
 from bench.bench_online_topup import ROOMY_PARAMETERS
-from bench.bench_sync import _build, _center, _cli
+from bench.bench_sync import _build, _cli, _free_port
 from clearing.center import open_center
 from clearing.enrolment import create_code
 from clearing.models import CardLedgerRow, OnlineLoadRow, QuarantineRow, RecordRow, TamperAlarmRow
@@ -80,6 +82,54 @@ class Outcome:
     stats: dict[str, dict[str, str]]  # Locust's per-request rows by name
     over_timeout: int
     checked: str
+
+
+@contextmanager
+def _pool(db_url: str, log: Path, *extra: str, nice: int = 0) -> Iterator[str]:
+    """``citycard-center serve`` on a free port (niced like deploy/citycard-center.service)."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "clearing.cli",
+        "serve",
+        "--db",
+        db_url,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        *extra,
+    ]
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, **_env()},
+            preexec_fn=functools.partial(os.nice, nice) if nice else None,  # noqa: PLW1509
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the center exited: {log.read_text()}")
+            try:
+                if requests.get(f"{base}/v1/time", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the center did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def _env() -> dict[str, str]:
@@ -202,6 +252,7 @@ class Scenario:
         self.keystore, self.issuer, self.workers = keystore, issuer, workers
         self.stack = ExitStack()
         self.journals: list[Journal] = []
+        self.online_devices: list[str] = []
 
     def __enter__(self) -> Scenario:
         _cli("migrate", "--db", self.db_url)
@@ -211,25 +262,20 @@ class Scenario:
         # the bulk pool without issuer keys: the backlogs' TACs are random bytes (bench_sync's
         # journals), which it would set aside; the online pool has the keys for MAC2
         keys = ("--issuer-keystore", str(self.keystore))
+        # the bulk pool yields the CPU to the online pool, as the systemd units set it
         self.bulk = self.stack.enter_context(
-            _center(
+            _pool(
                 self.db_url,
                 self.directory / "bulk.log",
                 "--no-migrate",
                 "--workers",
                 str(self.workers),
-                env=_env(),
+                nice=5,
             )
         )
         self.online = self.stack.enter_context(
-            _center(
-                self.db_url,
-                self.directory / "online.log",
-                "--no-migrate",
-                *keys,
-                "--workers",
-                "1",
-                env=_env(),
+            _pool(
+                self.db_url, self.directory / "online.log", "--no-migrate", *keys, "--workers", "1"
             )
         )
         return self
@@ -267,6 +313,7 @@ class Scenario:
             )
         for i in range(online):
             device_id = f"ONL-{i:04d}"
+            self.online_devices.append(device_id)
             key, _ = _enrol(self.bulk, codes[device_id], device_id, TERMINAL.hex().upper())
             requests = _online_requests(self.issuer, self.directory / device_id, online_requests)
             document["online"].append(
@@ -338,7 +385,10 @@ class Scenario:
         if online_row is not None:
             asked = int(online_row["Request Count"])
             answered = asked - int(online_row["Failure Count"])
-            assert answered <= authorised <= asked, (answered, authorised, asked)
+            # Locust is stopped with SIGTERM: a request in flight then (one per online user at
+            # most) is recorded by the center but counted by no one
+            in_flight = len(self.online_devices)
+            assert answered <= authorised <= asked + in_flight, (answered, authorised, asked)
         held = sum(j.head()[0] for j in self.journals)
         return (
             f"exactly once: {held:,} records held once, ledger = journals, 0 quarantined, "
@@ -381,7 +431,7 @@ def run() -> None:
                 with Scenario(
                     server, f"load{workers}", directory, keystore, issuer, workers
                 ) as scenario:
-                    users = online if workers == 2 else 0
+                    users = online  # the same load on both, so that only the workers differ
                     plan = scenario.plan(counters, records, users, 4 * cap)
                     outcome = scenario.run(plan, users, f"w{workers}", cap)
                     results[workers] = outcome

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from app.card.issuer_keys import IssuerKeySet
-from app.crypto.keystore import atomic_write
 from app.crypto.purse import PurseAlgorithm
 from app.domain.card import CardKeyKind
+from app.files import atomic_write
 
 FORMAT = "citycard-sam/1"
 SAM_SERIAL_SIZE = 10

@@ -3,7 +3,7 @@
 SQLite is the default (one file, ``BEGIN IMMEDIATE`` so that writers queue rather than fail half
 way, WAL, ``synchronous=FULL``). Any other SQLAlchemy URL (``postgresql+psycopg://…``) gets a
 plain pooled engine: the queries are portable SQL and row locks (``SELECT … FOR UPDATE``) order
-concurrent writers there. ``?prepare_threshold=`` (empty) in a PostgreSQL URL turns psycopg's
+concurrent writers there. ``?prepare_threshold=none`` in a PostgreSQL URL turns psycopg's
 prepared statements off, for PgBouncer in transaction pooling (deploy/pgbouncer.ini).
 """
 
@@ -72,8 +72,8 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
     if "prepare_threshold" in parsed.query:  # behind PgBouncer < 1.21: no prepared statements
-        value = str(parsed.query["prepare_threshold"]).strip().lower()
-        connect_args["prepare_threshold"] = None if value in {"", "none", "off"} else int(value)
+        value = str(parsed.query["prepare_threshold"]).strip().lower()  # (a blank one is dropped)
+        connect_args["prepare_threshold"] = None if value in {"none", "off"} else int(value)
         parsed = parsed.difference_update_query(["prepare_threshold"])
     return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 

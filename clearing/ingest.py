@@ -25,6 +25,7 @@ import json
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.crypto.sm2 import Sm2Error, sm2_verify
@@ -243,6 +244,37 @@ def _ingest_once(
     return result, conflicts
 
 
+def _insert_all(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert a batch's ``rows`` (all with the same keys) in one statement.
+
+    PostgreSQL: ``COPY … FROM STDIN`` in the session's transaction — psycopg 3's executemany
+    sends a statement per row, and a multi-row ``VALUES`` of a few thousand parameters costs
+    more to build and parse than the rows. A failure is raised as SQLAlchemy's error (a unique
+    violation as :class:`IntegrityError`) so that :func:`clearing.retry.retrying` sees it.
+    SQLite (in-process, no round trips): executemany, with ``render_nulls`` so that rows whose
+    empty columns differ (intents, outcomes) are not split into groups.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(model).execution_options(render_nulls=True), rows)
+        return
+    import psycopg  # noqa: PLC0415 - only with PostgreSQL
+
+    table = model.__table__
+    columns = [column.name for column in table.columns if column.name in rows[0]]
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in columns])
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+
+
 def _take_new(
     center: Center, session: Session, device: DeviceRow, records: list[RecordIn], now: int
 ) -> BatchOut:
@@ -275,12 +307,8 @@ def _take_new(
             ledger.append(entry)
     for seq, problem in counter_problems(session, device.device_id, rows):
         _alarm(session, device.device_id, seq, problem, None, None, "", now)
-    # render_nulls: every row has the same columns (NULLs written as NULLs), so the batch is one
-    # multi-row INSERT (insertmanyvalues) instead of one statement per None-pattern group
-    if rows:
-        session.execute(insert(RecordRow).execution_options(render_nulls=True), rows)
-    if ledger:
-        session.execute(insert(CardLedgerRow).execution_options(render_nulls=True), ledger)
+    _insert_all(session, RecordRow, rows)
+    _insert_all(session, CardLedgerRow, ledger)
     apply_pass_records(session, device.device_id, (r for r in rows if r["kind"] in PASS_KINDS))
     device.head_seq = chain.head.seq
     device.head_mac = chain.head.mac

@@ -10,7 +10,7 @@ PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 libnss3 libcups2
   prometheus chromium chromium-driver
-  haproxy pgbouncer
+  haproxy pgbouncer openssl
   icu-devtools binutils gcc libglib2.0-0 libx11-xcb1
   desktop-file-utils softhsm2
 )

@@ -22,7 +22,7 @@ from app.domain.texts import ClerkFacingError
 
 try:  # Tongsuo in C for the default ID when installed; gmssl stays the reference (see below)
     from app.crypto import sm2_tongsuo as _native
-except ImportError:  # pragma: no cover - tongsuopy is a dependency; a bare checkout still works
+except (ImportError, OSError):  # pragma: no cover - not installed, or its library unloadable
     _native = None  # type: ignore[assignment]
 
 DEFAULT_USER_ID = b"1234567812345678"

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.journal.records import CHECKPOINT_COLUMNS, RECORD_COLUMNS, Checkpoint, JournalRecord
-from app.sync.client import MAX_BATCH_RECORDS, CenterClient
+from app.sync.client import CenterClient
 from app.sync.errors import SyncError
 from app.sync.models import Retired
+from app.sync.settings import MAX_BATCH_RECORDS
 
 _RECORDS = f"SELECT {', '.join(RECORD_COLUMNS)} FROM journal_record"  # noqa: S608 - constants
 _CHECKPOINTS = f"SELECT {', '.join(CHECKPOINT_COLUMNS)} FROM journal_checkpoint"  # noqa: S608

@@ -24,11 +24,12 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.card.sam import PurchaseAuthorization, SamKeyError, SoftwareSam
+from app.card.sam import PurchaseAuthorization, SamKeyError
 from app.card.session import PurseKeyRef
 from app.crypto.purse import PurseAlgorithm
 from app.crypto.sm3 import sm3_digest
@@ -47,6 +48,26 @@ from clearing.interchange.schemas import MAX_CHANGES, MAX_RECORDS, ForwardedReco
 from clearing.models import BlacklistChangeRow, CardLedgerRow, RecordRow
 
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class PurchaseTacKeys(Protocol):
+    """Issuer keys that recompute a purchase TAC (the development keystore's; see below)."""
+
+    def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
+        """The TAC the card answered to the purchase ``auth`` describes."""
+        ...
+
+
+def purchase_tac_keys(keys: object) -> PurchaseTacKeys | None:
+    """``keys`` when they can check purchase TACs, else None.
+
+    Keys in a PKCS#11 token or the key service answer load MAC2s and TACs only (their socket
+    and token have no purchase-TAC operation yet): records taken in are then not TAC-checked,
+    as before the issuer keys were given, and the log says so once per round.
+    """
+    return keys if isinstance(keys, PurchaseTacKeys) else None
+
 
 BATCH = 500
 CARD_KEY = "card"  # the purchase reference's entry naming another city's card
@@ -248,7 +269,7 @@ def _mark_refused(center: Center, key: tuple[str, int], reason: str, report: Rou
 # -- records in ----------------------------------------------------------------------------------
 
 
-def tac_problem(sam: SoftwareSam, record: ForwardedRecord) -> str | None:
+def tac_problem(sam: PurchaseTacKeys, record: ForwardedRecord) -> str | None:
     """Why the purchase TAC of this city's card does not verify with its keys (None: it does).
 
     The issuer's center holds the card's TAC key (card-protocol.md: ``MAC(DTK, amount ‖ type ‖
@@ -289,7 +310,7 @@ def take_in(
     city: str,
     routed: RoutedRecord,
     now_us: int,
-    sam: SoftwareSam | None = None,
+    sam: PurchaseTacKeys | None = None,
 ) -> bool:
     """Enter one routed record into the card ledger, once; whether it was new.
 
@@ -347,6 +368,9 @@ def take_in(
 
 def pull_inbound(center: Center, client: PlatformClient, city: str, report: RoundReport) -> None:
     """Take in every record of this city's cards the platform routed here."""
+    tac_keys = purchase_tac_keys(center.sam)
+    if center.sam is not None and tac_keys is None:
+        log.warning("interchange: these issuer keys cannot check purchase TACs; taken in unchecked")
     while True:
         with center.sessions.begin() as session:
             after = _state(session).inbound_after
@@ -363,7 +387,7 @@ def pull_inbound(center: Center, client: PlatformClient, city: str, report: Roun
                 if item.id <= after:
                     continue
                 try:
-                    report.taken_in += take_in(session, city, item, now, center.sam)
+                    report.taken_in += take_in(session, city, item, now, tac_keys)
                 except MisroutedError as exc:  # never enters the ledger; kept in the log
                     log.error("interchange: %s", exc)
                     report.refused.append(str(exc))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.card.sam import LoadAuthorization, SoftwareSam
+from app.card.sam import LoadAuthorization, PurchaseAuthorization, SoftwareSam
 from app.crypto.keystore import Keystore
 
 
@@ -33,6 +33,10 @@ class SoftwareIssuerKeys:
     def load_tac(self, auth: LoadAuthorization) -> bytes:
         """See :meth:`IssuerKeys.load_tac`."""
         return self._sam.load_tac(auth)
+
+    def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
+        """The purchase TAC of ``auth`` (the issuer checks records of its cards spent elsewhere)."""
+        return self._sam.purchase_tac(auth)
 
     def close(self) -> None:
         """Nothing to release."""

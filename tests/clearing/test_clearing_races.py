@@ -120,3 +120,20 @@ def test_a_pass_sale_racing_its_transfer_is_answered_and_both_apply(
         (row,) = session.scalars(select(AnnualPassRow)).all()
         assert (row.card_serial, row.product_code, row.sale_device_id) == (
             NEW, DESCRIPTION["product"], "DEV-A")  # fmt: skip
+
+
+def test_a_conflict_in_the_bulk_copy_is_a_lost_race_that_ingest_runs_again(on_postgres, center):
+    """COPY's unique violation comes back as SQLAlchemy's IntegrityError, which is retried."""
+    from clearing.ingest import _insert_all  # noqa: PLC0415
+    from clearing.models import CardLedgerRow  # noqa: PLC0415
+    from clearing.retry import lost_race  # noqa: PLC0415
+
+    row = {"card_serial": CARD, "device_id": "DEV-X", "seq": 2, "intent_seq": 1, "kind": "load",
+           "amount_fen": 100, "payment_method": None, "balance_after_fen": None,
+           "at_us": 1}  # fmt: skip
+    with center.sessions.begin() as session:
+        _insert_all(session, CardLedgerRow, [row])
+    with pytest.raises(IntegrityError) as caught, center.sessions.begin() as session:
+        _insert_all(session, CardLedgerRow, [row])
+    assert lost_race(caught.value, unique_too=True)
+    assert not lost_race(caught.value, unique_too=False)
