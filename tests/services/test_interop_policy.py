@@ -42,6 +42,7 @@ def tu(issuer_id: str) -> CardSnapshot:
 
 PARAMS = Parameters.default()  # serves issuer 3100 (Hangzhou)
 LOST = BlacklistEntry("3104000000001234", "loss_report", "center", 0, 7)
+STOLEN = BlacklistEntry("3104000000001234", "fraud", "center", 0, 8)
 
 
 def test_home_and_other_city_cards_are_told_apart() -> None:
@@ -82,8 +83,10 @@ def test_a_card_that_is_not_interoperable_does_not_pay_here() -> None:
 @pytest.mark.parametrize("card", [cu("3100", "3100"), cu("2140", "2140"), tu("0000290000000000")])
 @pytest.mark.parametrize("act", list(CounterAct))
 def test_a_blacklisted_card_is_refused_everywhere(card: CardSnapshot, act: CounterAct) -> None:
-    with pytest.raises(RefusedError, match="blacklist"):
+    with pytest.raises(RefusedError, match="was reported lost"):  # in words, never the code
         check_served_here(card, PARAMS, LOST, act)
+    with pytest.raises(RefusedError, match="is on the blacklist"):
+        check_served_here(card, PARAMS, STOLEN, act)
 
 
 def test_an_unknown_city_is_named_by_its_code() -> None:
@@ -130,6 +133,6 @@ def test_a_blacklisted_wuxi_card_is_refused_with_the_blacklist_reason(make_rig, 
     rig = make_rig(public_changes=WUXI_CU)
     counter = build_counter(tmp_path, rig.sam)
     blacklist.add(counter.store, "3104000000001234", "loss_report", 0)
-    with pytest.raises(RefusedError, match="blacklist"):
+    with pytest.raises(RefusedError, match="was reported lost"):
         counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, PaymentMethod.CASH)
     counter.close()
