@@ -238,8 +238,13 @@ def open_counter(
     client_settings: ClientSettings | None = None,
     loop_settings: LoopSettings | None = None,
     on_sync_status: Callable[[SyncStatus], None] | None = None,
+    keystore: Keystore | None = None,
 ) -> Counter:
     """Open a set-up counter: verify the journal since its last checkpoint, build the services.
+
+    ``keystore`` is this directory's keystore already opened with ``passphrase`` (the start
+    unlocks it on a thread while importing: :mod:`app.crypto.unlock_ahead`); else it is opened
+    here.
 
     When the device is enrolled with a clearing center (``center.json``), the center's client
     gives the top-ups their online MAC2 and the replacements their settled balances, and a
@@ -252,7 +257,10 @@ def open_counter(
     removal journaled.
     """
     keystore_path, journal_path, store_path = _paths(data_dir)
-    keystore = Keystore.open(keystore_path, passphrase)
+    if keystore is None:
+        keystore = Keystore.open(keystore_path, passphrase)
+    elif keystore.path.resolve() != keystore_path.resolve():
+        raise ValueError(f"the keystore given is {keystore.path}, not this counter's")
     keys = JournalKeys.from_keystore(keystore)
     config = CenterConfig.load(data_dir / CENTER_CONFIG_NAME)
     journal = Journal.open(journal_path, keys, clock=now_utc)
