@@ -44,6 +44,8 @@ HEAVY = (
     "PySide6.QtNetwork",
     "PySide6.QtSvg",
     "PySide6.QtPrintSupport",
+    "gmssl",  # SM2's reference arithmetic: Tongsuo (C) does the start's keys and signatures
+    "Cryptodome",
     # the app's own: each flow dialog, the reports, printing, the scenic page come in when opened
     "app.ui.flows.loss",
     "app.ui.flows.replacement",
