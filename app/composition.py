@@ -54,15 +54,14 @@ from app.settings import Settings, load_settings
 from app.store import parameters as stored_parameters
 from app.store.database import Store
 from app.sync.config import CENTER_CONFIG_NAME, CenterConfig, CenterConfigError
-from app.sync.lists import StoreBlacklist, StoreParameters
-from app.sync.loop import LoopSettings, SyncLoop
-from app.sync.models import Enrolment
-from app.sync.settings import ClientSettings
-from app.sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the sync's modules only with a center (issue 20: cold start)
     from app.sync.client import CenterClient
+    from app.sync.loop import LoopSettings, SyncLoop
+    from app.sync.models import Enrolment
+    from app.sync.settings import ClientSettings
+    from app.sync.status import SyncStatus
 
 HOLDER_INDEX_KEY = "holders/index"
 SAM_READER_ENV = "CITYCARD_SAM_READER"
@@ -298,6 +297,8 @@ def open_counter(
     settled: SettledBalances = NoCenter()
     if config is not None:
         from app.sync.client import CenterClient  # noqa: PLC0415 - requests only with a center
+        from app.sync.lists import StoreBlacklist, StoreParameters  # noqa: PLC0415
+        from app.sync.loop import SyncLoop  # noqa: PLC0415
 
         try:  # a CA file that went missing, an address that cannot be used
             center = CenterClient(

@@ -46,6 +46,8 @@ HEAVY = (
     "PySide6.QtPrintSupport",
     "gmssl",  # SM2's reference arithmetic: Tongsuo (C) does the start's keys and signatures
     "Cryptodome",
+    "app.sync.loop",  # the sync's thread and uploader: only with a center
+    "app.sync.uploader",
     # the app's own: each flow dialog, the reports, printing, the scenic page come in when opened
     "app.ui.flows.loss",
     "app.ui.flows.replacement",
