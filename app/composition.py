@@ -54,15 +54,14 @@ from app.settings import Settings, load_settings
 from app.store import parameters as stored_parameters
 from app.store.database import Store
 from app.sync.config import CENTER_CONFIG_NAME, CenterConfig, CenterConfigError
-from app.sync.lists import StoreBlacklist, StoreParameters
-from app.sync.loop import LoopSettings, SyncLoop
-from app.sync.models import Enrolment
-from app.sync.settings import ClientSettings
-from app.sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the sync's modules only with a center (issue 20: cold start)
     from app.sync.client import CenterClient
+    from app.sync.loop import LoopSettings, SyncLoop
+    from app.sync.models import Enrolment
+    from app.sync.settings import ClientSettings
+    from app.sync.status import SyncStatus
 
 HOLDER_INDEX_KEY = "holders/index"
 SAM_READER_ENV = "CITYCARD_SAM_READER"
@@ -239,8 +238,13 @@ def open_counter(
     client_settings: ClientSettings | None = None,
     loop_settings: LoopSettings | None = None,
     on_sync_status: Callable[[SyncStatus], None] | None = None,
+    keystore: Keystore | None = None,
 ) -> Counter:
     """Open a set-up counter: verify the journal since its last checkpoint, build the services.
+
+    ``keystore`` is this directory's keystore already opened with ``passphrase`` (the start
+    unlocks it on a thread while importing: :mod:`app.crypto.unlock_ahead`); else it is opened
+    here.
 
     When the device is enrolled with a clearing center (``center.json``), the center's client
     gives the top-ups their online MAC2 and the replacements their settled balances, and a
@@ -253,7 +257,10 @@ def open_counter(
     and the removal journaled.
     """
     keystore_path, journal_path, store_path = _paths(data_dir)
-    keystore = Keystore.open(keystore_path, passphrase)
+    if keystore is None:
+        keystore = Keystore.open(keystore_path, passphrase)
+    elif keystore.path.resolve() != keystore_path.resolve():
+        raise ValueError(f"the keystore given is {keystore.path}, not this counter's")
     keys = JournalKeys.from_keystore(keystore)
     config = CenterConfig.load(data_dir / CENTER_CONFIG_NAME)
     journal = Journal.open(journal_path, keys, clock=now_utc)
@@ -291,6 +298,8 @@ def open_counter(
     settled: SettledBalances = NoCenter()
     if config is not None:
         from app.sync.client import CenterClient  # noqa: PLC0415 - requests only with a center
+        from app.sync.lists import StoreBlacklist, StoreParameters  # noqa: PLC0415
+        from app.sync.loop import SyncLoop  # noqa: PLC0415
 
         try:  # a CA file that went missing, an address that cannot be used
             center = CenterClient(

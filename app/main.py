@@ -52,23 +52,31 @@ def _readers() -> list[str]:
 
 
 def _run_gui(reader: str | None) -> int:
+    from app.crypto.unlock_ahead import KeystoreUnlock  # noqa: PLC0415
+    from app.paths import ENV_PASSPHRASE, data_dir  # noqa: PLC0415
+
+    directory = data_dir()
+    passphrase = os.environ.get(ENV_PASSPHRASE)
+    ahead = None
+    if passphrase is not None and (directory / "keystore.json").exists():
+        # Argon2id on a thread while the window's modules import (issue 20: cold start)
+        ahead = KeystoreUnlock(directory / "keystore.json", passphrase)
+
     from app.card.pcsc import CardWatcher, PcscTransport  # noqa: PLC0415
     from app.domain.texts import ClerkFacingError  # noqa: PLC0415
-    from app.paths import ENV_PASSPHRASE, data_dir  # noqa: PLC0415
     from app.settings import FILE_NAME, load_settings  # noqa: PLC0415
     from app.ui import startup  # noqa: PLC0415
-    from app.ui.first_run import ask_first_run  # noqa: PLC0415
     from app.ui.i18n import LanguageSwitcher  # noqa: PLC0415
     from app.ui.qt_app import make_application  # noqa: PLC0415
     from app.ui.status_bar import ReaderState  # noqa: PLC0415
 
     app = make_application()
-    directory = data_dir()
     loaded = load_settings(directory / FILE_NAME)
     languages = LanguageSwitcher(app)  # kept: the settings dialog switches through it
     languages.switch(loaded.settings.language)
-    passphrase = os.environ.get(ENV_PASSPHRASE)
     if not (directory / "keystore.json").exists():
+        from app.ui.first_run import ask_first_run  # noqa: PLC0415 - the first run only
+
         answers = ask_first_run(_readers, ask_passphrase=passphrase is None)
         if answers is None:
             return 1
@@ -81,7 +89,7 @@ def _run_gui(reader: str | None) -> int:
             return startup.show_fatal(exc)
         loaded = load_settings(directory / FILE_NAME)
     try:
-        counter = startup.unlock_counter(directory, passphrase)
+        counter = startup.unlock_counter(directory, passphrase, ahead)
     except ClerkFacingError as exc:  # a damaged journal or store file: say so, do not crash
         return startup.show_fatal(exc)
     if counter is None:

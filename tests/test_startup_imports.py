@@ -4,7 +4,9 @@ A fresh interpreter does what the counter does up to the sign-in screen — impo
 modules, unlock and open an offline counter (journal and store already at the current schema),
 build the window and show it — then lists the heavy modules it holds. None of those may be there:
 Alembic comes in only when a migration is due, ``requests`` only when a center is configured,
-pillow and python-escpos only when a receipt goes to a thermal printer.
+pillow and python-escpos only when a receipt goes to a thermal printer; the flow dialogs, the
+reports, receipt printing (QtPrintSupport) and the scenic page only when first opened. The
+window is wired as the production start wires it (:func:`app.ui.startup.wire_window`).
 """
 
 from __future__ import annotations
@@ -41,17 +43,44 @@ HEAVY = (
     "PySide6.QtCharts",
     "PySide6.QtNetwork",
     "PySide6.QtSvg",
+    "PySide6.QtPrintSupport",
+    "gmssl",  # SM2's reference arithmetic: Tongsuo (C) does the start's keys and signatures
+    "Cryptodome",
+    "app.sync.loop",  # the sync's thread and uploader: only with a center
+    "app.sync.uploader",
+    # the app's own: each flow dialog, the reports, printing, the scenic page come in when opened
+    "app.ui.flows.loss",
+    "app.ui.flows.replacement",
+    "app.ui.flows.exchange",
+    "app.ui.flows.refund",
+    "app.ui.flows.void_reprint",
+    "app.ui.flows.grey_records",
+    "app.ui.flows.journal_tools",
+    "app.ui.flows.sync_status",
+    "app.ui.flows.settings_dialog",
+    "app.ui.flows.receipt_view",
+    "app.ui.flows.reports",
+    "app.reports",
+    "app.printing",
+    "app.ui.printing",
+    "app.ui.scenic.page",
+    "app.ui.scenic.pass_dialog",
+    "app.ui.first_run",
+    "app.diagnostics",
 )
 
 _CHILD = r"""
 import json, os, sys
 from pathlib import Path
 from app.ui.qt_app import make_application
-from app.ui.startup import assemble
+from app.ui.startup import assemble, wire_window
+from app.ui.i18n import LanguageSwitcher
+from app.settings import Settings
 from app import composition
 app = make_application()
 counter = composition.open_counter(Path(sys.argv[1]), os.environ["PP"])
 gui = assemble(counter, lambda: None, "test reader")
+wire_window(gui, data_dir=Path(sys.argv[1]), settings=Settings(), languages=LanguageSwitcher(app))
 gui.window.show()
 app.processEvents()
 for extra in sys.argv[2:]:
@@ -106,3 +135,9 @@ def test_the_sign_in_screen_imports_nothing_heavy(counter_dir: Path) -> None:
 def test_the_check_sees_a_heavy_import(counter_dir: Path) -> None:
     """The control: the same child, made to import ``requests`` at the end, is caught."""
     assert "requests" in _heavy_after_start(counter_dir, "requests")
+
+
+def test_the_check_sees_a_flow_dialog_imported(counter_dir: Path) -> None:
+    """The control for the app's own: a flow dialog's module imported at the end is caught."""
+    found = _heavy_after_start(counter_dir, "app.ui.flows.reports")
+    assert "app.ui.flows.reports" in found and "app.reports" in found

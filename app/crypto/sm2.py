@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-
-from gmssl import sm2 as _gm
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from app.crypto.sm3 import sm3_digest
 from app.domain.texts import ClerkFacingError
@@ -25,8 +25,20 @@ try:  # Tongsuo in C for the default ID when installed; gmssl stays the referenc
 except (ImportError, OSError):  # pragma: no cover - not installed, or its library unloadable
     _native = None  # type: ignore[assignment]
 
+if TYPE_CHECKING:
+    from gmssl.sm2 import CryptSM2
+
 DEFAULT_USER_ID = b"1234567812345678"
-_CURVE = _gm.default_ecc_table
+# the SM2 curve of GB/T 32918.5 (gmssl's default_ecc_table holds the same; a test compares them),
+# written here so that gmssl is imported only when its point arithmetic is used (issue 20)
+_CURVE = {
+    "n": "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123",
+    "p": "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF",
+    "g": "32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7"
+    "bc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0",
+    "a": "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC",
+    "b": "28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93",
+}
 _N = int(_CURVE["n"], 16)
 _P = int(_CURVE["p"], 16)
 _A = int(_CURVE["a"], 16)
@@ -39,8 +51,16 @@ class Sm2Error(ClerkFacingError, ValueError):
     """An SM2 key or signature is malformed."""
 
 
-def _engine(private_hex: str, public: bytes) -> _gm.CryptSM2:
-    engine = _gm.CryptSM2(private_key=private_hex, public_key="")
+def _gm() -> ModuleType:
+    """The SM2 module of gmssl, imported on first use (it brings pycryptodome with it)."""
+    from gmssl import sm2  # noqa: PLC0415
+
+    module: ModuleType = sm2
+    return module
+
+
+def _engine(private_hex: str, public: bytes) -> CryptSM2:
+    engine: CryptSM2 = _gm().CryptSM2(private_key=private_hex, public_key="")
     engine.public_key = public.hex()  # bypass the lstrip("04") in gmssl's constructor
     return engine
 
@@ -89,7 +109,9 @@ class Sm2PrivateKey:
         d = int.from_bytes(secret, "big")
         if not 1 <= d < _N - 1:
             raise Sm2Error("the SM2 private key is out of range")
-        engine = _gm.CryptSM2(private_key=secret.hex(), public_key="")
+        if _native is not None:  # C, and gmssl stays unimported at start-up (issue 20)
+            return cls(secret=secret, public_key=_native.public_key(secret))
+        engine = _gm().CryptSM2(private_key=secret.hex(), public_key="")
         public_hex = engine._kg(d, _CURVE["g"])
         return cls(secret=secret, public_key=bytes.fromhex(public_hex))
 
@@ -135,7 +157,7 @@ _G = bytes.fromhex(_CURVE["g"])
 
 def _multiply(k: int, point: bytes) -> bytes:
     """[k]point as x ‖ y (64 bytes); ``point`` must be on the curve and k in [1, n-1]."""
-    engine = _gm.CryptSM2(private_key="00", public_key="")
+    engine = _gm().CryptSM2(private_key="00", public_key="")
     result = engine._kg(k, point.hex())
     if result is None:  # the point at infinity: impossible for k in [1, n-1] on this curve
         raise Sm2Error("SM2 point multiplication gave the point at infinity")

@@ -39,6 +39,12 @@ def _private(secret: bytes) -> Any:
     return ec.derive_private_key(int.from_bytes(secret, "big"), ec.SM2())
 
 
+def public_key(secret: bytes) -> bytes:
+    """The x ‖ y (64 bytes) of the public key of ``secret`` (a checked, in-range scalar)."""
+    numbers = _private(secret).public_key().public_numbers()
+    return int(numbers.x).to_bytes(32, "big") + int(numbers.y).to_bytes(32, "big")
+
+
 def _der_integer(der: bytes, at: int) -> tuple[int, int]:
     if der[at] != 0x02 or der[at + 1] > 33:
         raise ValueError("not a DER INTEGER of an SM2 signature")

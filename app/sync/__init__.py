@@ -8,37 +8,71 @@
 See docs/sync.md.
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
-
-from app.sync.errors import (
-    AuthError,
-    BadResponseError,
-    ConflictError,
-    DeviceSuspendedError,
-    JournalMismatchError,
-    OfflineError,
-    RefusedError,
-    ServerError,
-    SyncError,
-    TlsError,
-)
-from app.sync.lists import BlacklistSink, ParametersSink, StoreBlacklist, StoreParameters
-from app.sync.loop import LoopSettings, SyncLoop
-from app.sync.settings import ClientSettings
-from app.sync.status import Connection, PendingMoney, SyncStatus
-from app.sync.uploader import Uploader, UploadRun
 
 if TYPE_CHECKING:
     from app.sync.client import CenterClient
+    from app.sync.errors import (
+        AuthError,
+        BadResponseError,
+        ConflictError,
+        DeviceSuspendedError,
+        JournalMismatchError,
+        OfflineError,
+        RefusedError,
+        ServerError,
+        SyncError,
+        TlsError,
+    )
+    from app.sync.lists import BlacklistSink, ParametersSink, StoreBlacklist, StoreParameters
+    from app.sync.loop import LoopSettings, SyncLoop
+    from app.sync.settings import ClientSettings
+    from app.sync.status import Connection, PendingMoney, SyncStatus
+    from app.sync.uploader import Uploader, UploadRun
+
+# each name from its module on first use: a counter without a center imports neither the loop
+# nor the client (``requests``) at start-up (issue 20), yet ``from app.sync import X`` works
+_HOMES = {
+    "CenterClient": "client",
+    "BlacklistSink": "lists",
+    "ParametersSink": "lists",
+    "StoreBlacklist": "lists",
+    "StoreParameters": "lists",
+    "LoopSettings": "loop",
+    "SyncLoop": "loop",
+    "ClientSettings": "settings",
+    "Connection": "status",
+    "PendingMoney": "status",
+    "SyncStatus": "status",
+    "Uploader": "uploader",
+    "UploadRun": "uploader",
+    **{
+        name: "errors"
+        for name in (
+            "AuthError",
+            "BadResponseError",
+            "ConflictError",
+            "DeviceSuspendedError",
+            "JournalMismatchError",
+            "OfflineError",
+            "RefusedError",
+            "ServerError",
+            "SyncError",
+            "TlsError",
+        )
+    },
+}
 
 
 def __getattr__(name: str) -> Any:
-    """``CenterClient`` on first use: it brings ``requests``, which only a center needs."""
-    if name == "CenterClient":
-        from app.sync.client import CenterClient  # noqa: PLC0415
-
-        return CenterClient
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """A name of :data:`__all__`, imported from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import PySide6
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -26,17 +26,14 @@ from app.card.thread import CardThread
 from app.card.transport import CardTransport
 from app.composition import Counter
 from app.crypto.keystore import KeystoreError
-from app.diagnostics import write_diagnostics
+from app.crypto.unlock_ahead import KeystoreUnlock
 from app.domain.people import Role
 from app.settings import FILE_NAME, Settings, load_settings, save_settings
 from app.ui.context import UiContext
-from app.ui.first_run import FirstRunAnswers
 from app.ui.flows import FlowOpeners, register_flows
-from app.ui.flows.reports import ReportTools
 from app.ui.i18n import LanguageSwitcher
 from app.ui.main_window import MainWindow
 from app.ui.messages import ErrorPresenter, describe
-from app.ui.printing.receipt_printing import ReceiptPrinting
 from app.ui.reader_bridge import (
     ReaderBridge,
     counter_tap_service,
@@ -45,10 +42,17 @@ from app.ui.reader_bridge import (
     recovery_step,
     void_step,
 )
-from app.ui.scenic import install_scenic
-from app.ui.scenic.page import ScenicPage
+from app.ui.scenic import add_scenic_step, install_scenic_page
 from app.ui.sign_in import UnlockDialog
 from app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # built on first use (issue 20: the first screen imports only what it shows)
+    from app.services.receipts import Receipt
+    from app.services.shifts import ShiftCloseResult
+    from app.ui.first_run import FirstRunAnswers
+    from app.ui.flows.reports import ReportTools
+    from app.ui.printing.receipt_printing import ReceiptPrinting
+    from app.ui.scenic.page import ScenicPage
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,9 @@ REPORTS_KEY = QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R)
 class Gui:
     """The window and what runs behind it; :meth:`close` stops the threads (not the counter).
 
-    ``openers``, ``printing`` and ``reports`` are set by :func:`wire_window`.
+    ``openers`` is set by :func:`wire_window`; ``printing``, ``reports`` and ``scenic`` are
+    built on their first use once it ran (the first receipt, report or scenic page), so that
+    the sign-in screen does not import receipt printing, the reports or the scenic page.
     """
 
     ctx: UiContext
@@ -67,9 +73,28 @@ class Gui:
     window: MainWindow
     card_thread: CardThread
     openers: FlowOpeners | None = None
-    printing: ReceiptPrinting | None = None
-    reports: ReportTools | None = None
-    scenic: ScenicPage | None = None
+    makers: dict[str, Callable[[], object]] = field(default_factory=dict, repr=False)
+    built: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def _part(self, name: str) -> object | None:
+        if name not in self.built and name in self.makers:
+            self.built[name] = self.makers[name]()
+        return self.built.get(name)
+
+    @property
+    def printing(self) -> ReceiptPrinting | None:
+        """Receipt printing (built on first use; None before :func:`wire_window`)."""
+        return self._part("printing")  # type: ignore[return-value]
+
+    @property
+    def reports(self) -> ReportTools | None:
+        """The reports' tools (built on first use; None before :func:`wire_window`)."""
+        return self._part("reports")  # type: ignore[return-value]
+
+    @property
+    def scenic(self) -> ScenicPage | None:
+        """The scenic page (built on first use; None before :func:`wire_window`)."""
+        return self._part("scenic")  # type: ignore[return-value]
 
     def close(self) -> None:
         """Stop the status bar's reads, the runner's pool and the card thread."""
@@ -130,11 +155,42 @@ def wire_window(
     - the scenic ticket office page, shown when the settings say ``scenic_mode``.
     """
     window, ctx = gui.window, gui.ctx
-    printing = ReceiptPrinting(ctx, settings.printer, data_dir, parent=window)
-    reports = ReportTools(ctx, window)
+    latest = [settings]  # the printer of the last saved settings, for a printing built later
+
+    def make_printing() -> ReceiptPrinting:
+        from app.ui.printing.receipt_printing import ReceiptPrinting  # noqa: PLC0415
+
+        return ReceiptPrinting(ctx, latest[0].printer, data_dir, parent=window)
+
+    def make_reports() -> ReportTools:
+        from app.ui.flows.reports import ReportTools  # noqa: PLC0415
+
+        return ReportTools(ctx, window)
+
+    def make_scenic() -> ScenicPage:
+        return install_scenic_page(window, gui.bridge, scenic_mode=latest[0].scenic_mode)
+
+    gui.makers.update(printing=make_printing, reports=make_reports, scenic=make_scenic)
 
     def open_reports() -> None:
+        reports = gui.reports
+        assert reports is not None
         reports.open_dialog()
+
+    def preview_shift(result: ShiftCloseResult) -> None:
+        reports = gui.reports
+        assert reports is not None
+        reports.preview_shift(result)
+
+    def print_seq(seq: int) -> None:
+        printing = gui.printing
+        assert printing is not None
+        printing.print_seq(seq)
+
+    def print_receipt(receipt: Receipt) -> None:
+        printing = gui.printing
+        assert printing is not None
+        printing.print_receipt(receipt)
 
     def language_changed(language: str) -> None:
         if languages.switch(language):
@@ -150,24 +206,32 @@ def wire_window(
             ),
         )
 
-    scenic = install_scenic(window, gui.bridge, scenic_mode=settings.scenic_mode)
+    add_scenic_step(window, gui.bridge)
+    if settings.scenic_mode:
+        _ = gui.scenic  # shown at once: built now
 
     def settings_saved(saved: Settings) -> None:
-        printing.update(saved)
+        latest[0] = saved
+        if "printing" in gui.built:
+            printing = gui.printing
+            assert printing is not None
+            printing.update(saved)
         window.auto_print = saved.auto_print
+        if saved.scenic_mode:
+            _ = gui.scenic
         window.show_scenic(saved.scenic_mode)
 
     gui.openers = register_flows(
         window,
         ctx,
         settings_path=data_dir / FILE_NAME,
-        print_receipt=printing.print_receipt,
+        print_receipt=print_receipt,
         on_language_changed=language_changed,
         on_settings_saved=settings_saved,
     )
-    window.print_receipt = printing.print_seq
+    window.print_receipt = print_seq
     window.auto_print = settings.auto_print
-    window.print_shift_report = reports.preview_shift
+    window.print_shift_report = preview_shift
     window.add_tool(
         lambda: QCoreApplication.translate("startup", "&Reports…"),
         open_reports,
@@ -175,9 +239,6 @@ def wire_window(
         min_role=Role.CLERK,
     )
     _add_diagnostics_tool(gui, data_dir)
-    gui.printing = printing
-    gui.reports = reports
-    gui.scenic = scenic
 
 
 def _add_diagnostics_tool(gui: Gui, data_dir: Path) -> None:
@@ -185,6 +246,10 @@ def _add_diagnostics_tool(gui: Gui, data_dir: Path) -> None:
     window = gui.window
 
     def copy_diagnostics() -> None:
+        import PySide6  # noqa: PLC0415
+
+        from app.diagnostics import write_diagnostics  # noqa: PLC0415 - only when asked
+
         try:
             path = write_diagnostics(data_dir, extra_versions={"PySide6": PySide6.__version__})
         except OSError as exc:
@@ -258,8 +323,14 @@ def set_up_first_run(
     )
 
 
-def unlock_counter(directory: Path, passphrase: str | None) -> Counter | None:
-    """Open the counter, asking for the passphrase until it opens (None: the clerk quit)."""
+def unlock_counter(
+    directory: Path, passphrase: str | None, ahead: KeystoreUnlock | None = None
+) -> Counter | None:
+    """Open the counter, asking for the passphrase until it opens (None: the clerk quit).
+
+    ``ahead``: the keystore already being unlocked with ``passphrase`` on a thread
+    (:mod:`app.crypto.unlock_ahead`); a wrong passphrase there asks the clerk, as below.
+    """
     problem = ""
     sam_reader = load_settings(directory / FILE_NAME).settings.sam_reader_name or None
     while True:
@@ -269,6 +340,11 @@ def unlock_counter(directory: Path, passphrase: str | None) -> Counter | None:
                 return None
             passphrase = dialog.value()
         try:
+            if ahead is not None:
+                keystore, ahead = ahead.result(), None
+                return composition.open_counter(
+                    directory, passphrase, keystore=keystore, sam_reader=sam_reader
+                )
             return composition.open_counter(directory, passphrase, sam_reader=sam_reader)
         except KeystoreError as exc:
             what, advice, _ = describe(exc)

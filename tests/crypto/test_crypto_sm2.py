@@ -214,3 +214,29 @@ def test_example_public_key_starts_with_zero_digit() -> None:
     """The published example key itself has x = 09F9…; it goes through the same path."""
     assert EX_PUBLIC.hex().startswith("0")
     assert sm2_verify(b"\x04" + EX_PUBLIC, EX_MESSAGE, EX_SIGNATURE)
+
+
+def test_the_curve_written_out_is_gmssls() -> None:
+    """The SM2 curve kept in app.crypto.sm2 (so gmssl loads lazily) is the one gmssl computes on."""
+    from gmssl import sm2 as gm  # noqa: PLC0415
+
+    from app.crypto import sm2  # noqa: PLC0415
+
+    ours = {k: v.lower() for k, v in sm2._CURVE.items()}
+    assert ours == {k: v.lower() for k, v in gm.default_ecc_table.items()}
+
+
+def test_tongsuo_derives_the_public_key_gmssl_derives() -> None:
+    """from_secret's public key (Tongsuo's) is gmssl's [d]G, for keys across the range."""
+    import secrets  # noqa: PLC0415
+
+    from gmssl import sm2 as gm  # noqa: PLC0415
+
+    from app.crypto import sm2  # noqa: PLC0415
+
+    n = int(sm2._CURVE["n"], 16)
+    for d in (1, 2, n - 2, *(secrets.randbelow(n - 3) + 1 for _ in range(8))):
+        secret = d.to_bytes(32, "big")
+        engine = gm.CryptSM2(private_key=secret.hex(), public_key="")
+        expected = bytes.fromhex(engine._kg(d, gm.default_ecc_table["g"]))
+        assert sm2.Sm2PrivateKey.from_secret(secret).public_key == expected
