@@ -52,10 +52,23 @@ class SignInDialog(FlowDialog):
         layout.addLayout(buttons)
         self.lock_while_busy(self._pages)
         self.setMinimumWidth(460)
-        if ctx.counter.operators.needs_first_admin():
+        operators = ctx.counter.operators
+        if operators.needs_first_admin():
             self.show_first_admin()
         else:
             self.show_sign_in()
+            missing = operators.missing_accounts()
+            if missing:  # rows deleted outside the app: no first-admin set-up, a clear word
+                self.say_problem(
+                    self.tr(
+                        "{count} operator account(s) that this counter's journal names are "
+                        "missing from its store: the store was damaged or edited outside the app."
+                    ).format(count=missing),
+                    self.tr(
+                        "Those accounts cannot sign in. Restore the store from its backup or "
+                        "call the issuer's support; the first-admin set-up stays closed."
+                    ),
+                )
 
     # -- pages -----------------------------------------------------------------------------------
 

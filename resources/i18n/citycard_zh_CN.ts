@@ -2161,6 +2161,14 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>{count} operator account(s) that this counter&apos;s journal names are missing from its store: the store was damaged or edited outside the app.</source>
+        <translation>本柜台日志记录的 {count} 个操作员账户在其数据库中缺失：数据库已损坏或在本程序之外被修改。</translation>
+    </message>
+    <message>
+        <source>Those accounts cannot sign in. Restore the store from its backup or call the issuer&apos;s support; the first-admin set-up stays closed.</source>
+        <translation>这些账户无法登录。请从备份恢复数据库，或联系发卡机构技术支持；首位管理员设置不会重新开放。</translation>
+    </message>
+    <message>
         <source>Sign in to the counter</source>
         <translation>登录柜台</translation>
     </message>
@@ -3905,8 +3913,12 @@
         <translation>请重新输入。连续输错 {max_failures} 次，账户将锁定 {lockout_minutes} 分钟。</translation>
     </message>
     <message>
-        <source>An admin must set a new password for this account.</source>
-        <translation>须由管理员为此账户设置新密码。</translation>
+        <source>An admin must set a new password for this account (Tools ▸ Staff).</source>
+        <translation>须由管理员为此账户设置新密码（工具 ▸ 员工）。</translation>
+    </message>
+    <message>
+        <source>Ask an admin to unlock it (Tools ▸ Staff).</source>
+        <translation>请管理员解锁（工具 ▸ 员工）。</translation>
     </message>
     <message>
         <source>Nobody is signed in.</source>
@@ -3969,8 +3981,8 @@
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <source>Wait until {until}, or ask an admin to set a new password for the account.</source>
-        <translation>请等到 {until}，或请管理员为该账户设置新密码。</translation>
+        <source>Wait until {until}, or ask an admin to unlock the account or set a new password for it (Tools ▸ Staff).</source>
+        <translation>请等到 {until}，或请管理员解锁该账户或为其设置新密码（工具 ▸ 员工）。</translation>
     </message>
     <message>
         <source>The password was refused: a password is text.</source>
@@ -4015,6 +4027,18 @@
     <message>
         <source>Choose clerk, supervisor or admin.</source>
         <translation>请选择柜员、主管或管理员。</translation>
+    </message>
+    <message>
+        <source>You cannot change your own role.</source>
+        <translation>不能更改自己的角色。</translation>
+    </message>
+    <message>
+        <source>You cannot lock your own account.</source>
+        <translation>不能锁定自己的账户。</translation>
+    </message>
+    <message>
+        <source>You cannot unlock your own account.</source>
+        <translation>不能解锁自己的账户。</translation>
     </message>
     <message>
         <source>You cannot deactivate your own account.</source>
@@ -4775,6 +4799,26 @@
     <message>
         <source>“{username}” is the last active admin.</source>
         <translation>“{username}”是最后一个有效的管理员。</translation>
+    </message>
+    <message>
+        <source>the journal record {seq} does not match its MAC: it was altered</source>
+        <translation>日志记录 {seq} 与其 MAC 不符：已被篡改</translation>
+    </message>
+    <message>
+        <source>Stop and call the issuer&apos;s support: the journal file was edited.</source>
+        <translation>请停止操作并联系发卡机构技术支持：日志文件已被修改。</translation>
+    </message>
+    <message>
+        <source>There is no active operator “{username}”.</source>
+        <translation>没有在用的操作员“{username}”。</translation>
+    </message>
+    <message>
+        <source>An admin locked the account “{username}”.</source>
+        <translation>管理员已锁定账户“{username}”。</translation>
+    </message>
+    <message>
+        <source>The password record of “{username}” is not the one this counter&apos;s journal holds: it was changed outside the app.</source>
+        <translation>“{username}”的密码记录与本柜台日志中的不一致：已在本程序之外被修改。</translation>
     </message>
     <message>
         <source>Reload the shift and check its state.</source>
