@@ -2246,6 +2246,140 @@
     </message>
 </context>
 <context>
+    <name>StaffDialog</name>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>&amp;Username (new account):</source>
+        <translation>用户名（新账户）(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>姓名(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>R&amp;ole:</source>
+        <translation>角色(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>&amp;Create account</source>
+        <translation>创建账户(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Set &amp;role</source>
+        <translation>设置角色(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Set new &amp;password</source>
+        <translation>设置新密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Lock</source>
+        <translation>锁定(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Unloc&amp;k</source>
+        <translation>解锁(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Reading the accounts</source>
+        <translation>正在读取账户</translation>
+    </message>
+    <message>
+        <source>Account “{username}” created.</source>
+        <translation>账户“{username}”已创建。</translation>
+    </message>
+    <message>
+        <source>Creating the account</source>
+        <translation>正在创建账户</translation>
+    </message>
+    <message>
+        <source>“{username}” is now: {role}.</source>
+        <translation>“{username}”现在是：{role}。</translation>
+    </message>
+    <message>
+        <source>Changing the role</source>
+        <translation>正在更改角色</translation>
+    </message>
+    <message>
+        <source>New password set for “{username}”. Tell them in person.</source>
+        <translation>已为“{username}”设置新密码。请当面告知本人。</translation>
+    </message>
+    <message>
+        <source>Setting the password</source>
+        <translation>正在设置密码</translation>
+    </message>
+    <message>
+        <source>“{username}” is locked.</source>
+        <translation>“{username}”已锁定。</translation>
+    </message>
+    <message>
+        <source>“{username}” is unlocked.</source>
+        <translation>“{username}”已解锁。</translation>
+    </message>
+    <message>
+        <source>Changing the account</source>
+        <translation>正在更改账户</translation>
+    </message>
+</context>
+<context>
+    <name>StaffModel</name>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Clerk</source>
+        <translation>柜员</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>Deactivated</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Locked by an admin</source>
+        <translation>已被管理员锁定</translation>
+    </message>
+    <message>
+        <source>Locked until {time} (wrong passwords)</source>
+        <translation>锁定至 {time}（密码错误次数过多）</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>在用</translation>
+    </message>
+</context>
+<context>
     <name>SyncDialog</name>
     <message>
         <source>Clearing center sync</source>
@@ -2896,6 +3030,10 @@
     <message>
         <source>&amp;Sync with the clearing center…</source>
         <translation>与清算中心同步(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>S&amp;taff…</source>
+        <translation>员工(&amp;T)…</translation>
     </message>
 </context>
 <context>
