@@ -358,6 +358,8 @@ def open_counter(
         disk_warning_mb=settings.disk_warning_mb,
     )
     if journal.problem is None:
+        # a counter made before staff records: journal its accounts (once)
+        counter.operators.adopt_legacy_accounts()
         # the journal is written first: after a crash the store catches up with it
         counter.shifts.reconcile()
         counter.loss.reconcile()

@@ -348,6 +348,50 @@ class OperatorService:
             1 for e in roster(self._journal).values() if e.active and e.username not in stored
         )
 
+    def adopt_legacy_accounts(self) -> int:
+        """Once, on a counter made before staff records: journal its accounts; how many.
+
+        Such a journal names its accounts in ``note`` records (``operator_created``,
+        ``operator_deactivated``): the role and activity come from those MAC'd notes, never from
+        the store; the digest bound is the store's hash as found at the upgrade (nothing older
+        holds it). A store row no note names is not adopted. Nothing happens once any staff
+        record exists.
+        """
+        if has_staff(self._journal):
+            return 0
+        legacy: dict[str, dict[str, Any]] = {}
+        for record in self._journal.verified_records_of_kinds(RecordKind.NOTE):
+            payload = record.payload_dict()
+            name = str(payload.get("username", ""))
+            if payload.get("event") == "operator_created":
+                legacy[name] = {"display_name": payload.get("display_name", name),
+                                "role": payload.get("role"), "active": True}  # fmt: skip
+            elif payload.get("event") == "operator_deactivated" and name in legacy:
+                legacy[name]["active"] = False
+        entries = []
+        for name, found in sorted(legacy.items()):
+            account = accounts.get(self._store, name)
+            if account is None:
+                continue
+            role = found["role"] if found["role"] in {r.value for r in Role} else Role.CLERK.value
+            entries.append(
+                staff_entry(
+                    StaffEvent.CREATED,
+                    name,
+                    name,
+                    display_name=str(found["display_name"]),
+                    role=role,
+                    password_digest=hash_digest(account.password_hash),
+                    adopted=True,
+                )
+            )
+            if not found["active"]:
+                entries.append(staff_entry(StaffEvent.DEACTIVATED, name, name, adopted=True))
+        if entries:
+            self._journal.append_many(entries)
+            log.info("adopted %d operator account(s) from the legacy journal notes", len(legacy))
+        return sum(1 for e in entries if e.payload.get("event") == StaffEvent.CREATED.value)
+
     def create_first_admin(self, username: str, display_name: str, password: str) -> OperatorInfo:
         """Create the first admin; refused once any operator exists. Not a sign-in."""
         if not self.needs_first_admin():

@@ -256,3 +256,46 @@ def test_store_keeps_the_cache_in_step(
     service.change_role(staff["admin"], "clerk1", Role.SUPERVISOR)
     account = accounts.get(store, "clerk1")
     assert account is not None and account.role is Role.SUPERVISOR
+
+
+def _legacy_counter(store: Store, journal: Journal) -> None:
+    """A counter as made before staff records: store rows, ``note`` records in the journal."""
+    from app.journal import Entry  # noqa: PLC0415
+
+    for name, shown, role, password in (
+        ("admin", "管理员", Role.ADMIN, ADMIN_PW),
+        ("clerk1", "王芳", Role.CLERK, CLERK_PW),
+        ("gone", "Gone", Role.CLERK, SUP_PW),
+    ):
+        accounts.add(
+            store,
+            accounts.OperatorAccount(
+                name, shown, role, passwords.hash_password(password, CHEAP), 0, 0, True, 0
+            ),
+        )
+        journal.append(
+            Entry(
+                RecordKind.NOTE,
+                operator="admin",
+                payload={"event": "operator_created", "username": name, "display_name": shown,
+                         "role": role.value, "first_run": name == "admin"},
+            )
+        )  # fmt: skip
+    journal.append(
+        Entry(RecordKind.NOTE, payload={"event": "operator_deactivated", "username": "gone"})
+    )
+
+
+def test_a_legacy_counter_is_adopted_once_with_the_roles_its_journal_noted(
+    service: OperatorService, store: Store, journal: Journal, store_path: Path
+) -> None:
+    _legacy_counter(store, journal)
+    _sql(store_path, "UPDATE operator SET role = 'admin' WHERE username = 'clerk1'")  # before
+    assert service.needs_first_admin()  # no staff record yet: what adoption is for
+    assert service.adopt_legacy_accounts() == 3
+    assert service.adopt_legacy_accounts() == 0  # once
+    assert not service.needs_first_admin()
+    assert service.sign_in("clerk1", CLERK_PW).role is Role.CLERK  # the note's role, not the row's
+    assert service.sign_in("admin", ADMIN_PW).role is Role.ADMIN
+    with pytest.raises(SignInError):
+        service.sign_in("gone", SUP_PW)  # deactivated in the notes stays deactivated
