@@ -36,6 +36,7 @@ class StaffEntry:
     password_digest: str
     active: bool = True
     locked: bool = False  # locked by an admin (not the timed lockout after wrong passwords)
+    must_change_password: bool = False  # an admin set the password: its owner picks a new one
 
 
 def hash_digest(password_hash: str) -> str:
@@ -74,6 +75,7 @@ def _fold(entries: dict[str, StaffEntry], payload: dict[str, Any]) -> None:
         entry = replace(
             entry,
             password_digest=str(payload.get("password_digest", "")),
+            must_change_password=bool(payload.get("must_change", False)),
             locked=False if payload.get("unlock") else entry.locked,
         )
     elif event is StaffEvent.LOCKED:

@@ -529,8 +529,17 @@ class OperatorService:
                 actor.username,
                 password_digest=hash_digest(encoded),
                 unlock=target != actor.username,
+                must_change=target != actor.username,  # the admin knows it: its owner changes it
             )
         )
+
+    def must_change_password(self, actor: Actor) -> bool:
+        """Whether an admin set ``actor``'s password since they last chose one themselves.
+
+        The sign-in dialog then asks for a new password before the session starts.
+        """
+        entry = self._entry(actor.username)
+        return entry is not None and entry.must_change_password
 
     def deactivate(self, actor: Actor, username: str) -> OperatorInfo:
         """Deactivate an account (admins only; never oneself, never the last active admin)."""
@@ -909,6 +918,7 @@ class OperatorService:
                     account.username,
                     account.username,
                     password_digest=hash_digest(encoded),
+                    must_change=entry.must_change_password,  # a rehash is no choice of password
                     rehash=True,
                 )
             )

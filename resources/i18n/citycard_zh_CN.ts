@@ -2197,6 +2197,22 @@
         <translation>确认密码(&amp;R)：</translation>
     </message>
     <message>
+        <source>Choose your own password</source>
+        <translation>设置您自己的密码</translation>
+    </message>
+    <message>
+        <source>An admin set the password you typed. Choose a new one that only you know before you start.</source>
+        <translation>您输入的密码是管理员设置的。开始工作前，请设置一个只有您自己知道的新密码。</translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation>新密码(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Change and sign in</source>
+        <translation>修改并登录(&amp;C)</translation>
+    </message>
+    <message>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -2213,6 +2229,10 @@
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
+        <source>Choose a new password to continue.</source>
+        <translation>请设置新密码后继续。</translation>
+    </message>
+    <message>
         <source>Checking the password…</source>
         <translation>正在核对密码…</translation>
     </message>
@@ -2227,6 +2247,10 @@
     <message>
         <source>Type the same password twice.</source>
         <translation>请两次输入相同的密码。</translation>
+    </message>
+    <message>
+        <source>Changing the password</source>
+        <translation>正在修改密码</translation>
     </message>
     <message>
         <source>Choose another password.</source>

@@ -299,3 +299,14 @@ def test_a_legacy_counter_is_adopted_once_with_the_roles_its_journal_noted(
     assert service.sign_in("admin", ADMIN_PW).role is Role.ADMIN
     with pytest.raises(SignInError):
         service.sign_in("gone", SUP_PW)  # deactivated in the notes stays deactivated
+
+
+def test_a_password_an_admin_set_must_be_changed_by_its_owner(
+    service: OperatorService, staff: dict[str, Actor]
+) -> None:
+    service.change_password(staff["admin"], "Given-pass-1357", username="clerk1")
+    clerk = service.sign_in("clerk1", "Given-pass-1357")
+    assert service.must_change_password(clerk)
+    service.change_password(clerk, "Own-choice-8642", old_password="Given-pass-1357")
+    assert not service.must_change_password(service.sign_in("clerk1", "Own-choice-8642"))
+    assert not service.must_change_password(staff["admin"])

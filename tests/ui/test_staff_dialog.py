@@ -185,3 +185,29 @@ def test_staff_screen_screenshot_zh_cn(qtbot, ui_rig: UiRig, tmp_path: Path) -> 
         dialog.close()
     finally:
         languages.switch("en")
+
+
+def test_after_an_admin_reset_the_clerk_chooses_a_new_password_at_sign_in(
+    qtbot, ui_rig: UiRig
+) -> None:
+    operators = ui_rig.counter.operators
+    admin = operators.sign_in(ADMIN[0], ADMIN[2])
+    operators.change_password(admin, "Given-pass-1357", username=CLERK[0])
+    dialog = SignInDialog(ui_rig.ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_into(qtbot, dialog.username, CLERK[0])
+    qtbot.keyClick(dialog.username, Qt.Key.Key_Return)
+    type_into(qtbot, dialog.password, "Given-pass-1357")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.new_password_shown, timeout=WAIT_MS)
+    assert ui_rig.ctx.session.actor is None  # not signed in until the password is the clerk's
+    assert has_focus(qtbot, dialog.new_password)
+    type_into(qtbot, dialog.new_password, "Own-choice-8642")
+    qtbot.keyClick(dialog.new_password, Qt.Key.Key_Return)
+    type_into(qtbot, dialog.new_repeat, "Own-choice-8642")
+    qtbot.keyClick(dialog.new_repeat, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ui_rig.ctx.session.actor is not None, timeout=WAIT_MS)
+    assert ui_rig.ctx.session.actor.username == CLERK[0]
+    assert operators.sign_in(CLERK[0], "Own-choice-8642").username == CLERK[0]
