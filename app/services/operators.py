@@ -392,6 +392,41 @@ class OperatorService:
             log.info("adopted %d operator account(s) from the legacy journal notes", len(legacy))
         return sum(1 for e in entries if e.payload.get("event") == StaffEvent.CREATED.value)
 
+    def repair_store(self) -> int:
+        """Check every operator row against the journal; repair and journal each edited one.
+
+        Run at start-up: a row whose role, activity or name differs is put back (a
+        ``staff_cache_repaired`` note); a row no staff record names is deactivated (a
+        ``staff_cache_unknown_row`` note). Returns how many rows were repaired.
+        """
+        entries = roster(self._journal)
+        repaired = 0
+        for account in accounts.accounts(self._store):
+            entry = entries.get(account.username)
+            if entry is not None:
+                repaired += self._repair_cache(account, entry) is not account
+            elif account.active and entries:
+                log.error("operator %s: a store row no staff record names", account.username)
+                accounts.repair(
+                    self._store,
+                    account.username,
+                    role=Role.CLERK,
+                    active=False,
+                    display_name=account.display_name,
+                )
+                self._journal.append(
+                    Entry(
+                        RecordKind.NOTE,
+                        payload={
+                            "event": "staff_cache_unknown_row",
+                            "username": account.username,
+                            "store_role": account.role.value,
+                        },
+                    )
+                )
+                repaired += 1
+        return repaired
+
     def create_first_admin(self, username: str, display_name: str, password: str) -> OperatorInfo:
         """Create the first admin; refused once any operator exists. Not a sign-in."""
         if not self.needs_first_admin():

@@ -310,3 +310,24 @@ def test_a_password_an_admin_set_must_be_changed_by_its_owner(
     service.change_password(clerk, "Own-choice-8642", old_password="Given-pass-1357")
     assert not service.must_change_password(service.sign_in("clerk1", "Own-choice-8642"))
     assert not service.must_change_password(staff["admin"])
+
+
+def test_start_up_repairs_every_edited_row_and_shuts_out_an_inserted_one(
+    service: OperatorService, staff: dict[str, Actor], store_path: Path, journal: Journal
+) -> None:
+    _sql(store_path, "UPDATE operator SET role = 'admin' WHERE username = 'clerk1'")
+    _sql(
+        store_path,
+        "INSERT INTO operator (username, display_name, role, password_hash, failed_attempts, "
+        "locked_until_us, active, created_at_us) VALUES ('evil', 'Evil', 'admin', 'x', 0, 0, 1, 0)",
+    )
+    assert service.repair_store() == 2
+    assert service.repair_store() == 0  # reported once
+    assert [n["username"] for n in _notes(journal, "staff_cache_repaired")] == ["clerk1"]
+    assert [n["username"] for n in _notes(journal, "staff_cache_unknown_row")] == ["evil"]
+    conn = sqlite3.connect(store_path)
+    try:
+        rows = dict(conn.execute("SELECT username, role || '/' || active FROM operator").fetchall())
+    finally:
+        conn.close()
+    assert rows["clerk1"] == "clerk/1" and rows["evil"] == "clerk/0"
