@@ -1,4 +1,7 @@
-"""Signing in (and, on a counter without operators, creating the first admin); unlocking.
+"""Signing in, the first admin, one's own password after an admin set it; unlocking.
+
+The first-admin page shows only while the journal holds no staff record (an emptied operator
+table gets a clear word instead); a password an admin set is replaced before the session starts.
 
 The password check is memory-hard (Argon2id, ~0.3 s), so it runs on the runner's pool, never on
 the GUI thread. A wrong password is said in the dialog itself, the password field is emptied and
