@@ -28,7 +28,7 @@ from app.card.psam import ApduSam
 from app.card.sam import AbsentSam, Sam
 from app.crypto.keystore import KdfParams, Keystore, KeystoreError
 from app.crypto.sm2 import Sm2PrivateKey
-from app.journal import Entry, Journal, JournalKeys, RecordKind
+from app.journal import Entry, Journal, JournalError, JournalKeys, RecordKind
 from app.journal.clock_check import ClockCheck
 from app.journal.mirror import JournalMirror, mirror_path
 from app.services.exchange import ExchangeService
@@ -368,6 +368,12 @@ def open_counter(
         disk_warning_mb=settings.disk_warning_mb,
     )
     if journal.problem is None:
+        # a counter made before staff records: journal its accounts (once)
+        try:
+            counter.operators.adopt_legacy_accounts()
+            counter.operators.repair_store()  # rows edited outside the app: put back, journaled
+        except JournalError as exc:  # an altered staff record: every sign-in will say so
+            log.error("staff records unreadable: %s", exc)
         # the journal is written first: after a crash the store catches up with it
         counter.shifts.reconcile()
         counter.loss.reconcile()

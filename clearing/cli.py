@@ -13,6 +13,7 @@
     citycard-center enrolment-code --db URL --device DEV-1 [--outlet OUTLET] [--valid-hours 24]
                                     [--replaces OLD]
     citycard-center device --db URL [--device DEV-1 --status suspended --reason TEXT]
+    citycard-center device-staff --db URL --device DEV-1   (its operators, as uploaded)
     citycard-center cards-register --db URL FILE.csv    (issuance file: card_serial,card_type)
     citycard-center loss-cancel --db URL --report N --approval REF --operator NAME
     citycard-center grants --db URL     (match online grants with the journal, raise alarms)
@@ -152,6 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--device", help="the device to change (without it: list all)")
     dev.add_argument("--status", choices=("active", "suspended", "revoked"))
     dev.add_argument("--reason", default="", help="shown to the clerk of that counter")
+
+    dstaff = with_db(sub.add_parser("device-staff", help="a counter's operators, as uploaded"))
+    dstaff.add_argument("--device", required=True, help="the device whose operators to list")
 
     cards = with_db(sub.add_parser("cards-register", help="register issued cards and types"))
     cards.add_argument("file", type=Path, help="CSV lines card_serial,card_type")
@@ -347,6 +351,15 @@ def _device(center: Center, args: argparse.Namespace) -> int:
     except DeviceStatusError as exc:
         print(f"citycard-center: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _device_staff(center: Center, args: argparse.Namespace) -> int:
+    from clearing.staff import staff_lines  # noqa: PLC0415
+
+    with center.sessions.begin() as session:
+        for line in staff_lines(session, args.device):
+            print(line)
     return 0
 
 
@@ -580,6 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _risk(center, args)
             if args.command == "staff-add":
                 return _staff_add(center, args)
+            if args.command == "device-staff":
+                return _device_staff(center, args)
             if args.command == "device":
                 return _device(center, args)
             if args.command == "cards-register":

@@ -798,6 +798,40 @@ class Journal:
             rows = _cursor(conn).execute(sql, (*kinds, after_seq)).fetchall()
         return [JournalRecord(*r) for r in rows]
 
+    def verified_records_of_kinds(self, *kinds: str) -> list[JournalRecord]:
+        """:meth:`records_of_kinds`, each record's MAC checked with this device's key first.
+
+        For records whose contents decide something now (the staff roster): a row edited in the
+        journal file outside the app raises :class:`JournalError` instead of being believed.
+        Deleting a record breaks the chain, which :meth:`verify` reports.
+        """
+        marks = ", ".join("?" * len(kinds))
+        sql = f"{_SELECT_RECORDS} WHERE kind IN ({marks}) ORDER BY seq"
+        with self._reader.connect() as conn:
+            rows = _cursor(conn).execute(sql, kinds).fetchall()
+        for row in rows:
+            key = self._keys.mac_key(row[19]) if isinstance(row[19], str) else None
+            try:
+                ok = key is not None and key.verify(
+                    stored_record_bytes(row[:20]) + row[20], row[21]
+                )
+            except (ValueError, TypeError):
+                ok = False
+            if not ok:
+                raise JournalError(
+                    "the journal record {seq} does not match its MAC: it was altered",
+                    advice="Stop and call the issuer's support: the journal file was edited.",
+                    seq=row[1],
+                )
+        return [JournalRecord(*r) for r in rows]
+
+    def holds_kinds(self, *kinds: str) -> bool:
+        """Whether any record of the given kinds exists (the (kind, seq) index answers)."""
+        marks = ", ".join("?" * len(kinds))
+        sql = f"SELECT 1 FROM journal_record WHERE kind IN ({marks}) LIMIT 1"
+        with self._reader.connect() as conn:
+            return _cursor(conn).execute(sql, kinds).fetchone() is not None
+
     def shift_records(self, shift_id: int, kind: str) -> list[JournalRecord]:
         """The records of one kind in one shift, in order (brakes and reports read these)."""
         sql = f"{_SELECT_RECORDS} WHERE shift_id = ? AND kind = ? ORDER BY seq"

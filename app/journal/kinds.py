@@ -35,6 +35,9 @@ class RecordKind(StrEnum):
     VOID = "void"
     REPRINT = "reprint"
     NOTE = "note"
+    # an operator account's authority: created, role, password digest, lock, deactivation
+    # (app/services/staff_roster.py folds them; the store's operator table is only a cache)
+    STAFF = "staff"
     # the scenic-area ticket office (app/services/scenic/)
     TICKET_SALE = "ticket_sale"  # admission tickets (a basket); purse-paid: after its purchase
     PASS_SALE = "pass_sale"  # noqa: S105 - an annual pass sold and bound to a card

@@ -8,12 +8,19 @@ cannot keep creating accounts from a window still open.
 Every sign-in, failure, sign-out and approval is journaled. A failure's record names the username
 typed and why it failed — never the password. Unknown users get the same answer as wrong
 passwords (and cost the same Argon2id time); locked accounts are refused without checking the
-password, so guessing during a lockout is useless. Account changes are journaled as ``note``
-records with an ``event`` in the payload (the journal has no dedicated kind for them).
+password, so guessing during a lockout is useless.
+
+Account changes are ``staff`` journal records (app/services/staff_roster.py), and the role,
+activity, admin lock and password-hash digest of an account are what those MAC'd records say:
+the store's operator table is a cache. A row edited outside the app (a raised role, a swapped
+password hash) changes nothing; the sign-in that meets it journals a ``staff_cache_repaired``
+note and puts the journal's values back. The first-admin set-up opens only while the journal
+holds no staff record, however empty the operator table is.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import itertools
 import logging
@@ -31,6 +38,14 @@ from app.domain.texts import fill, marked
 from app.journal import Entry, Journal, RecordKind
 from app.journal.records import from_micros, to_micros
 from app.services.errors import PermissionDeniedError, RefusedError, ServiceError
+from app.services.staff_roster import (
+    StaffEntry,
+    StaffEvent,
+    has_staff,
+    hash_digest,
+    roster,
+    staff_entry,
+)
 from app.store import operators as accounts
 from app.store.database import Store
 from app.store.operators import (
@@ -86,6 +101,8 @@ class FailureReason(enum.StrEnum):
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason code, not a password
     LOCKED = "locked"
     DAMAGED_HASH = "damaged_hash"
+    HASH_NOT_JOURNALED = "hash_not_journaled"  # the store's hash is not the one the journal binds
+    LOCKED_BY_ADMIN = "locked_by_admin"
     SELF_APPROVAL = "self_approval"
     NOT_A_SUPERVISOR = "not_a_supervisor"
 
@@ -110,7 +127,10 @@ class LockedOutError(SignInError):
     def __init__(self, message: str, locked_until: datetime, **params: object) -> None:
         super().__init__(
             message,
-            marked("Wait until {until}, or ask an admin to set a new password for the account."),
+            marked(
+                "Wait until {until}, or ask an admin to unlock the account or set a new "
+                "password for it (Tools ▸ Staff)."
+            ),
             until=f"{locked_until.astimezone():%H:%M}",
             **params,
         )
@@ -118,9 +138,15 @@ class LockedOutError(SignInError):
 
 
 class DamagedAccountError(SignInError):
-    """The account's stored password hash cannot be read."""
+    """The account's stored password hash cannot be read, or is not the journaled one."""
 
-    advice = "An admin must set a new password for this account."
+    advice = "An admin must set a new password for this account (Tools ▸ Staff)."
+
+
+class LockedByAdminError(SignInError):
+    """An admin locked the account (until an admin unlocks it)."""
+
+    advice = "Ask an admin to unlock it (Tools ▸ Staff)."
 
 
 @dataclass(frozen=True)
@@ -131,7 +157,8 @@ class OperatorInfo:
     display_name: str
     role: Role
     active: bool
-    locked_until: datetime | None  # None when not locked now
+    locked_until: datetime | None  # None when not locked now (the timed lockout)
+    locked_by_admin: bool = False
 
 
 def require(actor: Actor, role: Role, action: str = "do this") -> None:
@@ -303,8 +330,102 @@ class OperatorService:
     # -- accounts ----------------------------------------------------------------------------
 
     def needs_first_admin(self) -> bool:
-        """Whether this is the first run: no operator exists yet."""
-        return accounts.count(self._store) == 0
+        """Whether this is the first run: the journal holds no staff record yet.
+
+        Not whether the operator table is empty: emptying it outside the app must not reopen
+        the set-up (see :meth:`missing_accounts`).
+        """
+        return not has_staff(self._journal)
+
+    def missing_accounts(self) -> int:
+        """How many journaled active accounts have no row in the store (0 when all is well).
+
+        Rows deleted outside the app cannot be rebuilt from the journal (it holds only the
+        digest of each password hash): the store must be restored from its backup.
+        """
+        stored = {a.username for a in accounts.accounts(self._store)}
+        return sum(
+            1 for e in roster(self._journal).values() if e.active and e.username not in stored
+        )
+
+    def adopt_legacy_accounts(self) -> int:
+        """Once, on a counter made before staff records: journal its accounts; how many.
+
+        Such a journal names its accounts in ``note`` records (``operator_created``,
+        ``operator_deactivated``): the role and activity come from those MAC'd notes, never from
+        the store; the digest bound is the store's hash as found at the upgrade (nothing older
+        holds it). A store row no note names is not adopted. Nothing happens once any staff
+        record exists.
+        """
+        if has_staff(self._journal):
+            return 0
+        legacy: dict[str, dict[str, Any]] = {}
+        for record in self._journal.verified_records_of_kinds(RecordKind.NOTE):
+            payload = record.payload_dict()
+            name = str(payload.get("username", ""))
+            if payload.get("event") == "operator_created":
+                legacy[name] = {"display_name": payload.get("display_name", name),
+                                "role": payload.get("role"), "active": True}  # fmt: skip
+            elif payload.get("event") == "operator_deactivated" and name in legacy:
+                legacy[name]["active"] = False
+        entries = []
+        for name, found in sorted(legacy.items()):
+            account = accounts.get(self._store, name)
+            if account is None:
+                continue
+            role = found["role"] if found["role"] in {r.value for r in Role} else Role.CLERK.value
+            entries.append(
+                staff_entry(
+                    StaffEvent.CREATED,
+                    name,
+                    name,
+                    display_name=str(found["display_name"]),
+                    role=role,
+                    password_digest=hash_digest(account.password_hash),
+                    adopted=True,
+                )
+            )
+            if not found["active"]:
+                entries.append(staff_entry(StaffEvent.DEACTIVATED, name, name, adopted=True))
+        if entries:
+            self._journal.append_many(entries)
+            log.info("adopted %d operator account(s) from the legacy journal notes", len(legacy))
+        return sum(1 for e in entries if e.payload.get("event") == StaffEvent.CREATED.value)
+
+    def repair_store(self) -> int:
+        """Check every operator row against the journal; repair and journal each edited one.
+
+        Run at start-up: a row whose role, activity or name differs is put back (a
+        ``staff_cache_repaired`` note); a row no staff record names is deactivated (a
+        ``staff_cache_unknown_row`` note). Returns how many rows were repaired.
+        """
+        entries = roster(self._journal)
+        repaired = 0
+        for account in accounts.accounts(self._store):
+            entry = entries.get(account.username)
+            if entry is not None:
+                repaired += self._repair_cache(account, entry) is not account
+            elif account.active and entries:
+                log.error("operator %s: a store row no staff record names", account.username)
+                accounts.repair(
+                    self._store,
+                    account.username,
+                    role=Role.CLERK,
+                    active=False,
+                    display_name=account.display_name,
+                )
+                self._journal.append(
+                    Entry(
+                        RecordKind.NOTE,
+                        payload={
+                            "event": "staff_cache_unknown_row",
+                            "username": account.username,
+                            "store_role": account.role.value,
+                        },
+                    )
+                )
+                repaired += 1
+        return repaired
 
     def create_first_admin(self, username: str, display_name: str, password: str) -> OperatorInfo:
         """Create the first admin; refused once any operator exists. Not a sign-in."""
@@ -320,7 +441,7 @@ class OperatorService:
                 advice="Sign in as an admin to add operators.",
             )
         self._journal_account_created(account, by=account.username, first_run=True)
-        return self._info(account)
+        return self._info(account, self._entry(account.username))
 
     def create_operator(
         self, actor: Actor, username: str, display_name: str, role: Role, password: str
@@ -339,12 +460,58 @@ class OperatorService:
         except OperatorExistsError as exc:
             raise RefusedError(exc.template, advice=exc.advice, **exc.params) from None
         self._journal_account_created(account, by=actor.username, first_run=False)
-        return self._info(account)
+        return self._info(account, self._entry(account.username))
 
     def operators(self, actor: Actor) -> list[OperatorInfo]:
-        """Every account (supervisors and admins)."""
+        """Every journaled account (supervisors and admins), by username.
+
+        An account the journal names but the store lost is listed inactive.
+        """
         require(actor, Role.SUPERVISOR, "list operator accounts")
-        return [self._info(a) for a in accounts.accounts(self._store)]
+        stored = {a.username: a for a in accounts.accounts(self._store)}
+        listed = []
+        for name, entry in sorted(roster(self._journal).items()):
+            account = stored.get(name)
+            if account is None:
+                listed.append(OperatorInfo(name, entry.display_name, entry.role, False, None))
+            else:
+                listed.append(self._info(account, entry))
+        return listed
+
+    def change_role(self, actor: Actor, username: str, role: Role) -> OperatorInfo:
+        """Give an account another role (admins only; never one's own)."""
+        self._require_current(actor, Role.ADMIN, "change roles")
+        if not isinstance(role, Role):
+            raise RefusedError(
+                "{role} is not a role.",
+                advice="Choose clerk, supervisor or admin.",
+                role=repr(role),
+            )
+        entry = self._target(actor, username, marked("You cannot change your own role."))
+        if entry.role is Role.ADMIN and role is not Role.ADMIN:
+            self._refuse_last_admin(entry.username)
+        account = accounts.set_role(self._store, entry.username, role)
+        self._journal.append(
+            staff_entry(StaffEvent.ROLE_CHANGED, entry.username, actor.username, role=role.value)
+        )
+        return self._info(account, self._entry(entry.username))
+
+    def lock(self, actor: Actor, username: str) -> OperatorInfo:
+        """Lock an account until an admin unlocks it (admins only; never one's own)."""
+        self._require_current(actor, Role.ADMIN, "lock accounts")
+        entry = self._target(actor, username, marked("You cannot lock your own account."))
+        if entry.role is Role.ADMIN:
+            self._refuse_last_admin(entry.username)
+        self._journal.append(staff_entry(StaffEvent.LOCKED, entry.username, actor.username))
+        return self._stored_info(entry.username)
+
+    def unlock(self, actor: Actor, username: str) -> OperatorInfo:
+        """End an admin's lock and any timed lockout (admins only)."""
+        self._require_current(actor, Role.ADMIN, "unlock accounts")
+        entry = self._target(actor, username, marked("You cannot unlock your own account."))
+        accounts.clear_lockout(self._store, entry.username)
+        self._journal.append(staff_entry(StaffEvent.UNLOCKED, entry.username, actor.username))
+        return self._stored_info(entry.username)
 
     def change_password(
         self,
@@ -362,7 +529,10 @@ class OperatorService:
         target = actor.username if username is None else _username(username)
         _refuse_password(new_password, target)  # before any password check: nothing to count
         if target == actor.username:
-            account = self._require_current(actor, Role.CLERK, "change a password")
+            self._require_current(actor, Role.CLERK, "change a password")
+            own = accounts.get(self._store, actor.username)
+            assert own is not None  # _require_current checked it
+            account = own
             if old_password is None:
                 raise RefusedError(
                     "Changing your own password needs your current password.",
@@ -376,7 +546,7 @@ class OperatorService:
         else:
             self._require_current(actor, Role.ADMIN, "set another operator's password")
             found = accounts.get(self._store, target)
-            if found is None:
+            if found is None or target not in roster(self._journal):
                 raise RefusedError(
                     "There is no operator “{username}”.",
                     advice="Check the username.",
@@ -388,12 +558,23 @@ class OperatorService:
             self._store, account.username, encoded, unlock=target != actor.username
         )
         self._journal.append(
-            Entry(
-                RecordKind.NOTE,
-                operator=actor.username,
-                payload={"event": "password_changed", "username": account.username},
+            staff_entry(
+                StaffEvent.PASSWORD_SET,
+                account.username,
+                actor.username,
+                password_digest=hash_digest(encoded),
+                unlock=target != actor.username,
+                must_change=target != actor.username,  # the admin knows it: its owner changes it
             )
         )
+
+    def must_change_password(self, actor: Actor) -> bool:
+        """Whether an admin set ``actor``'s password since they last chose one themselves.
+
+        The sign-in dialog then asks for a new password before the session starts.
+        """
+        entry = self._entry(actor.username)
+        return entry is not None and entry.must_change_password
 
     def deactivate(self, actor: Actor, username: str) -> OperatorInfo:
         """Deactivate an account (admins only; never oneself, never the last active admin)."""
@@ -403,18 +584,21 @@ class OperatorService:
             raise RefusedError(
                 "You cannot deactivate your own account.", advice="Ask another admin to do it."
             )
+        entry = self._entry(target)
+        if entry is None or not entry.active:
+            raise RefusedError(
+                "There is no active operator “{username}”.",
+                advice="Check the username.",
+                username=target,
+            )
+        if entry.role is Role.ADMIN:
+            self._refuse_last_admin(target)
         try:
             account = accounts.deactivate(self._store, target)
         except (UnknownOperatorError, LastAdminError) as exc:
             raise RefusedError(exc.template, advice=exc.advice, **exc.params) from None
-        self._journal.append(
-            Entry(
-                RecordKind.NOTE,
-                operator=actor.username,
-                payload={"event": "operator_deactivated", "username": target},
-            )
-        )
-        return self._info(account)
+        self._journal.append(staff_entry(StaffEvent.DEACTIVATED, target, actor.username))
+        return self._info(account, self._entry(target))
 
     # -- sign-in and approvals ---------------------------------------------------------------
 
@@ -426,8 +610,8 @@ class OperatorService:
         """
         name = _username(username)
         account = self._known_account(name, password, operator=None, context="sign_in")
-        self._check_password(account, password, operator=None, context="sign_in")
-        actor = Actor(account.username, account.display_name, account.role)
+        entry = self._check_password(account, password, operator=None, context="sign_in")
+        actor = Actor(entry.username, entry.display_name, entry.role)
         self._journal.append(
             Entry(RecordKind.SIGN_IN, operator=actor.username, payload={"role": actor.role.value})
         )
@@ -469,18 +653,20 @@ class OperatorService:
         account = self._known_account(
             name, approver_password, operator=actor.username, context=context
         )
-        self._check_password(account, approver_password, operator=actor.username, context=context)
-        if not account.role.includes(Role.SUPERVISOR):
+        entry = self._check_password(
+            account, approver_password, operator=actor.username, context=context
+        )
+        if not entry.role.includes(Role.SUPERVISOR):
             self._journal_failure(name, FailureReason.NOT_A_SUPERVISOR, actor.username, context)
             raise PermissionDeniedError(
                 "{name} is a {role}; approvals need a supervisor or an admin.",
                 advice="Ask a supervisor to approve.",
-                name=account.display_name,
-                role=account.role.value,
+                name=entry.display_name,
+                role=entry.role.value,
             )
         payload: dict[str, Any] = {
-            "approver": account.username,
-            "approver_role": account.role.value,
+            "approver": entry.username,
+            "approver_role": entry.role.value,
             "purpose": purpose,
         }
         if subject:
@@ -488,28 +674,117 @@ class OperatorService:
         record = self._journal.append(
             Entry(RecordKind.APPROVAL, operator=actor.username, shift_id=shift_id, payload=payload)
         )
-        return Approval(account.username, account.role, purpose, record.seq)
+        return Approval(entry.username, entry.role, purpose, record.seq)
 
     # -- internals ---------------------------------------------------------------------------
 
     def _now_us(self) -> int:
         return to_micros(self._clock())
 
-    def _info(self, account: OperatorAccount) -> OperatorInfo:
+    def _entry(self, username: str) -> StaffEntry | None:
+        return roster(self._journal).get(username)
+
+    def _info(self, account: OperatorAccount, entry: StaffEntry | None) -> OperatorInfo:
+        """What the UI may show: the journal's authority, the store's timed lockout."""
         locked = account.locked_until_us > self._now_us()
         return OperatorInfo(
             account.username,
-            account.display_name,
-            account.role,
-            account.active,
+            entry.display_name if entry else account.display_name,
+            entry.role if entry else Role.CLERK,
+            entry is not None and entry.active and account.active,
             from_micros(account.locked_until_us) if locked else None,
+            entry is not None and entry.locked,
         )
 
-    def _require_current(self, actor: Actor, role: Role, action: str) -> OperatorAccount:
-        """:func:`require`, and the actor's account still active with that role."""
+    def _stored_info(self, username: str) -> OperatorInfo:
+        account = accounts.get(self._store, username)
+        entry = self._entry(username)
+        if account is None:
+            role = entry.role if entry else Role.CLERK
+            return OperatorInfo(
+                username, entry.display_name if entry else username, role, False, None
+            )
+        return self._info(account, entry)
+
+    def _target(self, actor: Actor, username: str, own: str) -> StaffEntry:
+        """The active journaled account an admin acts on; never the admin's own."""
+        target = _username(username)
+        if target == actor.username:
+            raise RefusedError(own, advice="Ask another admin to do it.")
+        entry = self._entry(target)
+        if entry is None or not entry.active or accounts.get(self._store, target) is None:
+            raise RefusedError(
+                "There is no active operator “{username}”.",
+                advice="Check the username.",
+                username=target,
+            )
+        return entry
+
+    def _refuse_last_admin(self, username: str) -> None:
+        """Refuse a change leaving no active, unlocked admin but ``username``."""
+        others = [
+            e
+            for e in roster(self._journal).values()
+            if e.role is Role.ADMIN and e.active and not e.locked and e.username != username
+        ]
+        if not others:
+            raise RefusedError(
+                "“{username}” is the last active admin.",
+                advice="Create another admin first.",
+                username=username,
+            )
+
+    def _repair_cache(self, account: OperatorAccount, entry: StaffEntry) -> OperatorAccount:
+        """Put the journal's role, activity and name back into an edited store row; journal it."""
+        if (account.role, account.active, account.display_name) == (
+            entry.role,
+            entry.active,
+            entry.display_name,
+        ):
+            return account
+        log.error(
+            "operator %s: the store says %s/%s, the journal %s/%s: row edited outside the app",
+            account.username,
+            account.role.value,
+            account.active,
+            entry.role.value,
+            entry.active,
+        )
+        accounts.repair(
+            self._store,
+            account.username,
+            role=entry.role,
+            active=entry.active,
+            display_name=entry.display_name,
+        )
+        self._journal.append(
+            Entry(
+                RecordKind.NOTE,
+                payload={
+                    "event": "staff_cache_repaired",
+                    "username": account.username,
+                    "store_role": account.role.value,
+                    "store_active": account.active,
+                    "journal_role": entry.role.value,
+                    "journal_active": entry.active,
+                },
+            )
+        )
+        return dataclasses.replace(
+            account, role=entry.role, active=entry.active, display_name=entry.display_name
+        )
+
+    def _require_current(self, actor: Actor, role: Role, action: str) -> StaffEntry:
+        """:func:`require`, and the actor's journaled account still active with that role."""
         require(actor, role, action)
-        account = accounts.get(self._store, actor.username)
-        if account is None or not account.active or account.role != actor.role:
+        account = self._entry(actor.username)
+        if (
+            account is None
+            or not account.active
+            or account.locked
+            or account.role != actor.role
+            or accounts.get(self._store, actor.username) is None
+        ):
             raise PermissionDeniedError(
                 "The account of {name} was changed or deactivated.",
                 advice="Sign out and sign in again.",
@@ -548,16 +823,14 @@ class OperatorService:
 
     def _journal_account_created(self, account: OperatorAccount, by: str, first_run: bool) -> None:
         self._journal.append(
-            Entry(
-                RecordKind.NOTE,
-                operator=by,
-                payload={
-                    "event": "operator_created",
-                    "username": account.username,
-                    "display_name": account.display_name,
-                    "role": account.role.value,
-                    "first_run": first_run,
-                },
+            staff_entry(
+                StaffEvent.CREATED,
+                account.username,
+                by,
+                display_name=account.display_name,
+                role=account.role.value,
+                password_digest=hash_digest(account.password_hash),
+                first_run=first_run,
             )
         )
 
@@ -573,12 +846,19 @@ class OperatorService:
     def _known_account(
         self, name: str, password: str, *, operator: str | None, context: str
     ) -> OperatorAccount:
-        """The active account of ``name``; otherwise journal and answer like a wrong password."""
+        """The active account of ``name``; otherwise journal and answer like a wrong password.
+
+        Active as the journal says: a row the journal does not name is unknown, a row edited
+        outside the app is repaired (and the repair journaled) first.
+        """
         account = accounts.get(self._store, name) if name else None
-        if account is not None and account.active:
-            return account
+        entry = self._entry(name) if account is not None else None
+        if account is not None and entry is not None:
+            account = self._repair_cache(account, entry)
+            if account.active:
+                return account
         passwords.burn(password, self._params)  # the same time as a real check
-        reason = FailureReason.UNKNOWN_USER if account is None else FailureReason.INACTIVE
+        reason = FailureReason.UNKNOWN_USER if entry is None else FailureReason.INACTIVE
         self._journal_failure(name, reason, operator, context)
         raise self._wrong_credentials()
 
@@ -592,8 +872,23 @@ class OperatorService:
 
     def _check_password(
         self, account: OperatorAccount, password: str, *, operator: str | None, context: str
-    ) -> None:
-        """Lockout, then the password: failures counted and journaled, success resets the count."""
+    ) -> StaffEntry:
+        """Locks, the hash's journaled digest, then the password; the account's journal entry.
+
+        Failures are counted and journaled, success resets the count.
+        """
+        entry = self._entry(account.username)
+        if entry is None or not entry.active:  # changed since _known_account read it
+            passwords.burn(password, self._params)
+            raise self._wrong_credentials()
+        if entry.locked:
+            passwords.burn(password, self._params)
+            self._journal_failure(
+                account.username, FailureReason.LOCKED_BY_ADMIN, operator, context
+            )
+            raise LockedByAdminError(
+                "An admin locked the account “{username}”.", username=account.username
+            )
         now_us = self._now_us()
         if account.locked_until_us > now_us:
             until = from_micros(account.locked_until_us)
@@ -606,6 +901,19 @@ class OperatorService:
             )
             raise LockedOutError(
                 "The account “{username}” is locked.", until, username=account.username
+            )
+        if hash_digest(account.password_hash) != entry.password_digest:
+            log.error(
+                "operator %s: stored password hash is not the journaled one", account.username
+            )
+            passwords.burn(password, self._params)
+            self._journal_failure(
+                account.username, FailureReason.HASH_NOT_JOURNALED, operator, context
+            )
+            raise DamagedAccountError(
+                "The password record of “{username}” is not the one this counter's journal "
+                "holds: it was changed outside the app.",
+                username=account.username,
             )
         try:
             ok = passwords.verify_password(password, account.password_hash)
@@ -637,9 +945,16 @@ class OperatorService:
         accounts.record_success(self._store, account.username)
         if passwords.needs_rehash(account.password_hash, self._params):
             # the default cost was raised since this hash was made: upgrade it now
-            accounts.set_password_hash(
-                self._store,
-                account.username,
-                passwords.hash_password(password, self._params),
-                unlock=False,
+            encoded = passwords.hash_password(password, self._params)
+            accounts.set_password_hash(self._store, account.username, encoded, unlock=False)
+            self._journal.append(
+                staff_entry(
+                    StaffEvent.PASSWORD_SET,
+                    account.username,
+                    account.username,
+                    password_digest=hash_digest(encoded),
+                    must_change=entry.must_change_password,  # a rehash is no choice of password
+                    rehash=True,
+                )
             )
+        return entry

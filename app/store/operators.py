@@ -191,3 +191,18 @@ def deactivate(store: Store, username: str) -> OperatorAccount:
         row.active = 0
         s.flush()
         return _account(row)
+
+
+def repair(store: Store, username: str, *, role: Role, active: bool, display_name: str) -> None:
+    """Put back what the journal says about an account (its row was edited outside the app)."""
+    _update(store, username, role=role.value, active=int(active), display_name=display_name)
+
+
+def set_role(store: Store, username: str, role: Role) -> OperatorAccount:
+    """Cache an account's new role (the journal's staff record is the authority)."""
+    return _update(store, username, role=role.value)
+
+
+def clear_lockout(store: Store, username: str) -> OperatorAccount:
+    """Forget failed passwords and end a timed lockout (an admin unlocked the account)."""
+    return _update(store, username, failed_attempts=0, locked_until_us=0)

@@ -1,4 +1,7 @@
-"""Signing in (and, on a counter without operators, creating the first admin); unlocking.
+"""Signing in, the first admin, one's own password after an admin set it; unlocking.
+
+The first-admin page shows only while the journal holds no staff record (an emptied operator
+table gets a clear word instead); a password an admin set is replaced before the session starts.
 
 The password check is memory-hard (Argon2id, ~0.3 s), so it runs on the runner's pool, never on
 the GUI thread. A wrong password is said in the dialog itself, the password field is emptied and
@@ -40,6 +43,8 @@ class SignInDialog(FlowDialog):
         self._pages = QStackedWidget(self)
         self._pages.addWidget(self._build_sign_in())
         self._pages.addWidget(self._build_first_admin())
+        self._pages.addWidget(self._build_new_password())
+        self._pending: tuple[Actor, Shift | None, str] | None = None  # until a new password
         self.ok_button = self.make_button(self.tr("&Sign in"), self._submit)
         self.cancel_button = self.make_button(self.tr("Cancel"), self.reject)
         buttons = QHBoxLayout()
@@ -52,10 +57,23 @@ class SignInDialog(FlowDialog):
         layout.addLayout(buttons)
         self.lock_while_busy(self._pages)
         self.setMinimumWidth(460)
-        if ctx.counter.operators.needs_first_admin():
+        operators = ctx.counter.operators
+        if operators.needs_first_admin():
             self.show_first_admin()
         else:
             self.show_sign_in()
+            missing = operators.missing_accounts()
+            if missing:  # rows deleted outside the app: no first-admin set-up, a clear word
+                self.say_problem(
+                    self.tr(
+                        "{count} operator account(s) that this counter's journal names are "
+                        "missing from its store: the store was damaged or edited outside the app."
+                    ).format(count=missing),
+                    self.tr(
+                        "Those accounts cannot sign in. Restore the store from its backup or "
+                        "call the issuer's support; the first-admin set-up stays closed."
+                    ),
+                )
 
     # -- pages -----------------------------------------------------------------------------------
 
@@ -122,8 +140,57 @@ class SignInDialog(FlowDialog):
         layout.addLayout(form)
         return page
 
+    def _build_new_password(self) -> QWidget:
+        page = QWidget(self)
+        heading = QLabel(self.tr("Choose your own password"), page)
+        heading.setFont(big_font(14))
+        note = QLabel(
+            self.tr(
+                "An admin set the password you typed. Choose a new one that only you know "
+                "before you start."
+            ),
+            page,
+        )
+        note.setWordWrap(True)
+        self.new_password = QLineEdit(page)
+        self.new_password.setObjectName("newPassword")
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password.setMaxLength(128)
+        self.new_repeat = QLineEdit(page)
+        self.new_repeat.setObjectName("newRepeat")
+        self.new_repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_repeat.setMaxLength(128)
+        form = QFormLayout()
+        form.addRow(
+            form_label(self.tr("&New password:"), self.new_password, page), self.new_password
+        )
+        form.addRow(
+            form_label(self.tr("&Repeat password:"), self.new_repeat, page), self.new_repeat
+        )
+        self.on_enter(self.new_password, self.new_repeat.setFocus)
+        self.on_enter(self.new_repeat, self._submit)
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        return page
+
+    def show_new_password(self) -> None:
+        """The page after signing in with a password an admin set: choose one's own."""
+        self._pages.setCurrentIndex(2)
+        self.setWindowTitle(self.tr("Choose your own password"))
+        self.ok_button.setText(self.tr("&Change and sign in"))
+        self.new_password.clear()
+        self.new_repeat.clear()
+        self.new_password.setFocus()
+
+    def new_password_shown(self) -> bool:
+        """Whether the dialog asks for the operator's own new password."""
+        return self._pages.currentIndex() == 2
+
     def show_sign_in(self, username: str = "") -> None:
         """The sign-in page (``username`` filled in, focus on what is still empty)."""
+        self._pending = None
         self._pages.setCurrentIndex(0)
         self.setWindowTitle(self.tr("Sign in"))
         self.ok_button.setText(self.tr("&Sign in"))
@@ -154,6 +221,8 @@ class SignInDialog(FlowDialog):
     def _submit(self) -> None:
         if self.first_admin_shown():
             self._create_admin()
+        elif self.new_password_shown():
+            self._change_password()
         else:
             self._sign_in(self.username.text(), self.password.text())
 
@@ -164,12 +233,52 @@ class SignInDialog(FlowDialog):
             return
         operators, shifts = self.ctx.counter.operators, self.ctx.counter.shifts
 
-        def work(_token: CancelToken, _progress: Progress) -> tuple[Actor, Shift | None]:
+        def work(_token: CancelToken, _progress: Progress) -> tuple[Actor, Shift | None, bool]:
             actor = operators.sign_in(username, password)
-            return actor, shifts.current_shift(actor)
+            return actor, shifts.current_shift(actor), operators.must_change_password(actor)
+
+        def signed_in(result: tuple[Actor, Shift | None, bool]) -> None:
+            actor, shift, must_change = result
+            if must_change:
+                self._pending = (actor, shift, password)
+                self.password.clear()
+                self.show_new_password()
+                self.say(self.tr("Choose a new password to continue."))
+                return
+            self._signed_in((actor, shift))
 
         self.say(self.tr("Checking the password…"))
-        self.run(work, self._signed_in, label=self.tr("Signing in"), on_problem=self._refused)
+        self.run(work, signed_in, label=self.tr("Signing in"), on_problem=self._refused)
+
+    def _change_password(self) -> None:
+        if self._pending is None:
+            self.show_sign_in()
+            return
+        actor, shift, old = self._pending
+        new = self.new_password.text()
+        if new != self.new_repeat.text():
+            self.say_problem(
+                self.tr("The two passwords differ."), self.tr("Type the same password twice.")
+            )
+            self.new_repeat.clear()
+            self.new_repeat.setFocus()
+            return
+        operators = self.ctx.counter.operators
+
+        def work(_token: CancelToken, _progress: Progress) -> None:
+            operators.change_password(actor, new, old_password=old)
+
+        def refused(_exc: BaseException) -> None:
+            self.new_password.clear()
+            self.new_repeat.clear()
+            self.new_password.setFocus()
+
+        self.run(
+            work,
+            lambda _none: self._signed_in((actor, shift)),
+            label=self.tr("Changing the password"),
+            on_problem=refused,
+        )
 
     def _refused(self, _exc: BaseException) -> None:
         self.password.clear()
@@ -177,6 +286,7 @@ class SignInDialog(FlowDialog):
 
     def _signed_in(self, result: tuple[Actor, Shift | None]) -> None:
         actor, shift = result
+        self._pending = None
         self.password.clear()
         self.ctx.session.sign_in(actor, shift)
         self.accept()

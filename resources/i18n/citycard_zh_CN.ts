@@ -2169,6 +2169,14 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>{count} operator account(s) that this counter&apos;s journal names are missing from its store: the store was damaged or edited outside the app.</source>
+        <translation>本柜台日志记录的 {count} 个操作员账户在其数据库中缺失：数据库已损坏或在本程序之外被修改。</translation>
+    </message>
+    <message>
+        <source>Those accounts cannot sign in. Restore the store from its backup or call the issuer&apos;s support; the first-admin set-up stays closed.</source>
+        <translation>这些账户无法登录。请从备份恢复数据库，或联系发卡机构技术支持；首位管理员设置不会重新开放。</translation>
+    </message>
+    <message>
         <source>Sign in to the counter</source>
         <translation>登录柜台</translation>
     </message>
@@ -2197,6 +2205,22 @@
         <translation>确认密码(&amp;R)：</translation>
     </message>
     <message>
+        <source>Choose your own password</source>
+        <translation>设置您自己的密码</translation>
+    </message>
+    <message>
+        <source>An admin set the password you typed. Choose a new one that only you know before you start.</source>
+        <translation>您输入的密码是管理员设置的。开始工作前，请设置一个只有您自己知道的新密码。</translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation>新密码(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Change and sign in</source>
+        <translation>修改并登录(&amp;C)</translation>
+    </message>
+    <message>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -2211,6 +2235,10 @@
     <message>
         <source>Type your username and password.</source>
         <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Choose a new password to continue.</source>
+        <translation>请设置新密码后继续。</translation>
     </message>
     <message>
         <source>Checking the password…</source>
@@ -2229,6 +2257,10 @@
         <translation>请两次输入相同的密码。</translation>
     </message>
     <message>
+        <source>Changing the password</source>
+        <translation>正在修改密码</translation>
+    </message>
+    <message>
         <source>Choose another password.</source>
         <translation>请换一个密码。</translation>
     </message>
@@ -2243,6 +2275,140 @@
     <message>
         <source>Creating the administrator</source>
         <translation>正在创建管理员</translation>
+    </message>
+</context>
+<context>
+    <name>StaffDialog</name>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>&amp;Username (new account):</source>
+        <translation>用户名（新账户）(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>姓名(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>R&amp;ole:</source>
+        <translation>角色(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>&amp;Create account</source>
+        <translation>创建账户(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Set &amp;role</source>
+        <translation>设置角色(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Set new &amp;password</source>
+        <translation>设置新密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Lock</source>
+        <translation>锁定(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Unloc&amp;k</source>
+        <translation>解锁(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Reading the accounts</source>
+        <translation>正在读取账户</translation>
+    </message>
+    <message>
+        <source>Account “{username}” created.</source>
+        <translation>账户“{username}”已创建。</translation>
+    </message>
+    <message>
+        <source>Creating the account</source>
+        <translation>正在创建账户</translation>
+    </message>
+    <message>
+        <source>“{username}” is now: {role}.</source>
+        <translation>“{username}”现在是：{role}。</translation>
+    </message>
+    <message>
+        <source>Changing the role</source>
+        <translation>正在更改角色</translation>
+    </message>
+    <message>
+        <source>New password set for “{username}”. Tell them in person.</source>
+        <translation>已为“{username}”设置新密码。请当面告知本人。</translation>
+    </message>
+    <message>
+        <source>Setting the password</source>
+        <translation>正在设置密码</translation>
+    </message>
+    <message>
+        <source>“{username}” is locked.</source>
+        <translation>“{username}”已锁定。</translation>
+    </message>
+    <message>
+        <source>“{username}” is unlocked.</source>
+        <translation>“{username}”已解锁。</translation>
+    </message>
+    <message>
+        <source>Changing the account</source>
+        <translation>正在更改账户</translation>
+    </message>
+</context>
+<context>
+    <name>StaffModel</name>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Clerk</source>
+        <translation>柜员</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>Deactivated</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Locked by an admin</source>
+        <translation>已被管理员锁定</translation>
+    </message>
+    <message>
+        <source>Locked until {time} (wrong passwords)</source>
+        <translation>锁定至 {time}（密码错误次数过多）</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>在用</translation>
     </message>
 </context>
 <context>
@@ -2896,6 +3062,10 @@
     <message>
         <source>&amp;Sync with the clearing center…</source>
         <translation>与清算中心同步(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>S&amp;taff…</source>
+        <translation>员工(&amp;T)…</translation>
     </message>
 </context>
 <context>
@@ -3921,8 +4091,12 @@
         <translation>请重新输入。连续输错 {max_failures} 次，账户将锁定 {lockout_minutes} 分钟。</translation>
     </message>
     <message>
-        <source>An admin must set a new password for this account.</source>
-        <translation>须由管理员为此账户设置新密码。</translation>
+        <source>An admin must set a new password for this account (Tools ▸ Staff).</source>
+        <translation>须由管理员为此账户设置新密码（工具 ▸ 员工）。</translation>
+    </message>
+    <message>
+        <source>Ask an admin to unlock it (Tools ▸ Staff).</source>
+        <translation>请管理员解锁（工具 ▸ 员工）。</translation>
     </message>
     <message>
         <source>Nobody is signed in.</source>
@@ -3985,8 +4159,8 @@
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <source>Wait until {until}, or ask an admin to set a new password for the account.</source>
-        <translation>请等到 {until}，或请管理员为该账户设置新密码。</translation>
+        <source>Wait until {until}, or ask an admin to unlock the account or set a new password for it (Tools ▸ Staff).</source>
+        <translation>请等到 {until}，或请管理员解锁该账户或为其设置新密码（工具 ▸ 员工）。</translation>
     </message>
     <message>
         <source>The password was refused: a password is text.</source>
@@ -4031,6 +4205,18 @@
     <message>
         <source>Choose clerk, supervisor or admin.</source>
         <translation>请选择柜员、主管或管理员。</translation>
+    </message>
+    <message>
+        <source>You cannot change your own role.</source>
+        <translation>不能更改自己的角色。</translation>
+    </message>
+    <message>
+        <source>You cannot lock your own account.</source>
+        <translation>不能锁定自己的账户。</translation>
+    </message>
+    <message>
+        <source>You cannot unlock your own account.</source>
+        <translation>不能解锁自己的账户。</translation>
     </message>
     <message>
         <source>You cannot deactivate your own account.</source>
@@ -4807,6 +4993,26 @@
     <message>
         <source>“{username}” is the last active admin.</source>
         <translation>“{username}”是最后一个有效的管理员。</translation>
+    </message>
+    <message>
+        <source>the journal record {seq} does not match its MAC: it was altered</source>
+        <translation>日志记录 {seq} 与其 MAC 不符：已被篡改</translation>
+    </message>
+    <message>
+        <source>Stop and call the issuer&apos;s support: the journal file was edited.</source>
+        <translation>请停止操作并联系发卡机构技术支持：日志文件已被修改。</translation>
+    </message>
+    <message>
+        <source>There is no active operator “{username}”.</source>
+        <translation>没有在用的操作员“{username}”。</translation>
+    </message>
+    <message>
+        <source>An admin locked the account “{username}”.</source>
+        <translation>管理员已锁定账户“{username}”。</translation>
+    </message>
+    <message>
+        <source>The password record of “{username}” is not the one this counter&apos;s journal holds: it was changed outside the app.</source>
+        <translation>“{username}”的密码记录与本柜台日志中的不一致：已在本程序之外被修改。</translation>
     </message>
     <message>
         <source>Reload the shift and check its state.</source>

@@ -90,6 +90,7 @@ def test_no_two_mnemonics_share_a_key_in_any_window(qtbot, ui_rig, language):
         "journal": openers.journal,
         "sync": openers.sync,
         "settings": openers.settings,
+        "staff": openers.staff,
         "reports": lambda: ReportsDialog(ctx, window),
         "sign-in": lambda: SignInDialog(ctx, window),
         "unlock": lambda: UnlockDialog(""),

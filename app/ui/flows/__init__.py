@@ -169,6 +169,12 @@ class FlowOpeners:
 
         return self._open(JournalDialog(self.ctx, self.window))
 
+    def staff(self) -> QDialog:
+        """Tools → Staff: operator accounts (admins)."""
+        from app.ui.flows.staff import StaffDialog  # noqa: PLC0415
+
+        return self._open(StaffDialog(self.ctx, self.window))
+
     def sync(self) -> QDialog:
         """Tools → the clearing center's sync status and "sync now"."""
         from app.ui.flows.sync_status import SyncDialog  # noqa: PLC0415
@@ -284,6 +290,11 @@ def register_flows(
         _title(str(QT_TRANSLATE_NOOP("flows", "&Sync with the clearing center…"))),
         _discard(openers.sync),
         shortcut=SYNC_KEY,
+    )
+    window.add_tool(
+        _title(str(QT_TRANSLATE_NOOP("flows", "S&taff…"))),
+        _discard(openers.staff),
+        min_role=Role.ADMIN,
     )
     window.set_settings_opener(_discard(openers.settings))
     return openers
