@@ -219,7 +219,10 @@ def set_up(args: argparse.Namespace, directory: Path, passphrase: str) -> int | 
     except ValueError as exc:  # a center URL or CA file that cannot be used
         print(f"{exc}. Nothing was set up.", file=sys.stderr)
         return 2
-    counter = composition.open_counter(directory, passphrase, sam=sam)
+    # no SAM yet: the composition looks on the same reader, and opens without one if still absent
+    counter = composition.open_counter(
+        directory, passphrase, sam=sam, sam_reader=getattr(args, "sam_reader", None)
+    )
     try:
         counter.operators.create_first_admin(args.admin, args.admin_name, password)
     finally:

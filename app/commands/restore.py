@@ -46,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     """Set up, take over, report."""
     from app import composition  # noqa: PLC0415 - requests and the services only when used
-    from app.commands.counter import EXPECTED, _sam, _secret, set_up  # noqa: PLC0415
+    from app.commands.counter import EXPECTED, _secret, set_up  # noqa: PLC0415
     from app.sync.config import CenterConfigError  # noqa: PLC0415
     from app.sync.errors import OfflineError, SyncError  # noqa: PLC0415
     from app.sync.takeover import take_over  # noqa: PLC0415
@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        counter = composition.open_counter(directory, passphrase, sam=_sam(args))
+        # the take-over needs no SAM: one not in its slot yet (--terminal-id) is no failure
+        counter = composition.open_counter(directory, passphrase, sam_reader=args.sam_reader)
         try:
             assert counter.center is not None  # enrolled just now
             done = take_over(counter.center, enrolment.replaces, args.mirror)

@@ -42,7 +42,6 @@ from tests.support.cards import Rig, national_key_set
 from tests.sync.support import (
     ISSUER_PASSPHRASE,
     ROOT,
-    TERMINAL_ID,
     CenterProcess,
     Enrolled,
     enrol,
@@ -127,8 +126,9 @@ class ScenicOffice:
 def scenic_office(directory: Path, base: str, db_url: str, sam: Sam, device: str) -> ScenicOffice:
     """A Wuxi counter: enrolled, its parameters saying Wuxi's issuer code is home."""
     directory.mkdir(parents=True, exist_ok=True)
-    enrolled = enrol(base, db_url, device)
-    journal = Journal.create(directory / "journal.sqlite3", enrolled.keys, device, TERMINAL_ID)
+    terminal = sam.terminal_id.hex().upper()  # a counter's terminal id is its SAM's
+    enrolled = enrol(base, db_url, device, terminal)
+    journal = Journal.create(directory / "journal.sqlite3", enrolled.keys, device, terminal)
     store = Store.open_or_create(directory / "counter.sqlite3")
     params = Parameters.default()
     wuxi = Parameters(**{**params.__dict__, "version": 1, "issuer_codes": (WUXI_ISSUER,)})

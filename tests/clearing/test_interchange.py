@@ -178,7 +178,7 @@ def test_a_card_reported_lost_in_hangzhou_is_on_wuxis_blacklist_after_one_round(
     assert cities.round("wuxi")["blacklist_pushed"] == 0
     assert cities.round("hangzhou")["blacklist_pulled"] == 0
 
-    hangzhou_desk.client.cancel_loss(report.id)
+    hangzhou_desk.client.cancel_loss(report.id, "DEV-H2#2")  # the supervisor's approval record
     cities.round("hangzhou")
     cities.round("wuxi")
     assert SERIAL not in wuxi_desk.client.blacklist(0).added

@@ -231,7 +231,7 @@ def test_a_hangzhou_card_at_a_wuxi_office_is_cleared_once_through_faults_and_kil
         assert net == takings
 
         # a card reported lost in Hangzhou is on Wuxi's blacklist after one sync round
-        wx_desk = enrol(wuxi.base, dbs["wuxi"], "DEV-W9")
+        wx_desk = enrol(wuxi.base, dbs["wuxi"], "DEV-W9", "0102030405C9")  # its own terminal
         hz_desk.client.report_loss(SERIAL, "lost")
         assert SERIAL not in wx_desk.client.blacklist(0).added
         # one round: Hangzhou's sync pushes, then Wuxi's pulls (in that order, as a schedule would)

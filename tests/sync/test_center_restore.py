@@ -25,7 +25,6 @@ from app.sync.client import CenterClient
 from app.sync.uploader import Uploader
 from tests.sync.support import (
     ROOT,
-    TERMINAL_ID,
     CenterProcess,
     append_top_ups,
     enrolment_code,
@@ -33,6 +32,7 @@ from tests.sync.support import (
 )
 
 DEVICES = ("DEV-A", "DEV-B")
+TERMINALS = {"DEV-A": "0102030405A1", "DEV-B": "0102030405B2"}  # each counter its own SAM
 BEFORE_BACKUP = 300
 AFTER_BACKUP = 1_000  # in all, both counters together
 
@@ -54,12 +54,12 @@ def _enrol(
     device_key = Sm2PrivateKey.generate()
     with CenterClient(ClientSettings(base)) as client:
         enrolment = client.enrol(
-            enrolment_code(db_url, device_id), device_id, TERMINAL_ID, device_key
+            enrolment_code(db_url, device_id), device_id, TERMINALS[device_id], device_key
         )
     issued = enrolment.journal_key
     keys = JournalKeys({issued.key_id: issued.key}, issued.key_id, device_key)
     return Journal.create(
-        directory / f"{device_id}.sqlite3", keys, device_id, TERMINAL_ID
+        directory / f"{device_id}.sqlite3", keys, device_id, TERMINALS[device_id]
     ), device_key
 
 

@@ -30,20 +30,20 @@ from app.sync import ClientSettings
 from app.sync.client import CenterClient
 from app.sync.errors import AuthError
 from tests.services.soak_support import CHEAP_KDF
+from tests.support.cards import make_sam_profile, make_sam_rig
 from tests.support.small_fs import mounted_tmpfs
 from tests.sync.support import (
-    ISSUER_PASSPHRASE,
     ROOT,
-    TERMINAL_ID,
     center_thread,
     enrolment_code,
-    issuer_keystore,
 )
 
 PASSPHRASE = "restore-test-passphrase"
 ADMIN_PASSWORD = "Harbour-lights-2026"
 CLERK_PASSWORD = "Blue-tram-9876"
 OLD, NEW = "DEV-OLD", "DEV-NEW"
+NEW_TERMINAL = "0102030405B7"  # the replacement PC comes with its own SAM, its own terminal id
+NO_SAM_READER = "no SAM reader here"  # restore runs before the new SAM is in its slot
 
 
 @pytest.fixture
@@ -58,18 +58,18 @@ def _old_counter_works(tmp_path, center, make_rig, usb, synced: int, unsynced: i
     base, db_path = center
     data = tmp_path / "old"
     rigs = [make_rig(serial=bytes.fromhex(_serial(i))) for i in range(synced + unsynced)]
+    sam = rigs[0].sam  # the old PC's SAM (the rigs' SAMs all hold the same issuer keys)
     composition.init_counter(
         data,
         PASSPHRASE,
         OLD,
-        TERMINAL_ID,
-        _issuer_entries(rigs[0]),
+        sam.terminal_id.hex().upper(),
         CHEAP_KDF,
         center_url=base,
         enrolment_code=enrolment_code(f"sqlite:///{db_path}", OLD),
     )
     save_settings(Settings(journal_mirror=str(usb)), data / "settings.json")
-    counter = composition.open_counter(data, PASSPHRASE)
+    counter = composition.open_counter(data, PASSPHRASE, sam=sam)
     assert counter.journal.mirror_status().ok
     counter.operators.create_first_admin("admin", "管理员", ADMIN_PASSWORD)
     admin = counter.operators.sign_in("admin", ADMIN_PASSWORD)
@@ -96,28 +96,20 @@ def _serial(i: int) -> str:
     return f"31040000000{i:05d}"
 
 
-def _issuer_entries(rig) -> dict[str, bytes]:
-    return dict(rig.issuer.keystore_entries())
-
-
 def _restore(tmp_path, center, *extra: str) -> subprocess.CompletedProcess[str]:
     base, db_path = center
-    keystore = tmp_path / "issuer.keystore"
-    if not keystore.exists():
-        issuer_keystore(keystore)
     code = enrolment_code(f"sqlite:///{db_path}", NEW, replaces=OLD)
     env = dict(
         os.environ,
         CITYCARD_KEYSTORE_PASSPHRASE=PASSPHRASE,
         CITYCARD_OPERATOR_PASSWORD=ADMIN_PASSWORD,
-        CITYCARD_ISSUER_PASSPHRASE=ISSUER_PASSPHRASE,
     )
     return subprocess.run(
         [
             sys.executable, "-m", "app.main", "restore",
             "--data-dir", str(tmp_path / "new"),
-            "--device-id", NEW, "--terminal-id", TERMINAL_ID, "--admin", "admin",
-            "--issuer-keystore", str(keystore),
+            "--device-id", NEW, "--sam-reader", NO_SAM_READER,
+            "--terminal-id", NEW_TERMINAL, "--admin", "admin",
             "--center-url", base, "--enrolment-code", code, *extra,
         ],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
@@ -129,7 +121,9 @@ def _center_rows(db_path: Path, sql: str, *params: object) -> list[tuple[object,
         return conn.execute(sql, params).fetchall()
 
 
-def test_a_counter_whose_disk_died_is_restored_from_its_mirror(tmp_path, center, make_rig):
+def test_a_counter_whose_disk_died_is_restored_from_its_mirror(
+    tmp_path, center, make_rig, des_issuer
+):
     base, db_path = center
     with mounted_tmpfs(tmp_path / "usb", 4096) as usb:
         head, acked, old_key, rigs = _old_counter_works(
@@ -157,7 +151,11 @@ def test_a_counter_whose_disk_died_is_restored_from_its_mirror(tmp_path, center,
     old_client = CenterClient(ClientSettings(base), OLD, old_key)  # the old PC, if it turns up
     with old_client, pytest.raises(AuthError, match="retired"):
         old_client.cursor()
-    counter = composition.open_counter(tmp_path / "new", PASSPHRASE)  # the new PC works
+    new_sam = make_sam_rig(  # the new PC's own SAM, now in its slot
+        tmp_path / "new-sam.json",
+        make_sam_profile([des_issuer], terminal=bytes.fromhex(NEW_TERMINAL)),
+    ).open()
+    counter = composition.open_counter(tmp_path / "new", PASSPHRASE, sam=new_sam)  # it works
     try:
         assert counter.journal.device_id == NEW and counter.sync is not None
         status = counter.sync.run_once()
