@@ -53,6 +53,9 @@ def test_a_wrong_passphrase_is_refused_when_the_result_is_taken(tmp_path: Path) 
         ahead.result()
 
 
+NO_SAM = "no SAM reader here"
+
+
 def test_a_missing_keystore_is_the_same_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KeystoreError, match="no keystore"):
         KeystoreUnlock(tmp_path / "keystore.json", PASSPHRASE).result()
@@ -61,7 +64,8 @@ def test_a_missing_keystore_is_the_same_clear_error(tmp_path: Path) -> None:
 def test_open_counter_takes_the_unlocked_keystore(tmp_path: Path) -> None:
     directory = _counter(tmp_path / "c")
     keystore = KeystoreUnlock(directory / "keystore.json", PASSPHRASE).result()
-    counter = open_counter(directory, PASSPHRASE, keystore=keystore)
+    # an empty SAM slot, whatever the machine's pcscd serves
+    counter = open_counter(directory, PASSPHRASE, keystore=keystore, sam_reader=NO_SAM)
     try:
         assert counter.journal.verify().ok
     finally:
@@ -73,4 +77,4 @@ def test_open_counter_refuses_another_counters_keystore(tmp_path: Path) -> None:
     mine, other = _counter(tmp_path / "mine"), _counter(tmp_path / "other")
     foreign = Keystore.open(other / "keystore.json", PASSPHRASE)
     with pytest.raises(ValueError, match="not this counter's"):
-        open_counter(mine, PASSPHRASE, keystore=foreign)
+        open_counter(mine, PASSPHRASE, keystore=foreign, sam_reader=NO_SAM)
