@@ -51,6 +51,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rule_velocity": ("短时多网点充值", "Top-ups at several outlets"),
     "rule_clerk_pattern": ("柜员异常（冲正/退款/长短款）", "Clerk pattern (voids/refunds/cash)"),
     "rule_silence": ("设备长时间未上传", "Device silent"),
+    "rule_grant_without_records": ("联机授权无日志记录", "Grant without journal records"),
+    "rule_sam_counter_gap": ("SAM 交易序号断号/重复", "SAM counter gap or repeat"),
     "card_serial": ("卡号", "Card serial"),
     "look_up": ("查询", "Look up"),
     "ledger": ("账务", "Ledger"),
