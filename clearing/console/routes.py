@@ -35,6 +35,7 @@ from clearing.console.accounts import (
 )
 from clearing.console.chart import hourly_svg
 from clearing.console.i18n import LANGUAGES, translator
+from clearing.console.positions import positions as interop_positions
 from clearing.devices import ACTIVE, REVOKED, STATUSES, DeviceStatusError, set_status
 from clearing.risk.alarms import AlarmStateError, AlarmStep, acknowledge, close
 from clearing.risk.models import ALARM_STATES
@@ -461,6 +462,26 @@ def get_settlement(
         previous=(parsed - timedelta(days=1)).isoformat(),
         following=(parsed + timedelta(days=1)).isoformat(),
     )
+
+
+@router.get("/positions", response_model=None)
+def get_positions(
+    request: Request, center: CenterDep, day: Annotated[str, Query(max_length=10)] = ""
+) -> Response:
+    """Interop positions of a business day (read-only; see :mod:`clearing.console.positions`)."""
+    staff = _staff(request, center)
+    if staff is None:
+        return _to_login(request)
+    zone = center.settings.business_timezone
+    if not day:
+        day = center.settings.clock().astimezone(zone).date().isoformat()
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        return _page(request, "positions.html", staff, 422, day=day, found=None, error="bad_date")
+    with center.sessions.begin() as session:
+        found = interop_positions(session, parsed, zone)
+    return _page(request, "positions.html", staff, day=day, found=found, error=None, yuan=_yuan)
 
 
 @router.get("/audit", response_model=None)

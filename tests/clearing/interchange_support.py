@@ -111,10 +111,9 @@ def scenic_office(
     purchases = PurchaseService(
         journal,
         store,
-        sam,
-        bytes.fromhex(TERMINAL_ID),
+        sam,  # type: ignore[arg-type]
         now,
-        CST,  # type: ignore[arg-type]
+        CST,
     )
     desk = ScenicService(
         journal,
