@@ -19,13 +19,13 @@ from clearing.console.models import AuditEventRow
 from clearing.models import DeviceRow
 from clearing.settings import Settings
 from tests.clearing.console_support import CHEAP, add_staff, form_value, sign_in
-from tests.clearing.support import Device, enrol
+from tests.clearing.support import Device, ManualClock, enrol
 
 STATUS = "/console/devices/DEV-1/status"
 
 
 @pytest.fixture
-def console(db_url, clock) -> Iterator[TestClient]:
+def console(db_url: str, clock: ManualClock) -> Iterator[TestClient]:
     settings = Settings(db_url=db_url, clock=clock, console_password_params=CHEAP)
     with TestClient(create_app(settings)) as client:
         center: Center = client.app.state.center  # type: ignore[attr-defined]
@@ -36,7 +36,7 @@ def console(db_url, clock) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def device(console, clock) -> Device:
+def device(console: TestClient, clock: ManualClock) -> Device:
     return enrol(console, _center(console), clock)
 
 
@@ -64,7 +64,9 @@ def _post(client: TestClient, **data: str) -> str:
     return str(answer.url)
 
 
-def test_an_administrator_suspends_then_reactivates_a_device(console, device):
+def test_an_administrator_suspends_then_reactivates_a_device(
+    console: TestClient, device: Device
+) -> None:
     sign_in(console, "adm")
     page = console.get("/console/devices").text
     assert 'class="suspend"' in page and "正常" in page
@@ -82,7 +84,9 @@ def test_an_administrator_suspends_then_reactivates_a_device(console, device):
 
 
 @pytest.mark.parametrize("who", ["vic", "ana"])
-def test_only_an_administrator_changes_a_status(console, device, who):
+def test_only_an_administrator_changes_a_status(
+    console: TestClient, device: Device, who: str
+) -> None:
     sign_in(console, who)
     page = console.get("/console/devices").text
     assert 'class="suspend"' not in page and "/status" not in page  # no form
@@ -95,7 +99,9 @@ def _role(who: str) -> str:
     return {"vic": "viewer", "ana": "analyst"}[who]
 
 
-def test_without_the_sessions_csrf_token_nothing_changes(console, device):
+def test_without_the_sessions_csrf_token_nothing_changes(
+    console: TestClient, device: Device
+) -> None:
     sign_in(console, "adm")
     answer = console.post(STATUS, data={"csrf": "x" * 43, "status": "revoked", "reason": "x"})
     assert "message=bad_form" in str(answer.url)
@@ -104,7 +110,7 @@ def test_without_the_sessions_csrf_token_nothing_changes(console, device):
     assert _status(console) == ("active", None)
 
 
-def test_a_reason_is_required_and_revocation_is_final(console, device):
+def test_a_reason_is_required_and_revocation_is_final(console: TestClient, device: Device) -> None:
     sign_in(console, "adm")
     assert "message=reason_required" in _post(console, status="suspended", reason="   ")
     assert "请填写原因" in console.get("/console/devices?message=reason_required").text
@@ -117,10 +123,10 @@ def test_a_reason_is_required_and_revocation_is_final(console, device):
     assert "message=step_refused" in _post(console, status="active")
     assert _status(console) == ("revoked", "密钥泄露")
     refused = [a for a in _audit(console) if a[1] == "device_status_refused"]
-    assert [a[3] for a in refused][-1].startswith("device DEV-1 is revoked")
+    assert str(refused[-1][3]).startswith("device DEV-1 is revoked")
 
 
-def test_an_unknown_device_is_refused_and_audited(console, device):
+def test_an_unknown_device_is_refused_and_audited(console: TestClient, device: Device) -> None:
     sign_in(console, "adm")
     csrf = form_value(console.get("/console/devices").text, "csrf")
     answer = console.post(
@@ -130,7 +136,9 @@ def test_an_unknown_device_is_refused_and_audited(console, device):
     assert ("adm", "device_status_refused", "device:NOPE") in [a[:3] for a in _audit(console)]
 
 
-def test_the_page_is_english_on_request_and_has_no_english_in_chinese(console, device):
+def test_the_page_is_english_on_request_and_has_no_english_in_chinese(
+    console: TestClient, device: Device
+) -> None:
     sign_in(console, "adm")
     english = console.get("/console/devices?lang=en").text
     assert "Suspend" in english and "Revoke (final)" in english

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -41,7 +43,11 @@ def _cells(html: str, city: str) -> list[str]:
 
 
 @pytest.mark.parametrize("dbs", ["sqlite"], indirect=True)
-def test_both_cities_see_the_same_position_to_the_fen(cities: Cities, office, tmp_path) -> None:  # noqa: F811
+def test_both_cities_see_the_same_position_to_the_fen(
+    cities: Cities,  # noqa: F811
+    office: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     takings = office.sell(office.rig.open(), 2) + office.sell(office.rig.open(), 1)
     office.upload()
     cities.round("wuxi")
@@ -70,7 +76,12 @@ def test_both_cities_see_the_same_position_to_the_fen(cities: Cities, office, tm
 
 
 @pytest.mark.parametrize("dbs", ["sqlite"], indirect=True)
-def test_the_positions_page_in_a_browser(cities: Cities, office, browser, tmp_path) -> None:  # noqa: F811
+def test_the_positions_page_in_a_browser(
+    cities: Cities,  # noqa: F811
+    office: Any,  # noqa: F811
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     """Wuxi's own center on loopback, in headless chromium: the page in Chinese, screenshot."""
     from selenium.webdriver.common.by import By  # noqa: PLC0415
     from selenium.webdriver.support import expected_conditions as ec  # noqa: PLC0415
@@ -95,13 +106,13 @@ def test_the_positions_page_in_a_browser(cities: Cities, office, browser, tmp_pa
     _shoot(driver, tmp_path, "positions")
 
 
-def test_a_center_without_interchange_says_so(db_url) -> None:
+def test_a_center_without_interchange_says_so(db_url: str) -> None:
     with _console(db_url) as center:
         page = center.get("/console/positions").text
         assert 'id="not-member"' in page and "未参与城市互通" in page
 
 
-def test_the_page_needs_a_session(db_url) -> None:
+def test_the_page_needs_a_session(db_url: str) -> None:
     settings = Settings(db_url=db_url, console_password_params=CHEAP)
     with TestClient(create_app(settings)) as client:
         answer = client.get("/console/positions", follow_redirects=False)

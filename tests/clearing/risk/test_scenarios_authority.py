@@ -7,6 +7,8 @@ missing). Each raises exactly its alarm; the fleet is the one of ``test_scenario
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from app.journal import Entry, RecordKind
@@ -66,7 +68,7 @@ def test_a_grant_without_its_journal_records(fleet: Fleet, rig: Rig) -> None:
     assert card.serial.hex().upper() in str(summary_zh)
 
 
-def _paid(counter: Counter, card: Card, amount: int, psam_seq: int) -> None:
+def _paid(counter: Counter, card: Card, amount: int, psam_seq: int) -> int:
     """A purse payment as the purchase service journals it: the PSAM's seq on the intent."""
     intent = counter.journal.append(
         Entry(
@@ -97,6 +99,7 @@ def _paid(counter: Counter, card: Card, amount: int, psam_seq: int) -> None:
             payload={"outcome": "done"},
         )
     )
+    return intent.seq
 
 
 def test_a_payment_deleted_before_upload_is_a_sam_counter_gap(fleet: Fleet) -> None:
@@ -120,3 +123,38 @@ def test_a_payment_deleted_before_upload_is_a_sam_counter_gap(fleet: Fleet) -> N
         ).one()
     assert "缺 1 笔" in str(summary_zh)
     assert evidence.startswith('[["DEV-A", ')
+
+
+def test_the_sam_counter_alarm_goes_through_the_console(fleet: Fleet) -> None:
+    """Shown in Chinese with its evidence, acknowledged, then closed with a note (an analyst)."""
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from clearing.app import create_app  # noqa: PLC0415
+    from tests.clearing.console_support import CHEAP, add_staff, form_value, sign_in  # noqa: PLC0415
+
+    counter = fleet.counter("DEV-A", "0102030405A1")
+    card = Card("3100000000000010")
+    counter.load(card, 5_000)
+    _paid(counter, card, 300, 1)
+    hole = _paid(counter, card, 300, 3)  # PSAM seq 2 deleted
+    counter.upload()
+    assert fleet.alarms() == [("sam_counter_gap", "device:DEV-A")]
+    settings = Settings(db_url=fleet.db_url, clock=fleet.clock, console_password_params=CHEAP)
+    with TestClient(create_app(settings, migrate_schema=False)) as console:
+        add_staff(console.app.state.center, "ana", "analyst")  # type: ignore[attr-defined]
+        sign_in(console, "ana")
+        page = console.get("/console/alarms?rule=sam_counter_gap").text
+        assert "SAM 交易序号断号/重复" in page and "缺 1 笔" in page
+        alarm_id = int(re.search(r'id="alarm-(\d+)" data-rule="sam_counter_gap"', page)[1])  # type: ignore[index]
+        assert f"<td>DEV-A/{hole}</td>" in page.replace("\n", "")
+        csrf = form_value(page, "csrf")
+        console.post(f"/console/alarms/{alarm_id}/acknowledge", data={"csrf": csrf})
+        console.post(
+            f"/console/alarms/{alarm_id}/close",
+            data={"csrf": csrf, "note": "核实：柜员删除一笔消费"},
+        )
+    with fleet.engine.connect() as conn:
+        state, closed_by, note = conn.execute(
+            select(RiskAlarmRow.state, RiskAlarmRow.closed_by, RiskAlarmRow.note)
+        ).one()
+    assert (state, closed_by, note) == ("closed", "ana", "核实：柜员删除一笔消费")
