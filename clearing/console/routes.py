@@ -2,20 +2,23 @@
 
 Every page needs a live staff session (cookie ``console_session``: HttpOnly, SameSite=Strict,
 path ``/console``); every form posts the session's CSRF token; every action — sign-in (good or
-bad), sign-out, looking a card up, acknowledging or closing an alarm — is written to the audit
-trail. Roles: viewer (read), analyst (also acknowledge and close alarms), administrator (also the
-audit trail). Chinese by default; ``?lang=en`` switches to English (kept in a cookie).
+bad), sign-out, looking a card up, acknowledging or closing an alarm, suspending, revoking or
+reactivating a device (and every refused attempt) — is written to the audit trail. Roles: viewer
+(read), analyst (also acknowledge and close alarms), administrator (also the audit trail and the
+devices' status). Chinese by default; ``?lang=en`` switches to English (kept in a cookie).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as Path_
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -32,6 +35,8 @@ from clearing.console.accounts import (
 )
 from clearing.console.chart import hourly_svg
 from clearing.console.i18n import LANGUAGES, translator
+from clearing.console.positions import positions as interop_positions
+from clearing.devices import ACTIVE, REVOKED, STATUSES, DeviceStatusError, set_status
 from clearing.risk.alarms import AlarmStateError, AlarmStep, acknowledge, close
 from clearing.risk.models import ALARM_STATES
 from clearing.risk.parameters import RiskParameters
@@ -323,13 +328,22 @@ def get_card(
     )
 
 
+DEVICE_MESSAGES = {"bad_form", "not_allowed", "step_refused", "reason_required", "status_changed"}
+
+
 @router.get("/devices", response_model=None)
-def get_devices(request: Request, center: CenterDep) -> Response:
-    """Every device with its head, newest record, lag and open alarms (read-only)."""
+def get_devices(
+    request: Request, center: CenterDep, message: Annotated[str, Query(max_length=32)] = ""
+) -> Response:
+    """Every device with its status, head, newest record, lag and open alarms.
+
+    Administrators also get the forms that suspend, revoke or reactivate a device.
+    """
     staff = _staff(request, center)
     if staff is None:
         return _to_login(request)
     now = center.now_us()
+    t = translator(_language(request))
     with center.sessions.begin() as session:
         rows, open_alarms = views.devices(session)
     return _page(
@@ -339,8 +353,73 @@ def get_devices(request: Request, center: CenterDep) -> Response:
         devices=rows,
         open_alarms=open_alarms,
         when=lambda us: views.local_time(center, us),
-        lag=lambda us: _duration(now - us),
+        lag=lambda us: _duration(now - us, t),
+        active=ACTIVE,
+        revoked=REVOKED,
+        message=message if message in DEVICE_MESSAGES else "",
     )
+
+
+def _devices_with(message: str) -> RedirectResponse:
+    return RedirectResponse(f"/console/devices?message={message}", status_code=303)
+
+
+@router.post("/devices/{device_id}/status", response_model=None)
+def post_device_status(
+    request: Request,
+    center: CenterDep,
+    device_id: Annotated[str, Path_(max_length=32)],
+    csrf: Annotated[str, Form(max_length=64)] = "",
+    status: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Suspend, revoke or reactivate a device (administrators; a reason for suspend and revoke).
+
+    The counter shows the reason to its clerk with its next refused request; revocation is
+    final. Every change and every refused attempt is audited.
+    """
+    staff = _staff(request, center)
+    if staff is None:
+        return _to_login(request)
+    if not csrf_ok(staff, csrf):
+        return _devices_with("bad_form")
+    now = center.now_us()
+    target = f"device:{device_id}"
+    refused = None
+    if not staff.may("administrator"):
+        refused, detail = "not_allowed", "role " + staff.role
+    elif status not in STATUSES:
+        refused, detail = "step_refused", f"unknown status {status!r}"
+    elif status != ACTIVE and not reason.strip():
+        refused, detail = "reason_required", f"{status} without a reason"
+    else:
+        try:
+            with center.sessions.begin() as session:
+                set_status(session, device_id, status, reason, now)
+                audit(
+                    session,
+                    now,
+                    staff.username,
+                    f"device_{status}",
+                    target,
+                    reason.strip() or None,
+                    _client(request),
+                )
+        except DeviceStatusError as exc:
+            refused, detail = "step_refused", str(exc)
+    if refused is not None:
+        with center.sessions.begin() as session:
+            audit(
+                session,
+                now,
+                staff.username,
+                "device_status_refused",
+                target,
+                detail,
+                _client(request),
+            )
+        return _devices_with(refused)
+    return _devices_with("status_changed")
 
 
 @router.get("/settlement", response_model=None)
@@ -385,6 +464,26 @@ def get_settlement(
     )
 
 
+@router.get("/positions", response_model=None)
+def get_positions(
+    request: Request, center: CenterDep, day: Annotated[str, Query(max_length=10)] = ""
+) -> Response:
+    """Interop positions of a business day (read-only; see :mod:`clearing.console.positions`)."""
+    staff = _staff(request, center)
+    if staff is None:
+        return _to_login(request)
+    zone = center.settings.business_timezone
+    if not day:
+        day = center.settings.clock().astimezone(zone).date().isoformat()
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        return _page(request, "positions.html", staff, 422, day=day, found=None, error="bad_date")
+    with center.sessions.begin() as session:
+        found = interop_positions(session, parsed, zone)
+    return _page(request, "positions.html", staff, day=day, found=found, error=None, yuan=_yuan)
+
+
 @router.get("/audit", response_model=None)
 def get_audit(request: Request, center: CenterDep) -> Response:
     """The audit trail (administrators)."""
@@ -407,10 +506,10 @@ def _yuan(fen: int | None) -> str:
     return f"{sign}{abs(fen) // 100:,}.{abs(fen) % 100:02d}"
 
 
-def _duration(micros: int) -> str:
+def _duration(micros: int, t: Callable[[str], str]) -> str:
     seconds = max(micros, 0) // 1_000_000
     if seconds < 3600:
-        return f"{seconds // 60} min"
+        return f"{seconds // 60} {t('minutes')}"
     if seconds < 86400 * 2:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+        return f"{seconds / 3600:.1f} {t('hours')}"
+    return f"{seconds / 86400:.1f} {t('days')}"

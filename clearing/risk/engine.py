@@ -22,8 +22,10 @@ from clearing.risk.parameters import RiskParameters, current_risk_parameters
 from clearing.risk.rules import (
     atc_gap,
     clerk_pattern,
+    grant_without_records,
     integrity_failures,
     offline_baseline,
+    sam_counter_gap,
     silence,
     value_from_nowhere,
     velocity,
@@ -115,6 +117,22 @@ def _offline_findings(
     )
 
 
+def _authority_findings(
+    session: Session, p: RiskParameters, device_id: str | None
+) -> list[Finding]:
+    """Grants without their records and SAM counter gaps (of one device, or all)."""
+    found: list[Finding] = []
+    if p.grant_without_records.enabled:
+        found += grant_without_records.find(
+            gather.grant_problems(session, device_id), p.grant_without_records
+        )
+    if p.sam_counter_gap.enabled:
+        found += sam_counter_gap.find(
+            gather.sam_counter_problems(session, device_id), p.sam_counter_gap
+        )
+    return found
+
+
 def evaluate_batch(center: Center, scope: BatchScope) -> list[RiskAlarmRow]:
     """Run every enabled rule over what ``scope`` touched; store and return the new alarms."""
     now = center.now_us()
@@ -129,6 +147,7 @@ def evaluate_batch(center: Center, scope: BatchScope) -> list[RiskAlarmRow]:
             found += integrity_failures.find(
                 gather.integrity_failures(session, since), now, p.integrity_failures
             )
+        found += _authority_findings(session, p, scope.device_id)
         raised = raise_alarms(session, found, _severities(p), now)
     for alarm in raised:
         log.warning("risk alarm %s (%s): %s", alarm.rule, alarm.severity, alarm.summary)
@@ -138,8 +157,9 @@ def evaluate_batch(center: Center, scope: BatchScope) -> list[RiskAlarmRow]:
 def sweep(center: Center, now_us: int | None = None) -> list[RiskAlarmRow]:
     """The periodic rules; ``now_us`` defaults to the center's clock.
 
-    Silent devices; and the card rules over the cards whose records became settled as time went
-    on (a device that stays away is waited for no longer than the offline brakes).
+    Silent devices; the grants the grant check found without their records, and the SAM counter
+    gaps (each kept once, by key); and the card rules over the cards whose records became settled
+    as time went on (a device that stays away is waited for no longer than the offline brakes).
     """
     now = center.now_us() if now_us is None else now_us
     with center.sessions.begin() as session:
@@ -151,6 +171,7 @@ def sweep(center: Center, now_us: int | None = None) -> list[RiskAlarmRow]:
             found += silence.find(
                 gather.devices_seen(session), now, brakes.max_unsynced_age_seconds, p.silence
             )
+        found += _authority_findings(session, p, None)
         raised = raise_alarms(session, found, _severities(p), now)
     for alarm in raised:
         log.warning("risk alarm %s (%s): %s", alarm.rule, alarm.severity, alarm.summary)

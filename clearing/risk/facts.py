@@ -95,3 +95,37 @@ class Finding:
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     amount_fen: int | None = None
     summary_zh: str = ""  # the same in Chinese, for the console
+
+
+@dataclass(frozen=True)
+class GrantProblem:
+    """An online grant (MAC2) the grant check found without its journal records, or disagreeing.
+
+    From the grant check's own alarm (``grant_alarm``); ``intent_seq`` is the journal's load
+    intent for the grant when one came (with another amount, or without its outcome).
+    """
+
+    grant_id: int
+    device_id: str
+    card_serial: str
+    amount_fen: int
+    reason: str
+    raised_at_us: int
+    intent_seq: int | None = None
+
+
+@dataclass(frozen=True)
+class SamCounterProblem:
+    """A gap or a repeat in a device's SAM counter, as the upload check found it.
+
+    ``seq`` is the journal record that made it; ``counter`` PSAM or ISAM; ``value`` the SAM seq
+    that record carries; ``follows`` the last one held before (None for a repeat in one batch).
+    """
+
+    device_id: str
+    seq: int | None
+    kind: str  # gap | repeat
+    counter: str  # PSAM | ISAM
+    value: int
+    follows: int | None
+    raised_at_us: int

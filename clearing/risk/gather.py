@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta, timezone
@@ -12,13 +13,23 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.journal.kinds import RecordKind
-from clearing.models import CardLedgerRow, DeviceRow, OnlineLoadRow, QuarantineRow, RecordRow
+from clearing.models import (
+    CardLedgerRow,
+    DeviceRow,
+    GrantAlarmRow,
+    OnlineLoadRow,
+    QuarantineRow,
+    RecordRow,
+    TamperAlarmRow,
+)
 from clearing.risk.facts import (
     AuthorisedLoad,
     CardEvent,
     ClerkAct,
     DeviceSeen,
+    GrantProblem,
     IntegrityFailure,
+    SamCounterProblem,
 )
 
 _CHUNK = 500
@@ -249,3 +260,74 @@ def cards_active_between(session: Session, after_us: int, until_us: int) -> set[
             .distinct()
         )
     )
+
+
+def grant_problems(session: Session, device_id: str | None = None) -> list[GrantProblem]:
+    """The grant check's alarms (of one device, or all), with the journal's intent if it came."""
+    query = (
+        select(GrantAlarmRow, OnlineLoadRow.online_atc)
+        .join(OnlineLoadRow, OnlineLoadRow.id == GrantAlarmRow.online_load_id, isouter=True)
+        .order_by(GrantAlarmRow.id)
+    )
+    if device_id is not None:
+        query = query.where(GrantAlarmRow.device_id == device_id)
+    problems: list[GrantProblem] = []
+    for alarm, atc in session.execute(query):
+        intent = None
+        if atc is not None:
+            intent = session.scalar(
+                select(func.min(RecordRow.seq)).where(
+                    RecordRow.device_id == alarm.device_id,
+                    RecordRow.kind == RecordKind.LOAD_INTENT,
+                    RecordRow.card_serial == alarm.card_serial,
+                    RecordRow.atc == atc,
+                )
+            )
+        problems.append(
+            GrantProblem(
+                alarm.online_load_id,
+                alarm.device_id,
+                alarm.card_serial,
+                alarm.amount_fen,
+                alarm.reason,
+                alarm.raised_at_us,
+                None if intent is None else int(intent),
+            )
+        )
+    return problems
+
+
+# the reasons clearing.sam_counter writes into tamper alarms
+_SAM_REASON = re.compile(
+    r"SAM counter (?P<kind>gap|repeat): (?P<counter>PSAM|ISAM) seq (?P<value>\d+)"
+    r"(?: (?:follows (?P<follows>\d+)|again))?"
+)
+
+
+def sam_counter_problems(session: Session, device_id: str | None = None) -> list[SamCounterProblem]:
+    """The SAM counter gaps and repeats the uploads raised (of one device, or all)."""
+    query = (
+        select(TamperAlarmRow)
+        .where(TamperAlarmRow.reason.like("SAM counter %"))
+        .order_by(TamperAlarmRow.id)
+    )
+    if device_id is not None:
+        query = query.where(TamperAlarmRow.device_id == device_id)
+    problems: list[SamCounterProblem] = []
+    for alarm in session.scalars(query):
+        match = _SAM_REASON.match(alarm.reason)
+        if match is None:
+            continue
+        follows = match.group("follows")
+        problems.append(
+            SamCounterProblem(
+                alarm.device_id,
+                alarm.seq,
+                match.group("kind"),
+                match.group("counter"),
+                int(match.group("value")),
+                None if follows is None else int(follows),
+                alarm.raised_at_us,
+            )
+        )
+    return problems

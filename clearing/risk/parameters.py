@@ -82,6 +82,20 @@ class Silence(_Rule):
     grace_seconds: int = Field(default=3_600, ge=0)
 
 
+class GrantWithoutRecords(_Rule):
+    """An online grant (MAC2) whose journal records did not come, or disagree."""
+
+    severity: Severity = "critical"
+    min_amount_fen: int = Field(default=0, ge=0)  # grants below this are left to the grant check
+
+
+class SamCounterGap(_Rule):
+    """A gap (at least ``min_missing`` numbers) or a repeat in a device's SAM counter."""
+
+    severity: Severity = "critical"
+    min_missing: int = Field(default=1, ge=1)
+
+
 class RiskParameters(BaseModel):
     """Every rule's settings; missing rules take their defaults."""
 
@@ -94,6 +108,8 @@ class RiskParameters(BaseModel):
     velocity: Velocity = Velocity()
     clerk_pattern: ClerkPattern = ClerkPattern()
     silence: Silence = Silence()
+    grant_without_records: GrantWithoutRecords = GrantWithoutRecords()
+    sam_counter_gap: SamCounterGap = SamCounterGap()
 
 
 def current_risk_parameters(session: Session) -> RiskParameters:

@@ -1,10 +1,12 @@
 """The console in a real browser (headless Debian chromium through chromedriver and Selenium).
 
 Sign in, find the alarm a forged load raised through a real upload, acknowledge it, close it
-with a note, look the card up. Screenshots go to the test's directory, and to
-``$CITYCARD_CONSOLE_SCREENSHOTS`` when set (docs/images holds the ones the docs show).
-Skipped only where chromium or chromedriver is not installed (scripts/setup-system.sh installs
-both); where they are, the test must pass.
+with a note, look the card up; suspend a counter from the devices page (administrator), after
+which that counter's next online top-up (its top-up service, the sync client, this center on
+loopback, a virtual card) is refused with the reason typed in the browser. Screenshots go to
+the test's directory, and to ``$CITYCARD_CONSOLE_SCREENSHOTS`` when set (docs/images holds the
+ones the docs show). Skipped only where chromium or chromedriver is not installed
+(scripts/setup-system.sh installs both); where they are, the test must pass.
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ from typing import Any
 
 import pytest
 
+from app.domain.payment import PaymentMethod
+from app.services.topup import CounterSuspendedError
 from clearing.center import open_center
 from clearing.settings import Settings
 from tests.clearing.console_support import CHEAP, PASSWORD, add_staff
 from tests.clearing.risk.counters import Card, Fleet
+from tests.services.counter_support import CLERK, SHIFT, TERMINAL_ID
+from tests.sync.support import enrol
+from tests.sync.test_online_topup import online_counter
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
@@ -104,7 +111,7 @@ def _row_in_state(driver: Any, state: str) -> Any:
     return WebDriverWait(driver, 15, ignored_exceptions=(Exception,)).until(shown)
 
 
-def test_sign_in_close_the_forged_load_alarm_and_look_the_card_up(fleet, browser, tmp_path):
+def test_sign_in_close_the_forged_load_alarm_and_look_the_card_up(fleet, browser, tmp_path, rig):
     from selenium.webdriver.common.by import By  # noqa: PLC0415
     from selenium.webdriver.support import expected_conditions as ec  # noqa: PLC0415
     from selenium.webdriver.support.wait import WebDriverWait  # noqa: PLC0415
@@ -112,6 +119,13 @@ def test_sign_in_close_the_forged_load_alarm_and_look_the_card_up(fleet, browser
     driver = browser
     wait = WebDriverWait(driver, 15)
     card = _seed(fleet)
+    # a counter with the rig's PSAM, enrolled with this center: its online top-ups work
+    enrolled = enrol(fleet.base, fleet.db_url, "DEV-T", TERMINAL_ID.hex().upper())
+    enrolled.client.server_time()  # sign with the center's (the scenario's) clock
+    counter = online_counter(tmp_path / "counter", rig.sam, enrolled.client)
+    before = rig.reload().profile.balance_fen
+    receipt = counter.topups.top_up(CLERK, SHIFT, rig.open(), 5_000, PaymentMethod.CASH)
+    assert receipt.online and rig.reload().profile.balance_fen == before + 5_000
     driver.get(f"{fleet.base}/console/login")
     driver.find_element(By.ID, "username").send_keys("ana")
     driver.find_element(By.ID, "password").send_keys("not the password")
@@ -149,8 +163,42 @@ def test_sign_in_close_the_forged_load_alarm_and_look_the_card_up(fleet, browser
     assert driver.find_element(By.CSS_SELECTOR, "#chart svg rect") is not None
     _shoot(driver, tmp_path, "settlement")
     driver.get(f"{fleet.base}/console/devices")
-    assert "DEV-B" in driver.find_element(By.ID, "devices").text
+    devices = driver.find_element(By.ID, "devices").text
+    assert "DEV-B" in devices and "DEV-T" in devices
+    assert not driver.find_elements(By.CSS_SELECTOR, "button.suspend")  # an analyst: no forms
     _shoot(driver, tmp_path, "devices")
+    driver.find_element(By.ID, "sign-out").click()
+    wait.until(ec.url_contains("/console/login"))
+
+    # the administrator suspends DEV-T; its next online top-up is refused with the reason
+    driver.find_element(By.ID, "username").send_keys("adm")
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "sign-in").click()
+    wait.until(ec.url_contains("/console/alarms"))
+    driver.get(f"{fleet.base}/console/devices?lang=zh")  # back to Chinese (settlement was en)
+    row = driver.find_element(By.ID, "device-DEV-T")
+    row.find_element(By.CSS_SELECTOR, "button.suspend").click()  # no reason: refused
+    message = wait.until(ec.presence_of_element_located((By.ID, "message"))).text
+    assert "请填写原因" in message
+    assert driver.find_element(By.ID, "device-DEV-T").get_attribute("data-status") == "active"
+    reason = "现金稽核：短款待查"
+    row = driver.find_element(By.ID, "device-DEV-T")
+    row.find_element(By.CSS_SELECTOR, "textarea.reason-input").send_keys(reason)
+    row.find_element(By.CSS_SELECTOR, "button.suspend").click()
+    wait.until(
+        lambda d: d.find_element(By.ID, "device-DEV-T").get_attribute("data-status") == "suspended"
+    )
+    assert reason in driver.find_element(By.ID, "device-DEV-T").text
+    assert "设备状态已变更" in driver.find_element(By.ID, "message").text
+    _shoot(driver, tmp_path, "device-suspended")
+    with pytest.raises(CounterSuspendedError) as refused:
+        counter.topups.top_up(CLERK, SHIFT, rig.open(), 2_000, PaymentMethod.CASH)
+    assert reason in refused.value.advice_text
+    assert rig.reload().profile.balance_fen == before + 5_000  # nothing loaded, no SAM stepped in
+    counter.close()
+    enrolled.client.close()
+    driver.get(f"{fleet.base}/console/audit")
+    assert "device_suspended" in driver.find_element(By.TAG_NAME, "body").text
     driver.find_element(By.ID, "sign-out").click()
     wait.until(ec.url_contains("/console/login"))
     driver.get(f"{fleet.base}/console/alarms")  # the session is over
