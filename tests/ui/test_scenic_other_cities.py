@@ -20,7 +20,7 @@ from cardsim.demo import DemoIssuer, create_demo
 from cardsim.faults import FaultyCard
 from cardsim.sam_profile import SamProfile
 from tests.support.cards import Rig, make_sam_rig
-from tests.ui.flows_support import flows
+from tests.ui.flows_support import answer, confirm_box, flows
 from tests.ui.ui_support import CHEAP_KDF, TERMINAL_ID
 
 __all__ = ["flows"]  # the fixture
@@ -71,6 +71,9 @@ def test_a_demo_card_of_another_city_buys_a_ticket_from_its_purse(
     page.payment.setCurrentIndex(page.payment.findData("card_purse"))
     page.add_ticket("child")
     page.pay()
+    # the card, its balance and the amount are shown before anything is debited
+    assert foreign.card.profile.serial.hex().upper()[-4:] in confirm_box(qtbot, page).text()
+    answer(qtbot, page)  # Alt+Y
     qtbot.waitUntil(lambda: page.last_sale is not None, timeout=10_000)
     sale = page.last_sale
     assert sale.purchase is not None

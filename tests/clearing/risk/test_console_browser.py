@@ -117,7 +117,11 @@ def test_sign_in_close_the_forged_load_alarm_and_look_the_card_up(fleet, browser
     from selenium.webdriver.support.wait import WebDriverWait  # noqa: PLC0415
 
     driver = browser
-    wait = WebDriverWait(driver, 15)
+    from selenium.common.exceptions import StaleElementReferenceException  # noqa: PLC0415
+
+    # a form posts and the page is replaced: an element found on the old page goes stale
+    # between finding and reading it, so waits look again instead of failing
+    wait = WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,))
     card = _seed(fleet)
     # a counter with the rig's PSAM, enrolled with this center: its online top-ups work
     enrolled = enrol(fleet.base, fleet.db_url, "DEV-T", TERMINAL_ID.hex().upper())
