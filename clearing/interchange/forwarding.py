@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 @runtime_checkable
 class PurchaseTacKeys(Protocol):
-    """Issuer keys that recompute a purchase TAC (the development keystore's; see below)."""
+    """Issuer keys that recompute a purchase TAC (every :class:`IssuerKeys` does)."""
 
     def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
         """The TAC the card answered to the purchase ``auth`` describes."""
@@ -62,9 +62,10 @@ class PurchaseTacKeys(Protocol):
 def purchase_tac_keys(keys: object) -> PurchaseTacKeys | None:
     """``keys`` when they can check purchase TACs, else None.
 
-    Keys in a PKCS#11 token or the key service answer load MAC2s and TACs only (their socket
-    and token have no purchase-TAC operation yet): records taken in are then not TAC-checked,
-    as before the issuer keys were given, and the log says so once per round.
+    Every :class:`~clearing.keys.interface.IssuerKeys` can (in process, the key service, and the
+    token through the key service); None only for a center without issuer keys, or keys of
+    another kind without the operation — records are then taken in unchecked, and the log says
+    so once per round.
     """
     return keys if isinstance(keys, PurchaseTacKeys) else None
 

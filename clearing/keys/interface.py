@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from app.card.sam import LoadAuthorization
+from app.card.sam import LoadAuthorization, PurchaseAuthorization
 
 
 class KeysUnavailableError(RuntimeError):
@@ -12,7 +12,7 @@ class KeysUnavailableError(RuntimeError):
 
 
 class IssuerKeys(Protocol):
-    """Online-load cryptography with the issuer's master keys, which the caller never sees.
+    """Online-load and purchase-TAC cryptography with the issuer's master keys (never seen here).
 
     Errors: :class:`app.card.errors.CardMacError` for a MAC1 that does not verify,
     :class:`app.card.sam.SamKeyError` for keys this holder does not have, ``ValueError`` for data
@@ -26,6 +26,10 @@ class IssuerKeys(Protocol):
 
     def load_tac(self, auth: LoadAuthorization) -> bytes:
         """The TAC a genuine card answers to CREDIT FOR LOAD for ``auth``."""
+        ...
+
+    def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
+        """The TAC a genuine card answers to the purchase ``auth`` describes."""
         ...
 
     def close(self) -> None:

@@ -11,7 +11,9 @@ keystore's ``center/wrap`` key (made at its first start).
 
 Protocol: one JSON object per line each way. Request ``{"op": "authorize_load"|"load_tac",
 "auth": {...}}`` (the :class:`~app.card.sam.LoadAuthorization` fields, bytes in hex, ``when`` as
-``YYYYMMDDhhmmss``) or ``{"op": "wrap"|"unwrap", "data": "<hex>", "context": "…"}``; answer
+``YYYYMMDDhhmmss``), ``{"op": "purchase_tac", "auth": {...}}`` (the
+:class:`~app.card.sam.PurchaseAuthorization` fields, likewise) or ``{"op": "wrap"|"unwrap",
+"data": "<hex>", "context": "…"}``; answer
 ``{"ok": "<hex>"}`` or ``{"error": "mac"|"keys"|"value", "message": "…"}``.
 """
 
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from app.card.errors import CardMacError
-from app.card.sam import LoadAuthorization, SamKeyError, SoftwareSam
+from app.card.sam import LoadAuthorization, PurchaseAuthorization, SamKeyError, SoftwareSam
 from app.card.session import PurseKeyRef
 from app.crypto.keystore import Keystore
 from app.crypto.purse import PurseAlgorithm
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 
 WHEN_FORMAT = "%Y%m%d%H%M%S"
 MAX_LINE = 4096
-OPERATIONS = ("authorize_load", "load_tac")
+OPERATIONS = ("authorize_load", "load_tac", "purchase_tac")
 WRAPPING = ("wrap", "unwrap")
 WRAP_ENTRY = "center/wrap"
 
@@ -83,6 +85,49 @@ def auth_from_json(obj: Any) -> LoadAuthorization:
     )
 
 
+def purchase_to_json(auth: PurchaseAuthorization) -> dict[str, Any]:
+    """The ``auth`` object of a ``purchase_tac`` request."""
+    return {
+        "serial": auth.serial.hex(),
+        "algorithm": int(auth.keys.algorithm),
+        "key_version": auth.keys.key_version,
+        "random": auth.random.hex(),
+        "offline_atc": auth.offline_atc,
+        "amount_fen": auth.amount_fen,
+        "transaction_type": auth.transaction_type,
+        "terminal_id": auth.terminal_id.hex(),
+        "terminal_seq": auth.terminal_seq,
+        "when": auth.when.strftime(WHEN_FORMAT),
+        "card_data": auth.card_data.hex(),
+        "diversifier": auth.diversifier.hex(),
+    }
+
+
+def purchase_from_json(obj: Any) -> PurchaseAuthorization:
+    """The purchase of a ``purchase_tac`` request (``ValueError``, ``KeyError``, ``TypeError``)."""
+    if not isinstance(obj, dict):
+        raise TypeError("auth is not an object")
+    return PurchaseAuthorization(
+        serial=bytes.fromhex(str(obj["serial"])),
+        keys=PurseKeyRef(PurseAlgorithm(int(obj["algorithm"])), int(obj["key_version"])),
+        random=bytes.fromhex(str(obj["random"])),
+        offline_atc=int(obj["offline_atc"]),
+        amount_fen=int(obj["amount_fen"]),
+        transaction_type=int(obj["transaction_type"]),
+        terminal_id=bytes.fromhex(str(obj["terminal_id"])),
+        terminal_seq=int(obj["terminal_seq"]),
+        when=datetime.strptime(str(obj["when"]), WHEN_FORMAT),
+        card_data=bytes.fromhex(str(obj["card_data"])),
+        diversifier=bytes.fromhex(str(obj["diversifier"])),
+    )
+
+
+def _compute(keys: IssuerKeys, op: str, auth: LoadAuthorization | PurchaseAuthorization) -> bytes:
+    if isinstance(auth, PurchaseAuthorization):
+        return keys.purchase_tac(auth)
+    return keys.authorize_load(auth) if op == "authorize_load" else keys.load_tac(auth)
+
+
 def _wrapping(wrapper: SecretWrapper | None, request: Any) -> dict[str, str]:
     if wrapper is None:
         return {"error": "keys", "message": "this key service holds no wrapping key"}
@@ -108,11 +153,15 @@ def answer(keys: IssuerKeys, line: bytes, wrapper: SecretWrapper | None = None) 
             return _wrapping(wrapper, request)
         if op not in OPERATIONS:
             raise ValueError(f"unknown operation {op!r}")
-        auth = auth_from_json(request["auth"])
+        auth: LoadAuthorization | PurchaseAuthorization = (
+            purchase_from_json(request["auth"])
+            if op == "purchase_tac"
+            else auth_from_json(request["auth"])
+        )
     except (ValueError, KeyError, TypeError, OverflowError) as exc:
         return {"error": "value", "message": f"bad request: {exc.__class__.__name__}: {exc}"}
     try:
-        result = keys.authorize_load(auth) if op == "authorize_load" else keys.load_tac(auth)
+        result = _compute(keys, op, auth)
     except SamKeyError as exc:
         return {"error": "keys", "message": str(exc)}
     except CardMacError as exc:
@@ -238,6 +287,10 @@ class KeyServiceIssuerKeys:
     def load_tac(self, auth: LoadAuthorization) -> bytes:
         """See :meth:`IssuerKeys.load_tac`."""
         return self._call("load_tac", auth)
+
+    def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
+        """See :meth:`IssuerKeys.purchase_tac`."""
+        return self.request({"op": "purchase_tac", "auth": purchase_to_json(auth)})
 
     def close(self) -> None:
         """Nothing held open between calls."""

@@ -12,9 +12,9 @@ the token, and only handles of session objects come back, destroyed after each u
   ``DES3_CBC`` encryption with a zero IV, first 4 bytes.
 
 What PKCS#11 cannot express is passed to ``fallback`` (the key service): SM4 key sets (no SM4
-mechanism in PKCS#11 2.40), and the DES TAC, whose key is the XOR of the two halves of the card's
-DTK (PKCS#11 derives by encryption, concatenation, or XOR with *known* data — not with another
-secret).
+mechanism in PKCS#11 2.40), and the DES TACs (load and purchase), whose key is the XOR of the two
+halves of the card's DTK (PKCS#11 derives by encryption, concatenation, or XOR with *known*
+data — not with another secret).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pkcs11.constants import DEFAULT
 from app.card.errors import CardMacError
 from app.card.files import encode_bcd_datetime
 from app.card.issuer_keys import master_key_name
-from app.card.sam import LoadAuthorization, SamKeyError
+from app.card.sam import LoadAuthorization, PurchaseAuthorization, SamKeyError
 from app.crypto.pboc import MAC_SIZE, pad_80
 from app.crypto.purse import PurseAlgorithm
 from app.domain.card import CardKeyKind, TransactionType
@@ -213,6 +213,10 @@ class TokenIssuerKeys:
     def load_tac(self, auth: LoadAuthorization) -> bytes:
         """See :meth:`IssuerKeys.load_tac`: by the key service (see the module docstring)."""
         return self._other("load TACs").load_tac(auth)
+
+    def purchase_tac(self, auth: PurchaseAuthorization) -> bytes:
+        """See :meth:`IssuerKeys.purchase_tac`: by the key service, like the load TAC."""
+        return self._other("purchase TACs").purchase_tac(auth)
 
     def close(self) -> None:
         """Log out and close the session (and the fallback)."""

@@ -18,7 +18,13 @@ from fastapi.testclient import TestClient
 from pkcs11 import Attribute, KeyType, ObjectClass
 
 from app.card.errors import CardMacError
-from app.card.sam import LoadAuthorization, SamKeyError, SoftwareSam, verify_load_tac
+from app.card.sam import (
+    LoadAuthorization,
+    PurchaseAuthorization,
+    SamKeyError,
+    SoftwareSam,
+    verify_load_tac,
+)
 from app.card.session import PurseKeyRef
 from app.crypto import pboc
 from app.crypto.keystore import Keystore
@@ -32,6 +38,8 @@ from clearing.keys.service import (
     KeyServiceServer,
     answer,
     load_service_keys,
+    purchase_from_json,
+    purchase_to_json,
 )
 from clearing.keys.software import SoftwareIssuerKeys
 from clearing.keys.token import (
@@ -59,6 +67,20 @@ def _auth(rng: random.Random, keys: PurseKeyRef, mac1: bytes = b"\0" * 4) -> Loa
         amount_fen=rng.randrange(1, 100_000),
         terminal_id=rng.randbytes(6),
         mac1=mac1,
+        when=datetime(2026, 12, 8, rng.randrange(24), rng.randrange(60), rng.randrange(60)),
+    )
+
+
+def _purchase(rng: random.Random, keys: PurseKeyRef) -> PurchaseAuthorization:
+    return PurchaseAuthorization(
+        serial=rng.randbytes(8),
+        keys=keys,
+        random=rng.randbytes(4),
+        offline_atc=rng.randrange(0x10000),
+        amount_fen=rng.randrange(1, 100_000),
+        transaction_type=rng.choice((0x06, 0x09)),
+        terminal_id=rng.randbytes(6),
+        terminal_seq=rng.randrange(1 << 32),
         when=datetime(2026, 12, 8, rng.randrange(24), rng.randrange(60), rng.randrange(60)),
     )
 
@@ -212,6 +234,49 @@ def test_the_key_service_answers_like_the_software_sam(key_service, des_issuer, 
     assert oct(key_service.stat().st_mode & 0o777) == "0o600"
 
 
+def test_the_key_service_answers_purchase_tacs_like_the_software_sam(
+    key_service, des_issuer, sm4_issuer
+):
+    software = SoftwareSam({1: des_issuer, 2: sm4_issuer})
+    service = KeyServiceIssuerKeys(key_service)
+    rng = random.Random(21)
+    for ref in (PurseKeyRef(PurseAlgorithm.SM4, 2), PurseKeyRef(PurseAlgorithm.DES, 1)):
+        tacs = set()
+        for _ in range(10):
+            auth = _purchase(rng, ref)
+            tac = service.purchase_tac(auth)
+            assert tac == software.purchase_tac(auth)
+            tacs.add(tac)
+        assert len(tacs) == 10  # each card and purchase its own TAC
+    with pytest.raises(SamKeyError):  # a key version the service does not hold
+        service.purchase_tac(_purchase(rng, PurseKeyRef(PurseAlgorithm.DES, 7)))
+
+
+def test_the_key_service_refuses_a_bad_purchase_tac_request(key_service):
+    """Over the real socket: each bad request is answered with an error, and the service lives."""
+    service = KeyServiceIssuerKeys(key_service)
+    good = purchase_to_json(_purchase(random.Random(3), PurseKeyRef(PurseAlgorithm.DES, 1)))
+    bad: list[object] = [
+        None,
+        [],
+        "auth",
+        {k: v for k, v in good.items() if k != "terminal_seq"},
+        {**good, "serial": "zz"},
+        {**good, "when": "yesterday"},
+        {**good, "algorithm": 9},
+        {**good, "terminal_seq": 1 << 40},  # does not fit the card's 4 bytes
+        {**good, "amount_fen": "lots"},
+    ]
+    for auth in bad:
+        with pytest.raises(ValueError):
+            service.request({"op": "purchase_tac", "auth": auth})
+    with pytest.raises(ValueError, match="unknown operation"):
+        service.request({"op": "purchase_tacs", "auth": good})
+    assert service.request({"op": "purchase_tac", "auth": good}) == service.purchase_tac(
+        purchase_from_json(good)
+    )
+
+
 def test_the_token_sends_sm4_and_tacs_to_the_key_service(
     token, key_service, des_issuer, sm4_issuer
 ):
@@ -223,6 +288,8 @@ def test_the_token_sends_sm4_and_tacs_to_the_key_service(
             auth = _with_good_mac1(software, _auth(rng, ref))
             assert keys.authorize_load(auth) == software.authorize_load(auth)
             assert keys.load_tac(auth) == software.load_tac(auth)
+            purchase = _purchase(rng, ref)
+            assert keys.purchase_tac(purchase) == software.purchase_tac(purchase)
     finally:
         keys.close()
 

@@ -9,8 +9,13 @@ the platform's trust boundary is attacked.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -297,20 +302,54 @@ def test_members_are_cities_of_the_table(cities):
     assert date.today()  # keeps the import honest
 
 
+@contextmanager
+def issuer_keys_settings(held: str, keystore: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The center's settings for its issuer keys: in its process, or behind the key service.
+
+    The key service runs on a real Unix socket (a thread of this process), from the keystore.
+    """
+    from tests.sync.support import ISSUER_PASSPHRASE  # noqa: PLC0415
+
+    if held == "in_process":
+        yield {"issuer_keystore": keystore, "issuer_passphrase": ISSUER_PASSPHRASE}
+        return
+    from clearing.keys.service import KeyServiceServer, load_service_keys  # noqa: PLC0415
+
+    keystore.chmod(0o600)
+    secret = tmp_path / "keys.pass"
+    secret.write_text(ISSUER_PASSPHRASE + "\n")
+    secret.chmod(0o600)
+    keys, wrapper = load_service_keys(keystore, secret)
+    server = KeyServiceServer(tmp_path / "keys.sock", keys, 0o600, wrapper)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"key_service_socket": server.socket_path}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("held", ["in_process", "key_service"])
 def test_the_issuer_checks_each_purchase_tac_with_its_own_keys(
-    cities, office, tmp_path, des_issuer, sm4_issuer
+    cities, office, tmp_path, des_issuer, sm4_issuer, held
 ):
-    from clearing.interchange.models import InboundRow  # noqa: PLC0415
-    from tests.sync.support import ISSUER_PASSPHRASE, issuer_keystore  # noqa: PLC0415
+    from clearing.keys.service import KeyServiceIssuerKeys  # noqa: PLC0415
+    from tests.sync.support import issuer_keystore  # noqa: PLC0415
 
     keystore = issuer_keystore(
         tmp_path / "hz.keystore", des_issuer, sm4_issuer, office.hangzhou_keys
     )
-    issuing = open_center(
-        Settings(
-            db_url=cities.dbs["hz"], issuer_keystore=keystore, issuer_passphrase=ISSUER_PASSPHRASE
-        )
-    )
+    with issuer_keys_settings(held, keystore, tmp_path) as keys:
+        issuing = open_center(Settings(db_url=cities.dbs["hz"], **keys))
+        assert isinstance(issuing.sam, KeyServiceIssuerKeys) == (held == "key_service")
+        _take_in_a_good_and_a_forged_record(cities, office, issuing)
+
+
+def _take_in_a_good_and_a_forged_record(cities, office, issuing) -> None:
+    """The good record is taken in, the forged one held: its TAC does not verify."""
+    from clearing.interchange.models import InboundRow  # noqa: PLC0415
+
     takings = office.sell(office.rig.open(), 1)
     office.upload()
     assert cities.round("wuxi")["forwarded"] == 1
