@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from app.domain.texts import ClerkFacingError
 from app.files import sync_directory, sync_file
 from app.journal.records import CHECKPOINT_COLUMNS, RECORD_COLUMNS
 
@@ -119,6 +120,44 @@ def _file_system_type(path: Path) -> str | None:
 def mirror_path(directory: Path, device_id: str) -> Path:
     """The mirror's file in the directory the settings name."""
     return Path(directory) / MIRROR_FILE.format(device_id=device_id)
+
+
+class MirrorFolderError(ClerkFacingError):
+    """A folder cannot hold the journal's mirror (missing, or on the journal's own disk)."""
+
+    advice = "Choose a folder on a second disk, a USB drive or a network share, or leave it empty."
+
+
+def mirror_folder_problem(
+    directory: Path, journal_directory: Path | None, *, allow_same_disk: bool = False
+) -> MirrorFolderError | None:
+    """Why ``directory`` cannot hold the mirror of the journal in ``journal_directory`` (or None).
+
+    The one judgement of a mirror's place, used when the mirror opens and by the settings
+    dialog: the folder must exist and lie on another disk than the journal's (a mirror on the
+    same disk — often a drive that was not mounted — would not survive that disk).
+    """
+    if not directory.is_dir():
+        return MirrorFolderError(
+            "The mirror's folder {path} is not there (drive not plugged in?).", path=str(directory)
+        )
+    if allow_same_disk or journal_directory is None:
+        return None
+    try:
+        same = directory.stat().st_dev == journal_directory.stat().st_dev
+    except OSError as exc:
+        return MirrorFolderError(
+            "The mirror's folder {path} cannot be examined ({reason}).",
+            path=str(directory),
+            reason=exc.strerror or type(exc).__name__,
+        )
+    if same:
+        return MirrorFolderError(
+            "The mirror's folder {path} is on the same disk as the journal (a drive not "
+            "mounted?): the mirror would not survive that disk.",
+            path=str(directory),
+        )
+    return None
 
 
 class JournalMirror:
@@ -232,25 +271,14 @@ class JournalMirror:
 
     def _where_problem(self, source: sqlite3.Connection) -> str | None:
         """Why the mirror's directory cannot hold the mirror now (None: it can)."""
-        directory = self.path.parent
-        if not directory.is_dir():
-            return f"the mirror's folder {directory} is not there (drive not plugged in?)"
-        if self._allow_same_disk:
-            return None
         row = source.execute("PRAGMA database_list").fetchone()
         journal_file = Path(str(row[2])) if row is not None and row[2] else None
-        try:
-            same = journal_file is not None and (
-                directory.stat().st_dev == journal_file.parent.stat().st_dev
-            )
-        except OSError as exc:
-            return f"the mirror's folder cannot be examined: {exc}"
-        if same:
-            return (
-                f"the mirror's folder {directory} is on the same disk as the journal "
-                "(a drive not mounted?): it would not survive that disk"
-            )
-        return None
+        problem = mirror_folder_problem(
+            self.path.parent,
+            None if journal_file is None else journal_file.parent,
+            allow_same_disk=self._allow_same_disk,
+        )
+        return None if problem is None else str(problem)
 
     def _set_aside_if_old_schema(self, source: sqlite3.Connection) -> None:
         """A mirror of an older schema (the journal was upgraded) is kept aside, not written."""

@@ -1856,12 +1856,36 @@
         <translation>读卡器(&amp;R)：</translation>
     </message>
     <message>
-        <source>Only an admin can change the printer, clearing center and reader.</source>
-        <translation>只有管理员才能更改打印机、清算中心和读卡器。</translation>
+        <source>empty: no mirror</source>
+        <translation>留空：不设镜像</translation>
     </message>
     <message>
-        <source>A new clearing center or reader is used from the next start.</source>
-        <translation>新的清算中心或读卡器设置在下次启动后生效。</translation>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>The mirror keeps a second copy of the journal on a USB drive, a second disk or a network share — never on the data disk. 0 MB: no disk space warning.</source>
+        <translation>镜像把流水日志再存一份到U盘、第二块硬盘或网络共享上——不能放在数据盘上。0 MB：不做磁盘空间警告。</translation>
+    </message>
+    <message>
+        <source>Journal mirror and disk</source>
+        <translation>流水日志镜像与磁盘</translation>
+    </message>
+    <message>
+        <source>&amp;Mirror folder:</source>
+        <translation>镜像文件夹(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Disk space warnin&amp;g below:</source>
+        <translation>磁盘空间低于此值时警告(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Only an admin can change the printer, clearing center, reader, journal mirror and disk warning.</source>
+        <translation>只有管理员才能修改打印机、清算中心、读卡器、流水日志镜像和磁盘警告。</translation>
+    </message>
+    <message>
+        <source>A new clearing center, reader or journal mirror is used from the next start.</source>
+        <translation>新的清算中心、读卡器或流水日志镜像在下次启动时生效。</translation>
     </message>
     <message>
         <source>&amp;Save</source>
@@ -1950,6 +1974,10 @@
     <message>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>A folder on a second medium for the journal&apos;s mirror</source>
+        <translation>第二存储介质上存放流水日志镜像的文件夹</translation>
     </message>
     <message>
         <source>Looking for card readers</source>
@@ -5001,6 +5029,22 @@
     <message>
         <source>Stop and call the issuer&apos;s support: the journal file was edited.</source>
         <translation>请停止操作并联系发卡机构技术支持：日志文件已被修改。</translation>
+    </message>
+    <message>
+        <source>Choose a folder on a second disk, a USB drive or a network share, or leave it empty.</source>
+        <translation>请选择第二块硬盘、U盘或网络共享上的文件夹，或留空。</translation>
+    </message>
+    <message>
+        <source>The mirror&apos;s folder {path} is not there (drive not plugged in?).</source>
+        <translation>镜像文件夹 {path} 不存在（驱动器没有插好？）。</translation>
+    </message>
+    <message>
+        <source>The mirror&apos;s folder {path} is on the same disk as the journal (a drive not mounted?): the mirror would not survive that disk.</source>
+        <translation>镜像文件夹 {path} 与流水日志在同一块磁盘上（驱动器没有挂载？）：这块磁盘损坏时镜像也会一起丢失。</translation>
+    </message>
+    <message>
+        <source>The mirror&apos;s folder {path} cannot be examined ({reason}).</source>
+        <translation>无法检查镜像文件夹 {path}（{reason}）。</translation>
     </message>
     <message>
         <source>There is no active operator “{username}”.</source>

@@ -6,9 +6,13 @@ import json
 
 from PySide6.QtCore import Qt
 
+from app.composition import init_counter, open_counter
+from app.journal.mirror import MirrorState, mirror_path
 from app.settings import FILE_NAME, Settings, load_settings, save_settings
 from app.ui.flows.settings_dialog import SettingsDialog
+from tests.support.small_fs import mounted_tmpfs
 from tests.ui.flows_support import flows, focused, press, settle, shown, type_text
+from tests.ui.ui_support import CHEAP_KDF, DEVICE_ID, PASSPHRASE, TERMINAL_ID
 
 __all__ = ["flows"]  # the fixture
 ALT = Qt.KeyboardModifier.AltModifier
@@ -116,3 +120,74 @@ def test_a_clerk_changes_the_language_only(qtbot, flows, tmp_path):
     saved = load_settings(path).settings
     assert saved.language == "en" and dict(saved.printer) == printer
     assert saved.center_url == "https://c.example"
+
+
+def test_a_mirror_on_a_second_file_system_is_saved_and_attached_at_the_next_start(
+    qtbot, flows, tmp_path
+):
+    """From the keyboard: a mirror folder on a real second file system (a tmpfs) and a warning
+    threshold are saved; the counter opened next on that data directory mirrors its journal."""
+    flows.sign_in(flows.admin)
+    data = tmp_path / "second-counter"
+    data.mkdir()
+    init_counter(data, PASSPHRASE, DEVICE_ID, TERMINAL_ID, CHEAP_KDF)
+    path = data / FILE_NAME
+    with mounted_tmpfs(tmp_path / "usb", 4096) as usb:
+        dialog = _dialog(qtbot, flows, path)
+        assert dialog.mirror.isEnabled() and dialog.disk_warning.value() == 500
+        press(qtbot, dialog, Qt.Key.Key_M, ALT)  # &Mirror folder
+        assert focused(dialog) is dialog.mirror
+        type_text(qtbot, dialog, str(usb))
+        press(qtbot, dialog, Qt.Key.Key_Tab)
+        assert focused(dialog) is dialog.mirror_browse
+        press(qtbot, dialog, Qt.Key.Key_G, ALT)  # Disk space warnin&g below
+        assert focused(dialog) is dialog.disk_warning
+        press(qtbot, dialog, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        type_text(qtbot, dialog, "800")
+        press(qtbot, dialog, Qt.Key.Key_Return)  # Enter saves
+        settle(qtbot, dialog)
+        assert not dialog.isVisible(), dialog.message_text()
+        saved = load_settings(path).settings
+        assert saved.journal_mirror == str(usb) and saved.disk_warning_mb == 800
+        assert json.loads(path.read_text())["journal_mirror"] == str(usb)
+
+        counter = open_counter(data, PASSPHRASE, sam=flows.counter.sam)
+        try:
+            status = counter.journal.mirror_status()
+            assert status is not None and status.state is MirrorState.OK, status
+            assert status.path == mirror_path(usb, DEVICE_ID) and status.path.is_file()
+            storage = counter.storage_status()  # the threshold reaches the status bar
+            assert storage.threshold_bytes == 800 * 1024 * 1024 and storage.mirror == status
+        finally:
+            counter.close()
+
+
+def test_a_mirror_folder_on_the_data_disk_is_refused_with_the_reason(qtbot, flows, tmp_path):
+    flows.sign_in(flows.admin)
+    path = tmp_path / FILE_NAME
+    save_settings(Settings(language="en"), path)
+    before = path.read_bytes()
+    same_disk = tmp_path / "not-a-usb-drive"
+    same_disk.mkdir()
+    dialog = _dialog(qtbot, flows, path)
+    press(qtbot, dialog, Qt.Key.Key_M, ALT)
+    type_text(qtbot, dialog, str(same_disk))
+    press(qtbot, dialog, Qt.Key.Key_Return)
+    settle(qtbot, dialog)
+    text = dialog.message_text()
+    assert "is on the same disk as the journal" in text and str(same_disk) in text
+    assert "second disk, a USB drive or a network share" in text  # what to do
+    assert dialog.isVisible() and path.read_bytes() == before
+    assert focused(dialog) is dialog.mirror
+
+
+def test_a_mirror_folder_that_does_not_exist_is_refused(qtbot, flows, tmp_path):
+    flows.sign_in(flows.admin)
+    path = tmp_path / FILE_NAME
+    dialog = _dialog(qtbot, flows, path)
+    press(qtbot, dialog, Qt.Key.Key_M, ALT)
+    type_text(qtbot, dialog, str(tmp_path / "unplugged-drive"))
+    press(qtbot, dialog, Qt.Key.Key_Return)
+    settle(qtbot, dialog)
+    assert "is not there" in dialog.message_text()
+    assert dialog.isVisible() and not path.exists()

@@ -1,11 +1,14 @@
-"""The settings dialog: language, receipt printer, clearing center, reader, scenic mode.
+"""The settings dialog: language, receipt printer, clearing center, reader, journal mirror.
 
 Everyone may switch the language (``language_changed`` tells the window, which swaps its
 translators at once). The technical settings — printer, clearing center, reader, scenic mode —
-are for an admin; others see them read-only. Saving validates, then writes the settings file
-atomically on the pool (:mod:`app.settings`). The printer's settings are a dictionary for the
-printing module (``{"kind": "qt" | "pdf" | "escpos_network" | "escpos_usb" | "escpos_file" |
-"none", ...}``); the printing module turns it into a printer, this dialog only keeps it.
+and the journal's mirror and disk warning — are for an admin; others see them read-only. Saving
+validates, then writes the settings file atomically on the pool (:mod:`app.settings`). A mirror
+folder is judged by :func:`app.journal.mirror.mirror_folder_problem`, the same check the mirror
+makes when it opens: it must exist and lie on another disk than the data directory. The
+printer's settings are a dictionary for the printing module (``{"kind": "qt" | "pdf" |
+"escpos_network" | "escpos_usb" | "escpos_file" | "none", ...}``); the printing module turns
+it into a printer, this dialog only keeps it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.people import Role
 from app.domain.texts import ClerkFacingError
+from app.journal.mirror import mirror_folder_problem
 from app.services.progress import CancelToken, Progress
 from app.settings import LANGUAGES, Settings, default_path, load_settings, save_settings
 from app.ui.context import UiContext
@@ -152,13 +157,50 @@ class SettingsDialog(FlowDialog):
         device_form.addRow(self.scenic)
         device_form.addRow(scenic_note)
 
+        # the journal's mirror and the disk warning
+        self.mirror = QLineEdit(self.original.journal_mirror, self)
+        self.mirror.setObjectName("journalMirror")
+        self.mirror.setPlaceholderText(self.tr("empty: no mirror"))
+        self.mirror_browse = self.make_button(self.tr("&Browse…"), self._browse_mirror)
+        self.mirror_browse.setObjectName("journalMirrorBrowse")
+        mirror_row = QHBoxLayout()
+        mirror_row.addWidget(self.mirror, 1)
+        mirror_row.addWidget(self.mirror_browse)
+        self.disk_warning = QSpinBox(self)
+        self.disk_warning.setObjectName("diskWarningMb")
+        self.disk_warning.setRange(0, 1_000_000)
+        self.disk_warning.setSingleStep(100)
+        self.disk_warning.setSuffix(" MB")
+        self.disk_warning.setValue(self.original.disk_warning_mb)
+        mirror_note = QLabel(
+            self.tr(
+                "The mirror keeps a second copy of the journal on a USB drive, a second disk or "
+                "a network share — never on the data disk. 0 MB: no disk space warning."
+            ),
+            self,
+        )
+        mirror_note.setWordWrap(True)
+        storage_box = QGroupBox(self.tr("Journal mirror and disk"), self)
+        storage_form = QFormLayout(storage_box)
+        storage_form.addRow(form_label(self.tr("&Mirror folder:"), self.mirror, self), mirror_row)
+        storage_form.addRow(
+            form_label(self.tr("Disk space warnin&g below:"), self.disk_warning, self),
+            self.disk_warning,
+        )
+        storage_form.addRow(mirror_note)
+
         self.admin_note = QLabel(
-            self.tr("Only an admin can change the printer, clearing center and reader."), self
+            self.tr(
+                "Only an admin can change the printer, clearing center, reader, journal mirror "
+                "and disk warning."
+            ),
+            self,
         )
         self.admin_note.setWordWrap(True)
         self.admin_note.setVisible(not self.technical_allowed)
         restart_note = QLabel(
-            self.tr("A new clearing center or reader is used from the next start."), self
+            self.tr("A new clearing center, reader or journal mirror is used from the next start."),
+            self,
         )
         restart_note.setWordWrap(True)
 
@@ -177,6 +219,7 @@ class SettingsDialog(FlowDialog):
         right = QVBoxLayout()
         right.addWidget(center_box)
         right.addWidget(device_box)
+        right.addWidget(storage_box)
         right.addWidget(restart_note)
         right.addStretch(1)
         columns.addLayout(left, 1)
@@ -189,7 +232,7 @@ class SettingsDialog(FlowDialog):
 
         self.technical = [
             self.printer_kind, self.printer_pages, self.center_url, self.ca_file, self.ca_browse,
-            self.reader, self.scenic,
+            self.reader, self.scenic, self.mirror, self.mirror_browse, self.disk_warning,
         ]  # fmt: skip
         for widget in self.technical:
             widget.setEnabled(self.technical_allowed)
@@ -197,6 +240,7 @@ class SettingsDialog(FlowDialog):
         order = [
             self.language, self.auto_print, self.printer_kind, *self.printer_fields,
             self.center_url, self.ca_file, self.ca_browse, self.reader, self.scenic,
+            self.mirror, self.mirror_browse, self.disk_warning,
             self.save_button, self.cancel_button,
         ]  # fmt: skip
         for first, second in itertools.pairwise(order):
@@ -331,6 +375,16 @@ class SettingsDialog(FlowDialog):
             self.ca_file.setText(chosen)
         self.ca_file.setFocus()
 
+    def _browse_mirror(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(
+            self,
+            self.tr("A folder on a second medium for the journal's mirror"),
+            self.mirror.text().strip() or str(Path.home()),
+        )
+        if chosen:
+            self.mirror.setText(chosen)
+        self.mirror.setFocus()
+
     def _list_readers(self) -> None:
         """Offer the PC/SC readers present (on the card thread; none found is not an error)."""
         lister = self._reader_lister
@@ -352,18 +406,15 @@ class SettingsDialog(FlowDialog):
         self.run(work, offer, label=self.tr("Looking for card readers"), on_card=True)
 
     def chosen(self) -> Settings:
-        """The settings as the dialog shows them."""
+        """The settings as the dialog shows them (settings it does not edit are kept)."""
         if not self.technical_allowed:
-            return Settings(
+            return replace(
+                self.original,
                 language=str(self.language.currentData()),
-                printer=self.original.printer,
-                center_url=self.original.center_url,
-                center_ca_file=self.original.center_ca_file,
-                reader_name=self.original.reader_name,
-                scenic_mode=self.original.scenic_mode,
                 auto_print=self.auto_print.isChecked(),
             )
-        return Settings(
+        return replace(
+            self.original,
             language=str(self.language.currentData()),
             printer=self.printer_settings(),
             center_url=self.center_url.text().strip(),
@@ -371,14 +422,32 @@ class SettingsDialog(FlowDialog):
             reader_name=self.reader.currentText().strip(),
             scenic_mode=self.scenic.isChecked(),
             auto_print=self.auto_print.isChecked(),
+            journal_mirror=self.mirror.text().strip(),
+            disk_warning_mb=self.disk_warning.value(),
         )
+
+    def problem(self, settings: Settings) -> ClerkFacingError | None:
+        """What is wrong with ``settings`` as chosen here, or None.
+
+        A mirror folder typed anew must exist and lie on another disk than the data directory
+        (the mirror's own check); one kept as it was is not judged again (a drive unplugged for
+        now must not stop a language change).
+        """
+        problem = settings.problem()
+        if problem is not None:
+            return problem
+        if settings.journal_mirror and settings.journal_mirror != self.original.journal_mirror:
+            return mirror_folder_problem(Path(settings.journal_mirror), self.path.parent)
+        return None
 
     def save(self) -> None:
         """Check the settings, write them (on the pool), tell the window, close."""
         settings = self.chosen()
-        problem = settings.problem()
+        problem = self.problem(settings)
         if problem is not None:
             self.say_exception(problem)
+            if problem.params.get("path") == settings.journal_mirror:
+                self.mirror.setFocus()
             return
         path = self.path
 
