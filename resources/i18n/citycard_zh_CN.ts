@@ -629,6 +629,10 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Prin&amp;t the receipt</source>
+        <translation>打印小票(&amp;T)</translation>
+    </message>
+    <message>
         <source>Internal error: the operation did not finish normally.</source>
         <translation>内部错误：操作未正常完成。</translation>
     </message>
