@@ -1717,6 +1717,10 @@
         <translation>先充值(&amp;T)</translation>
     </message>
     <message>
+        <source>Print the &amp;visitor&apos;s receipt</source>
+        <translation>打印游客小票(&amp;V)</translation>
+    </message>
+    <message>
         <source>exact</source>
         <translation>正好</translation>
     </message>

@@ -13,6 +13,7 @@ from app.domain.payment import PaymentMethod
 from app.journal import RecordKind
 from app.ui.flows.void_reprint import VoidReprintDialog
 from tests.ui.flows_support import mnemonic
+from tests.ui.mnemonics import collisions
 from tests.ui.test_receipt_printing import Wired, pdf_text, wired
 from tests.ui.ui_support import CLERK, SUPERVISOR, WAIT_MS, has_focus
 
@@ -83,5 +84,41 @@ def test_with_auto_print_on_a_void_prints_once_by_itself(qtbot, wired, rig):
     assert result.receipt.journal_seq == seq
     assert _pdfs(wired) == [f"receipt-{seq:06d}.pdf"]
     assert not dialog.print_button.isVisible()  # nothing to offer: it is out
+    qtbot.wait(300)
+    assert len(wired.printing.results) == 1
+
+
+def _sell_two_adult_tickets(qtbot, w: Wired):
+    w.ui.sign_in()
+    w.ui.open_shift(50_000)
+    page = w.gui.scenic
+    assert page is not None
+    w.gui.window.show_scenic(True)  # the ticket office on screen
+    page.add_ticket("adult", 2)
+    page.payment.setCurrentIndex(page.payment.findData("cash"))
+    page.pay()
+    qtbot.waitUntil(lambda: page.last_sale is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not w.ui.ctx.runner.busy(), timeout=WAIT_MS)
+    return page
+
+
+def test_with_auto_print_off_a_ticket_sale_prints_only_when_the_clerk_asks(qtbot, wired):
+    wired.gui.window.auto_print = False
+    page = _sell_two_adult_tickets(qtbot, wired)
+    qtbot.wait(300)
+    assert wired.printing.results == [] and _pdfs(wired) == []
+    assert page.print_button.isVisibleTo(wired.gui.window)
+    for language in ("en", "zh_CN"):  # the offered button's Alt+letter is the window's only one
+        assert wired.languages.switch(language)
+        assert collisions(wired.gui.window) == []
+    wired.languages.switch("en")
+
+    wired.gui.window.activateWindow()
+    qtbot.waitUntil(wired.gui.window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(wired.gui.window, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    printed = wired.wait_printed(qtbot, 1)
+    assert printed.receipt.journal_seq == page.last_sale.record_seq
+    assert "¥80.00" in pdf_text(printed.path)
+    assert not page.print_button.isVisibleTo(wired.gui.window)
     qtbot.wait(300)
     assert len(wired.printing.results) == 1
