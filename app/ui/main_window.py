@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.bridge = bridge
         self.print_receipt: PrintReceipt | None = None  # the printing helper's hook
-        self.auto_print = True  # the settings' auto_print: top-up receipts print by themselves
+        self.auto_print = True  # the settings' auto_print: every money receipt prints by itself
         self.print_shift_report: Callable[[ShiftCloseResult], None] | None = None  # likewise
         self.topup_dialog: TopUpDialog | None = None
         self.notices: list[tuple[str, str]] = []  # what the window told the clerk (tests, a11y)

@@ -629,6 +629,10 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Prin&amp;t the receipt</source>
+        <translation>打印小票(&amp;T)</translation>
+    </message>
+    <message>
         <source>Internal error: the operation did not finish normally.</source>
         <translation>内部错误：操作未正常完成。</translation>
     </message>
@@ -1711,6 +1715,10 @@
     <message>
         <source>&amp;Top up first</source>
         <translation>先充值(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Print the &amp;visitor&apos;s receipt</source>
+        <translation>打印游客小票(&amp;V)</translation>
     </message>
     <message>
         <source>exact</source>

@@ -4,7 +4,10 @@ F3 loss report, F4 replacement, F5 damaged-card exchange, F6 card return, F7 voi
 grey records (supervisors) on the action panel; journal verify/export and the sync status in the
 Tools menu; the settings dialog behind Counter → Settings. Each opener makes a window-modal
 dialog that deletes itself when closed. Dialogs that produce a receipt emit ``receipt_ready``
-with it; ``print_receipt`` (the printing module's hook) gets it.
+with it; :meth:`FlowOpeners.route_receipts` is the one rule for it: with the window's
+``auto_print`` on (the settings' checkbox) ``print_receipt`` (the printing module's hook) gets it
+at once; with it off the dialog's done page offers "Print the receipt" and nothing prints by
+itself. A reprint (a COPY) is the clerk's own request and always prints.
 
 The flow modules are imported inside :func:`register_flows` (not at package import), so that
 :mod:`app.ui.approval` can use :mod:`app.ui.flows.base` without a cycle.
@@ -109,12 +112,26 @@ class FlowOpeners:
 
     def _open(self, dialog: QDialog) -> QDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        receipt_ready = getattr(dialog, "receipt_ready", None)
-        if receipt_ready is not None:
-            receipt_ready.connect(self._print)
+        self.route_receipts(dialog)
         self.last = dialog
         dialog.open()
         return dialog
+
+    def route_receipts(self, dialog: QDialog) -> None:
+        """Send the receipts ``dialog`` emits (``receipt_ready``) by the auto-print rule."""
+        receipt_ready = getattr(dialog, "receipt_ready", None)
+        if receipt_ready is None:
+            return
+        receipt_ready.connect(lambda receipt: self._hand_over(dialog, receipt))
+
+    def _hand_over(self, dialog: QDialog, receipt: Receipt) -> None:
+        from app.ui.flows.base import FlowDialog  # noqa: PLC0415 - see the module docstring
+
+        auto_print = bool(getattr(self.window, "auto_print", True))
+        if auto_print or receipt.is_copy or not isinstance(dialog, FlowDialog):
+            self._print(receipt)
+        else:
+            dialog.offer_print(receipt, self._print)
 
     def _print(self, receipt: Receipt) -> None:
         if self.print_receipt is not None:

@@ -178,6 +178,13 @@ class FlowDialog(QDialog):
         self._closed = False
         self._focus_before: QWidget | None = None
         self._primary: Callable[[], None] | None = None
+        self._unprinted: list[Receipt] = []  # receipts offered on the done page, not yet printed
+        self._print_fn: Callable[[Receipt], None] | None = None
+        self.print_button = self.make_button(
+            self.tr("Prin&t the receipt"), self.print_offered, lock=False
+        )
+        self.print_button.setObjectName("printReceipt")
+        self.print_button.hide()  # shown by offer_print (auto_print off)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -192,6 +199,25 @@ class FlowDialog(QDialog):
         if lock:
             self._locked.append(button)
         return button
+
+    def offer_print(self, receipt: Receipt, print_fn: Callable[[Receipt], None]) -> None:
+        """Offer ``receipt`` on the done page: "Print the receipt" prints it with ``print_fn``."""
+        self._unprinted.append(receipt)
+        self._print_fn = print_fn
+        self.print_button.setEnabled(True)
+        self.print_button.show()
+        self.print_button.setFocus()
+
+    def print_offered(self) -> None:
+        """Print the receipts offered so far (the clerk asked), then take the button away."""
+        receipts, self._unprinted = self._unprinted, []
+        if self._print_fn is not None:
+            for receipt in receipts:
+                self._print_fn(receipt)
+        self.print_button.hide()
+        close: Any = getattr(self, "close_button", None)
+        if close is not None:
+            close.setFocus()
 
     def lock_while_busy(self, *widgets: QWidget) -> None:
         """Disable these widgets while work runs."""

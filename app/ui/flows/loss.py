@@ -163,6 +163,7 @@ class LossDialog(FlowDialog):
         self.close_button = self.make_button(self.tr("Close"), self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)

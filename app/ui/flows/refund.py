@@ -130,6 +130,7 @@ class RefundDialog(FlowDialog):
         buttons.addWidget(self.read_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refund_button)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)

@@ -116,6 +116,7 @@ class ReplacementDialog(FlowDialog):
         self.close_button = self.make_button(self.tr("Close"), self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(lost_box)

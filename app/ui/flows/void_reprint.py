@@ -83,6 +83,7 @@ class VoidReprintDialog(FlowDialog):
         buttons.addWidget(self.void_button)
         buttons.addWidget(self.reprint_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.close_button)
         note = QLabel(
             self.tr(

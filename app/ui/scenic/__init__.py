@@ -53,9 +53,15 @@ def install_scenic_page(
     page = ScenicPage(window.ctx, bridge, top_up=window.open_topup)
     bridge.settled.connect(page.show_finished)
 
-    def print_receipt(seq: int) -> None:
+    def print_now(seq: int) -> None:
         if window.print_receipt is not None:  # set once the printing helper is wired
             window.print_receipt(seq)
+
+    def print_receipt(seq: int) -> None:  # the settings' auto_print, as for the flows' receipts
+        if window.auto_print:
+            print_now(seq)
+        else:
+            page.offer_print(seq, print_now)
 
     page.receipt_ready.connect(print_receipt)
     window.set_scenic_page(page)

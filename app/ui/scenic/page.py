@@ -140,6 +140,13 @@ class ScenicPage(QWidget):
         self.top_up_button.setObjectName("scenicTopUp")
         self.top_up_button.clicked.connect(lambda _c=False: self._top_up_first())
         self.top_up_button.hide()
+        # auto_print off: the sales' receipts wait for this button (see offer_print)
+        self.print_button = QPushButton(self.tr("Print the &visitor's receipt"), tab)
+        self.print_button.setObjectName("scenicPrintReceipt")
+        self.print_button.clicked.connect(lambda _c=False: self.print_offered())
+        self.print_button.hide()
+        self._unprinted: list[int] = []
+        self._print_seq: Callable[[int], None] | None = None
         self.sale_message = MessageLabel(tab)
         # cash: what the visitor hands over, and the change to give back
         self.tendered = AmountEdit(tab)
@@ -170,7 +177,22 @@ class ScenicPage(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.sale_message)
         layout.addWidget(self.top_up_button)
+        layout.addWidget(self.print_button)
         return tab
+
+    def offer_print(self, seq: int, print_seq: Callable[[int], None]) -> None:
+        """Offer the receipt of sale ``seq`` on the page (auto_print off): the button prints it."""
+        self._unprinted.append(seq)
+        self._print_seq = print_seq
+        self.print_button.show()
+
+    def print_offered(self) -> None:
+        """Print the receipts offered so far (the clerk asked), then take the button away."""
+        seqs, self._unprinted = self._unprinted, []
+        if self._print_seq is not None:
+            for seq in seqs:
+                self._print_seq(seq)
+        self.print_button.hide()
 
     def _build_entry_tab(self) -> QWidget:
         tab = QWidget(self)
