@@ -46,11 +46,6 @@ def format_card_time(when: datetime | None, pattern: str = MINUTES) -> str:
     return when.strftime(pattern)
 
 
-def from_micros(micros: int) -> datetime:
-    """A journal/store timestamp (µs since the epoch, UTC) as an aware datetime."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
-
-
 def counter_today(now: datetime | None = None, zone: tzinfo = COUNTER_TIMEZONE) -> date:
     """Today's date at the counter (not the machine's zone)."""
     return counter_time(now or datetime.now(UTC), zone).date()

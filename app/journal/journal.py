@@ -68,7 +68,6 @@ from app.journal.verify import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-AppendHook = Callable[[Sequence["JournalRecord"]], None]
 
 _COLUMNS = ", ".join(RECORD_COLUMNS)
 _CP_COLUMNS = ", ".join(CHECKPOINT_COLUMNS)
@@ -179,7 +178,6 @@ class Journal:
         # where the chain ends, kept between writes; re-read when another connection committed
         self._tip: _Tip | None = None
         self._data_version = -1
-        self.after_append: AppendHook | None = None
         self._reader = reader_engine(path)
         self.device_id, self.terminal_id, self.public_key = meta
         self._head_bytes = HeadEncoder(self.device_id)
@@ -380,10 +378,8 @@ class Journal:
         """Record several entries in one transaction (one disk sync): all or none.
 
         The chain's end (:class:`_Tip`) is kept in memory, so each record costs its MAC and one
-        INSERT, and the batch one head-anchor UPDATE. When the COMMIT has returned, the records
-        are on disk; then :attr:`after_append` (if set) is called with them, still under the
-        writer lock so that it sees batches in chain order. It must not raise: the records are
-        recorded whatever it does, so an exception from it is logged, never passed on.
+        INSERT, and the batch one head-anchor UPDATE. The mirror (if attached) follows inside the
+        same write, before this returns; the :meth:`on_append` listeners are told afterwards.
         """
         self._refuse_if_broken()
         if not entries:
@@ -402,12 +398,6 @@ class Journal:
                     records.append(record)
                 self._move_head(cursor, seq, mac, key_id, tip.checkpoint_number)
             self._tip = _Tip(seq, mac, key_id, at_us, tip.checkpoint_number, totals)
-            # durable from here on: the place for a mirror (after_append)
-            if self.after_append is not None:
-                try:
-                    self.after_append(records)
-                except Exception:
-                    log.exception("the after-append hook failed (the records are recorded)")
         for listener in list(self._appended):  # committed: tell (the sync loop uploads it soon)
             try:
                 listener()

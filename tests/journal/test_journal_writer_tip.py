@@ -9,7 +9,6 @@ records.
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import sqlite3
 from datetime import timedelta
@@ -26,7 +25,6 @@ from app.journal import (
     JournalBrokenError,
     JournalError,
     JournalKeys,
-    JournalRecord,
     RecordKind,
 )
 from app.journal.canonical import new_record_bytes, record_bytes, stored_record_bytes
@@ -161,32 +159,6 @@ def test_a_tail_removed_behind_the_writer_is_not_appended_over(tmp_path: Path, h
         with pytest.raises(JournalBrokenError):
             journal.append(_load(1))
         assert journal.head()[0] == (3 if head == "kept" else 2 if head == "moved_back" else 0)
-
-
-def test_after_append_sees_durable_records_and_cannot_break_the_append(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    keys = JournalKeys.generate()
-    seen: list[list[JournalRecord]] = []
-    with Journal.create(tmp_path / "j.db", keys, DEVICE, TERMINAL) as journal:
-
-        def mirror(records: object) -> None:
-            batch = list(records)  # type: ignore[call-overload]
-            with sqlite3.connect(f"file:{journal.path}?mode=ro", uri=True) as other:
-                (last,) = other.execute("SELECT max(seq) FROM journal_record").fetchone()
-            assert last == batch[-1].seq  # committed: another connection already sees it
-            seen.append(batch)
-            if len(seen) == 2:
-                raise OSError("mirror disk gone")
-
-        journal.after_append = mirror
-        journal.append(_load(1))
-        with caplog.at_level(logging.ERROR, logger="app.journal.journal"):
-            records = journal.append_many([_load(2), _load(3)])
-        assert [r.seq for r in records] == [3, 4]
-        assert "after-append hook failed" in caplog.text
-        assert [[r.seq for r in batch] for batch in seen] == [[2], [3, 4]]
-        _assert_whole(journal, 4, 6)
 
 
 # -- the typed encoding of stored rows ---------------------------------------------------------
