@@ -28,7 +28,6 @@ figures: ``BENCH_LOAD_COUNTERS=50 BENCH_LOAD_RECORDS=2000 python -m bench load``
 from __future__ import annotations
 
 import csv
-import functools
 import json
 import os
 import random
@@ -44,7 +43,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import requests
 from sqlalchemy import create_engine, func, select
 
 from app.card.inprocess import InProcessTransport
@@ -59,7 +57,7 @@ from app.sync import CenterClient, ClientSettings
 from app.sync.wire import encode, record_json
 from bench.bench_card import TERMINAL, _card
 from bench.bench_online_topup import ROOMY_PARAMETERS
-from bench.bench_sync import _build, _cli, _free_port
+from bench.bench_sync import _build, _center, _cli
 from clearing.center import open_center
 from clearing.enrolment import create_code
 from clearing.models import CardLedgerRow, OnlineLoadRow, QuarantineRow, RecordRow, TamperAlarmRow
@@ -87,49 +85,8 @@ class Outcome:
 @contextmanager
 def _pool(db_url: str, log: Path, *extra: str, nice: int = 0) -> Iterator[str]:
     """``citycard-center serve`` on a free port (niced like deploy/citycard-center.service)."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "clearing.cli",
-        "serve",
-        "--db",
-        db_url,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        *extra,
-    ]
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            env={**os.environ, **_env()},
-            preexec_fn=functools.partial(os.nice, nice) if nice else None,  # noqa: PLW1509
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the center exited: {log.read_text()}")
-            try:
-                if requests.get(f"{base}/v1/time", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the center did not start")
-            time.sleep(0.1)
+    with _center(db_url, log, *extra, env=_env(), nice=nice) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _env() -> dict[str, str]:
