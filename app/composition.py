@@ -251,9 +251,9 @@ def open_counter(
     :class:`SyncLoop` is ready (not started: :meth:`Counter.start_sync`); ``on_sync_status`` is
     called from its thread. ``client_settings`` overrides the center's address settings.
 
-    ``sam`` is the counter's SAM (default: :func:`connect_sam` on ``sam_reader``; when that
-    fails, an :class:`AbsentSam` that refuses every money command, saying why); its terminal id
-    must be the journal's. Issuer keys an older counter kept in its keystore are removed here,
+    ``sam`` is the counter's SAM (default: :func:`connect_sam` on ``sam_reader``, else the
+    settings' SAM reader; when that fails, an :class:`AbsentSam` that refuses every money
+    command, saying why); its terminal id must be the journal's. Issuer keys an older counter kept in its keystore are removed here,
     and the removal journaled.
     """
     keystore_path, journal_path, store_path = _paths(data_dir)
@@ -275,7 +275,7 @@ def open_counter(
         terminal = bytes.fromhex(journal.terminal_id)
         if sam is None:
             try:
-                sam = connect_sam(sam_reader)
+                sam = connect_sam(sam_reader or settings.sam_reader_name or None)
             except CardError as exc:  # no reader, no SAM: the counter opens, money cannot move
                 log.warning("no SAM: %s", exc)
                 sam = AbsentSam(terminal, str(exc))

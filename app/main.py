@@ -144,11 +144,7 @@ def _run_smoke(args: argparse.Namespace) -> int:
     languages = LanguageSwitcher(app)
     print(f"smoke: language {settings.language}: {languages.switch(settings.language)}")
     try:  # open_counter runs the journal's and the store's migrations (an upgrade, if due)
-        counter = open_counter(
-            directory,
-            os.environ.get(ENV_PASSPHRASE, ""),
-            sam_reader=settings.sam_reader_name or None,
-        )
+        counter = open_counter(directory, os.environ.get(ENV_PASSPHRASE, ""))
     except ClerkFacingError as exc:
         print(f"smoke: FAILED: {exc}")
         return 1

@@ -28,7 +28,7 @@ from app.composition import Counter
 from app.crypto.keystore import KeystoreError
 from app.crypto.unlock_ahead import KeystoreUnlock
 from app.domain.people import Role
-from app.settings import FILE_NAME, Settings, load_settings, save_settings
+from app.settings import FILE_NAME, Settings, save_settings
 from app.ui.context import UiContext
 from app.ui.flows import FlowOpeners, register_flows
 from app.ui.i18n import LanguageSwitcher
@@ -332,7 +332,6 @@ def unlock_counter(
     (:mod:`app.crypto.unlock_ahead`); a wrong passphrase there asks the clerk, as below.
     """
     problem = ""
-    sam_reader = load_settings(directory / FILE_NAME).settings.sam_reader_name or None
     while True:
         if passphrase is None:
             dialog = UnlockDialog(problem)
@@ -342,10 +341,8 @@ def unlock_counter(
         try:
             if ahead is not None:
                 keystore, ahead = ahead.result(), None
-                return composition.open_counter(
-                    directory, passphrase, keystore=keystore, sam_reader=sam_reader
-                )
-            return composition.open_counter(directory, passphrase, sam_reader=sam_reader)
+                return composition.open_counter(directory, passphrase, keystore=keystore)
+            return composition.open_counter(directory, passphrase)
         except KeystoreError as exc:
             what, advice, _ = describe(exc)
             problem = f"{what}\n{advice}".strip()
