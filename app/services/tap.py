@@ -22,7 +22,7 @@ from app.card.errors import ApplicationBlockedError
 from app.card.session import CityCard
 from app.card.transport import CardTransport
 from app.domain.card import CardSnapshot
-from app.domain.cities import INTEROP_CITIES
+from app.domain.cities import INTEROP_CITIES, CityTable
 from app.domain.clock import counter_today
 from app.domain.parameters import Parameters
 from app.domain.people import Actor
@@ -148,20 +148,21 @@ class TapService:
         self, snapshot: CardSnapshot, notes: tuple[object, ...] = (), balance: int | None = None
     ) -> TapReport:
         """Judge a card read: the panel's view (balance or unreadable) and the refusals."""
+        parameters = None if self._parameters is None else self._parameters()  # read once
         # the table of interoperating cities in force: the one the parameters delivered
-        cities = INTEROP_CITIES if self._parameters is None else self._parameters().city_table()
+        cities = INTEROP_CITIES if parameters is None else parameters.city_table()
         view = card_view(snapshot, self._today(), cities=cities)
         if snapshot.blocked:
             view = replace(view, balance_fen=balance or 0, balance_readable=balance is not None)
-        return TapReport(view, snapshot, notes, self._refusals(snapshot))
+        refusals = {} if parameters is None else self._refusals(snapshot, parameters, cities)
+        return TapReport(view, snapshot, notes, refusals)
 
-    def _refusals(self, snapshot: CardSnapshot) -> dict[CounterAction, ClerkFacingError]:
-        if self._parameters is None:
-            return {}
+    def _refusals(
+        self, snapshot: CardSnapshot, parameters: Parameters, cities: CityTable
+    ) -> dict[CounterAction, ClerkFacingError]:
         listed = self._listed(snapshot.public.serial_text) if self._listed is not None else None
         try:
-            parameters = self._parameters()
-            check_card(snapshot, parameters, listed, self._today(), parameters.city_table())
+            check_card(snapshot, parameters, listed, self._today(), cities)
         except ClerkFacingError as exc:
             return {CounterAction.TOP_UP: exc}
         return {}
